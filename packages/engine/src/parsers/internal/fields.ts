@@ -1,0 +1,127 @@
+/**
+ * Field helpers shared by the parsers: log placeholders (`-`, empty) become `undefined`, numbers are
+ * checked, request lines are split. None of them throws.
+ */
+
+/** A logged string, or `undefined` for the usual "no value" placeholders (`-`, empty, null). */
+export function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const s = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  if (s === undefined || s === '' || s === '-') return undefined;
+  return s;
+}
+
+/** A logged non-negative number (`"123"`, `123`, `"0.005"`), or `undefined` for placeholders and junk. */
+export function num(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string' || value === '' || value === '-') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** A logged integer status code in 100–599 (0 and 000 mean "no response"), or `undefined`. */
+export function status(value: unknown): number | undefined {
+  const n = num(value);
+  if (n === undefined || !Number.isInteger(n) || n < 100 || n > 599) return undefined;
+  return n;
+}
+
+/** Seconds (as logged by nginx `$request_time`) to milliseconds, with the placeholders handled. */
+export function secondsToMs(value: unknown): number | undefined {
+  const n = num(value);
+  return n === undefined ? undefined : n * 1000;
+}
+
+/**
+ * nginx `$upstream_response_time` can hold several comma/colon separated values (one per upstream tried);
+ * returns their sum in milliseconds.
+ */
+export function upstreamSecondsToMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return secondsToMs(value);
+  const s = text(value);
+  if (s === undefined) return undefined;
+  let total = 0;
+  let seen = false;
+  for (const part of s.split(/[,:]\s*/)) {
+    const n = num(part.trim());
+    if (n !== undefined) {
+      total += n;
+      seen = true;
+    }
+  }
+  return seen ? total * 1000 : undefined;
+}
+
+/** The parts of an HTTP request line (`GET /a?b=1 HTTP/1.1`). */
+export interface RequestLine {
+  method: string;
+  url: string;
+  httpVersion?: string;
+}
+
+const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
+
+/** Splits a request line; `undefined` when it is not one (garbage sent to the port, `-`, empty). */
+export function splitRequestLine(line: string): RequestLine | undefined {
+  const first = line.indexOf(' ');
+  if (first <= 0) return undefined;
+  const method = line.slice(0, first);
+  if (!METHOD.test(method)) return undefined;
+  const last = line.lastIndexOf(' ');
+  if (last > first && line.startsWith('HTTP/', last + 1)) {
+    const url = line.slice(first + 1, last);
+    if (url === '') return undefined;
+    return { method, url, httpVersion: line.slice(last + 1) };
+  }
+  const url = line.slice(first + 1);
+  if (url === '' || url.includes(' ')) return undefined;
+  return { method, url };
+}
+
+/** Tests whether a value is a plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Parses one JSON object from a line; `undefined` when the line is not a JSON object.
+ * Cheap pre-check first so plain text lines do not pay for an exception.
+ */
+export function parseJsonObject(line: string): Record<string, unknown> | undefined {
+  const start = line.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (line.charCodeAt(start) !== 123 /* { */) return undefined;
+  try {
+    const value: unknown = JSON.parse(start === 0 ? line : line.slice(start));
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a nested property by a dotted path (`a.b.c`), or `undefined`. */
+export function pick(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+/** Unescapes the `\xHH` sequences nginx writes into `escape=default` logs (and Apache writes). */
+export function unescapeHexBytes(value: string): string {
+  if (!value.includes('\\x')) return value;
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 92 && value[i + 1] === 'x' && /^[0-9A-Fa-f]{2}$/.test(value.slice(i + 2, i + 4))) {
+      bytes.push(Number.parseInt(value.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else if (c < 0x80) {
+      bytes.push(c);
+    } else {
+      for (const b of Buffer.from(value[i] as string, 'utf8')) bytes.push(b);
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

@@ -1,0 +1,91 @@
+/**
+ * Timestamp parsing shared by the parsers. Every function returns epoch milliseconds UTC, or `undefined`
+ * when the text is not a valid time of its kind (never `NaN`, never throws).
+ */
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+
+const CLF = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-])(\d{2})(\d{2})$/;
+
+/**
+ * Parses the Common Log Format time (`10/Oct/2000:13:55:36 -0700`, nginx `$time_local`, Apache `%t`),
+ * with optional fractional seconds (HAProxy `%tr`: `10/Oct/2000:13:55:36.123`) when `zoneless` is allowed.
+ */
+export function parseClfTime(text: string): number | undefined {
+  const m = CLF.exec(text);
+  if (m === null) return undefined;
+  const month = MONTHS[m[2] as string];
+  if (month === undefined) return undefined;
+  const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const offset = (Number(m[9]) * 60 + Number(m[10])) * 60_000 * (m[8] === '-' ? -1 : 1);
+  return checkDate(utc - offset + ms, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+const HAPROXY = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+
+/** Parses HAProxy's `[06/Feb/2009:12:14:14.655]` accept date (no zone in the log: taken as UTC). */
+export function parseHaproxyTime(text: string): number | undefined {
+  const m = HAPROXY.exec(text);
+  if (m === null) return undefined;
+  const month = MONTHS[m[2] as string];
+  if (month === undefined) return undefined;
+  const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return checkDate(utc + ms, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2}|[+-]\d{2})?$/;
+
+/**
+ * Parses ISO 8601 / RFC 3339 date-times (`2026-12-01T10:00:00.123456Z`, `2026-12-01 10:00:00+01:00`).
+ * A time without a zone is taken as UTC (what log shippers write when they omit it).
+ */
+export function parseIsoTime(text: string): number | undefined {
+  const m = ISO.exec(text);
+  if (m === null) return undefined;
+  const month = Number(m[2]) - 1;
+  const day = Number(m[3]);
+  if (month < 0 || month > 11) return undefined;
+  const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  let utc = Date.UTC(Number(m[1]), month, day, Number(m[4]), Number(m[5]), Number(m[6]));
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const minutes = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2, 4)) : 0);
+    utc -= sign * minutes * 60_000;
+  }
+  return checkDate(utc + ms, day, Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/**
+ * Parses epoch time given as a number or numeric string, guessing the unit from its magnitude:
+ * seconds (1.7e9), milliseconds (1.7e12), microseconds (1.7e15) or nanoseconds (1.7e18).
+ */
+export function parseEpochTime(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  if (n < 1e11) return n * 1000;
+  if (n < 1e14) return n;
+  if (n < 1e17) return n / 1000;
+  return n / 1e6;
+}
+
+/** Parses any of the above: epoch numbers, ISO 8601 or CLF. */
+export function parseAnyTime(value: unknown): number | undefined {
+  if (typeof value === 'number') return parseEpochTime(value);
+  if (typeof value !== 'string' || value === '') return undefined;
+  const first = value.charCodeAt(0);
+  if (/^\d+(\.\d+)?$/.test(value)) return parseEpochTime(value);
+  if (first >= 48 && first <= 57 && value.length > 4 && value[4] === '-') return parseIsoTime(value);
+  const inner = value[0] === '[' && value.endsWith(']') ? value.slice(1, -1) : value;
+  return parseClfTime(inner) ?? parseHaproxyTime(inner);
+}
+
+function checkDate(ms: number, day: number, h: number, mi: number, s: number): number | undefined {
+  if (!Number.isFinite(ms) || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  return ms;
+}

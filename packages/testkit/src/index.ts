@@ -1,0 +1,3 @@
+/** Palisade's test kit: conformance suites, golden-file runner, fuzzing and a fake clock. */
+export * from './golden.js';
+export * from './fuzz.js';
