@@ -81,8 +81,12 @@ export interface ParseSkip {
   readonly skip: string;
 }
 
-/** The result of parsing one record: events, a rejection or a skip. */
-export type ParseOutcome = ParsedEvent | readonly ParsedEvent[] | ParseReject | ParseSkip;
+/**
+ * The result of parsing one record: an event, a rejection or a skip. A record that holds several entries
+ * (a HAR document, a Kong batch array, an Azure `records` document, an OTLP request with many spans) gives
+ * an array with one item per entry, so that one bad entry is counted without losing the good ones.
+ */
+export type ParseOutcome = ParsedEvent | ParseReject | ParseSkip | readonly (ParsedEvent | ParseReject)[];
 
 /** Builds a rejection. */
 export function reject(reason: RejectReason, detail?: string): ParseReject {
@@ -128,6 +132,8 @@ export interface ParserOptions {
 export interface Parser {
   /** Registry name, kebab-case, e.g. `nginx-json`. */
   readonly format: string;
+  /** Other names users may give with `--format` (e.g. `apache-combined` for `combined`). */
+  readonly aliases?: readonly string[];
   /** One line for `palisade formats`. */
   readonly description: string;
   readonly framing: 'line' | 'document';

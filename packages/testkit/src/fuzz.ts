@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isReject, isSkip, type ParseOutcome, type ParsedEvent, type Parser } from '@palisade/core';
+import { isReject, isSkip, type ParseOutcome, type ParseReject, type ParsedEvent, type Parser } from '@palisade/core';
 
 /** A small seeded PRNG (mulberry32) so fuzz failures reproduce. */
 export function createRandom(seed: number): () => number {
@@ -59,8 +59,13 @@ export function assertWellFormed(outcome: ParseOutcome, context: string): void {
     assert.equal(typeof outcome.skip, 'string', `${context}: skip reason`);
     return;
   }
-  const events: readonly ParsedEvent[] = Array.isArray(outcome) ? outcome : [outcome as ParsedEvent];
-  for (const event of events) {
+  const items: readonly (ParsedEvent | ParseReject)[] = Array.isArray(outcome) ? outcome : [outcome as ParsedEvent];
+  for (const item of items) {
+    if (isReject(item)) {
+      assert.equal(typeof item.reject, 'string', `${context}: reject reason in batch`);
+      continue;
+    }
+    const event = item as ParsedEvent;
     assert.ok(Number.isFinite(event.time), `${context}: time must be finite`);
     assert.ok(typeof event.request?.method === 'string' && event.request.method.length > 0, `${context}: method`);
     assert.ok(

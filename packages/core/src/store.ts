@@ -1,0 +1,64 @@
+import type { ApiEvent } from './api-event.js';
+
+/**
+ * How far one source has been read: written in the same transaction as the events read up to it, so a
+ * restarted ingest resumes exactly after the last stored record.
+ */
+export interface SourceCheckpoint {
+  /** Stable identity of the stream: the fingerprint of its content start (survives renames and rotation). */
+  key: string;
+  /** Where it was last seen (for people; the key is what matters). */
+  path: string;
+  /** Byte offset after the last record handled (stored or rejected). */
+  offset: number;
+  /** Lines handled up to `offset`. */
+  line: number;
+  /** When the checkpoint was written, epoch ms. */
+  updatedAt: number;
+}
+
+/** Events and the checkpoints they reach, stored atomically. */
+export interface EventBatch {
+  events: readonly ApiEvent[];
+  checkpoints: readonly SourceCheckpoint[];
+}
+
+/** What a store did with a batch. */
+export interface AppendResult {
+  /** Events stored. */
+  inserted: number;
+  /** Events skipped because an event with the same id is already stored. */
+  duplicates: number;
+}
+
+/** A filter for reading events back. Times are epoch ms, `from` inclusive, `to` exclusive. */
+export interface EventQuery {
+  from?: number;
+  to?: number;
+  host?: string;
+  clientIp?: string;
+  /** At most this many events, oldest first (default 1000). */
+  limit?: number;
+}
+
+/**
+ * Where events live. One adapter per database (DuckDB embedded by default; ClickHouse for scale-out), all
+ * passing the conformance suite in `@palisade/testkit`.
+ *
+ * Contract: `append` is atomic (events and checkpoints land together or not at all) and idempotent by event
+ * id; a store is used by one writer process at a time (a second opener gets `PAL_ERR_STORE_LOCKED`).
+ */
+export interface Store {
+  /** Stores a batch atomically, skipping events whose id is already stored. */
+  append(batch: EventBatch): Promise<AppendResult>;
+  /** The checkpoint of a source, or `undefined` if it was never read. */
+  checkpoint(key: string): Promise<SourceCheckpoint | undefined>;
+  /** Reads events back, oldest first. */
+  query(query?: EventQuery): Promise<ApiEvent[]>;
+  /** Counts stored events matching the query (ignoring `limit`). */
+  count(query?: EventQuery): Promise<number>;
+  /** Deletes whole days before the day `retentionDays` days before `now` (that day and later stay); returns the count deleted. */
+  applyRetention(now: number, retentionDays: number): Promise<number>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+}

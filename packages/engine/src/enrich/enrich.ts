@@ -1,0 +1,341 @@
+import {
+  API_EVENT_SCHEMA_VERSION,
+  type ApiEvent,
+  type AuthScheme,
+  type EventClient,
+  type EventIdentity,
+  type EventSource,
+  type IngestConfig,
+  type ParsedEvent,
+} from '@palisade/core';
+import { resolveClientAddress, splitForwardedFor, splitForwardedHeader } from './client-address.js';
+import { compileEntityExtractors } from './entities.js';
+import { compileIpRanges } from './ip-ranges.js';
+import { decodeJwt, type JwtReading, looksLikeJwt } from './jwt.js';
+import { parseQuery } from './query.js';
+import { sampleBody } from './body.js';
+import { compileSecretNames } from './secret-names.js';
+import type { Tokenizer } from './tokenize.js';
+
+/** Turns a parser's `ParsedEvent` into a complete, privacy-safe `ApiEvent`. */
+export type Enricher = (parsed: ParsedEvent, source: EventSource, id: string) => ApiEvent;
+
+/** The settings the enricher needs (the `ingest` section of the config). */
+export type EnrichSettings = Pick<
+  IngestConfig,
+  'trustedProxies' | 'apiKeyHeaders' | 'apiKeyQuery' | 'sessionCookies' | 'secretFields' | 'jwt' | 'bodySampleBytes' | 'entities'
+>;
+
+/** Headers whose whole value is a credential. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
+/**
+ * Creates the enricher: compiles trusted proxies, secret names and entity extractors once.
+ *
+ * What it does to every event, the same way for every format:
+ * - lower-cases header names; resolves the client address from peer + `X-Forwarded-For`/`Forwarded`
+ *   with the trusted-proxy list;
+ * - splits the URL into path and query, parses the query;
+ * - identity: Basic user, bearer JWT claims (decoded, not verified), opaque bearer, API keys from the
+ *   configured headers and query names, session cookies, mTLS subject, plus what the gateway reported;
+ * - replaces every secret (Authorization, Cookie, Set-Cookie, API keys, secret-named query/body fields and
+ *   headers) with a keyed token, so the stored event holds no secret;
+ * - extracts business entities with the configured extractors.
+ *
+ * Throws `Error` when the settings are invalid (bad CIDR). Never throws on event content.
+ */
+export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): Enricher {
+  const trusted = compileIpRanges(settings.trustedProxies);
+  const secrets = compileSecretNames(settings.secretFields);
+  const apiKeyHeaders = new Set(settings.apiKeyHeaders.map((h) => h.toLowerCase()));
+  const apiKeyQuery = new Set(settings.apiKeyQuery.map((q) => q.toLowerCase()));
+  const sessionCookies = new Set(settings.sessionCookies.map((c) => c.toLowerCase()));
+  const jwtReading: JwtReading = settings.jwt;
+  const extractEntities = compileEntityExtractors(settings.entities);
+  const maxBody = settings.bodySampleBytes;
+
+  return (parsed, source, id) => {
+    const req = parsed.request;
+    const headers: Record<string, string> = {};
+    let authorization: string | undefined;
+    let cookie: string | undefined;
+    let apiKey: string | undefined;
+    let forwardedHeader: string | undefined;
+    if (req.headers !== undefined) {
+      for (const rawName in req.headers) {
+        const value = req.headers[rawName];
+        if (value === undefined || value === '') continue;
+        const name = rawName.toLowerCase();
+        if (CREDENTIAL_HEADERS.has(name)) {
+          if (name === 'authorization') authorization = value;
+          headers[name] = tokenizeCredential(value, tokenizer);
+        } else if (name === 'cookie') {
+          cookie = value;
+          headers[name] = tokenizeCookies(value, tokenizer);
+        } else if (apiKeyHeaders.has(name)) {
+          const token = tokenizer.token(value);
+          apiKey ??= token;
+          headers[name] = token;
+        } else if (secrets.has(name)) {
+          headers[name] = tokenizer.token(value);
+        } else {
+          if (name === 'forwarded') forwardedHeader = value;
+          headers[name] = value;
+        }
+      }
+    }
+
+    const { path, query, scheme, host } = splitTarget(req);
+    let queryParams: Record<string, string | string[]> | undefined;
+    let rawQuery = query;
+    if (query !== undefined && query !== '') {
+      const parsedQuery = parseQuery(query, secrets, apiKeyQuery, tokenizer);
+      queryParams = parsedQuery.params;
+      rawQuery = parsedQuery.raw;
+      apiKey ??= parsedQuery.apiKey;
+    }
+
+    const client = resolveClient(parsed.client, forwardedHeader, trusted);
+    const identity = readIdentity(parsed, authorization, cookie, apiKey, sessionCookies, jwtReading, tokenizer);
+
+    const bodyText = req.body?.text;
+    const entities = extractEntities({
+      host,
+      path,
+      query: queryParams,
+      headers,
+      jwt: identity.jwtToken,
+      body: bodyText,
+      bodyTruncated: req.body?.truncated ?? false,
+    });
+
+    const request: ApiEvent['request'] = { method: req.method.toUpperCase(), path, headers };
+    if (scheme !== undefined) request.scheme = scheme;
+    if (host !== undefined) request.host = host;
+    if (rawQuery !== undefined) request.query = rawQuery;
+    if (queryParams !== undefined) request.queryParams = queryParams;
+    if (req.body !== undefined) {
+      const body = sampleBody(req.body, maxBody, secrets, tokenizer);
+      if (body !== undefined) request.body = body;
+    }
+    if (req.size !== undefined) request.size = req.size;
+    if (req.httpVersion !== undefined) request.httpVersion = req.httpVersion;
+
+    const event: ApiEvent = {
+      schemaVersion: API_EVENT_SCHEMA_VERSION,
+      id,
+      time: parsed.time,
+      source,
+      request,
+      client,
+      identity: identity.identity,
+      entities,
+    };
+    const res = parsed.response;
+    if (res !== undefined) {
+      const responseHeaders: Record<string, string> = {};
+      if (res.headers !== undefined) {
+        for (const rawName in res.headers) {
+          const value = res.headers[rawName];
+          if (value === undefined || value === '') continue;
+          const name = rawName.toLowerCase();
+          responseHeaders[name] = name === 'set-cookie' ? tokenizeSetCookie(value, tokenizer) : secrets.has(name) ? tokenizer.token(value) : value;
+        }
+      }
+      event.response = { status: res.status, headers: responseHeaders };
+      if (res.body !== undefined) {
+        const body = sampleBody(res.body, maxBody, secrets, tokenizer);
+        if (body !== undefined) event.response.body = body;
+      }
+      if (res.size !== undefined) event.response.size = res.size;
+    }
+    if (parsed.latencyMs !== undefined) event.latencyMs = parsed.latencyMs;
+    if (parsed.upstream !== undefined) event.upstream = parsed.upstream;
+    if (parsed.traceId !== undefined) event.traceId = parsed.traceId;
+    if (parsed.spanId !== undefined) event.spanId = parsed.spanId;
+    if (parsed.attributes !== undefined) event.attributes = parsed.attributes;
+    return event;
+  };
+}
+
+function splitTarget(req: ParsedEvent['request']): { path: string; query: string | undefined; scheme: ApiEvent['request']['scheme']; host: string | undefined } {
+  let scheme = normalizeScheme(req.scheme);
+  let host = req.host;
+  let path = req.path;
+  let query = req.query;
+  if (path === undefined) {
+    let target = req.url ?? '/';
+    const sep = target.indexOf('://');
+    if (sep > 0 && sep < 8 && target[0] !== '/') {
+      scheme ??= normalizeScheme(target.slice(0, sep));
+      const rest = target.slice(sep + 3);
+      const slash = rest.search(/[/?]/);
+      const authority = slash < 0 ? rest : rest.slice(0, slash);
+      host ??= stripDefaultPort(authority.slice(authority.lastIndexOf('@') + 1), scheme);
+      target = slash < 0 ? '/' : rest[slash] === '?' ? `/${rest.slice(slash)}` : rest.slice(slash);
+    }
+    const q = target.indexOf('?');
+    if (q >= 0) {
+      path = target.slice(0, q);
+      query ??= target.slice(q + 1);
+    } else path = target;
+    const hash = path.indexOf('#');
+    if (hash >= 0) path = path.slice(0, hash);
+  }
+  if (host !== undefined) host = host.toLowerCase();
+  return { path: path === '' ? '/' : path, query, scheme, host };
+}
+
+function normalizeScheme(value: string | undefined): ApiEvent['request']['scheme'] {
+  if (value === undefined) return undefined;
+  const s = value.toLowerCase();
+  return s === 'http' || s === 'https' || s === 'ws' || s === 'wss' ? s : undefined;
+}
+
+function stripDefaultPort(authority: string, scheme: string | undefined): string {
+  if ((scheme === 'https' || scheme === 'wss') && authority.endsWith(':443')) return authority.slice(0, -4);
+  if ((scheme === 'http' || scheme === 'ws') && authority.endsWith(':80')) return authority.slice(0, -3);
+  return authority;
+}
+
+function resolveClient(parsed: ParsedEvent['client'], forwardedHeader: string | undefined, trusted: ReturnType<typeof compileIpRanges>): EventClient {
+  const client: EventClient = {};
+  let chain: string[] | undefined;
+  if (parsed.forwardedFor !== undefined && parsed.forwardedFor !== '') chain = splitForwardedFor(parsed.forwardedFor);
+  else if (forwardedHeader !== undefined) chain = splitForwardedHeader(forwardedHeader);
+  const ip = parsed.ip ?? resolveClientAddress(parsed.peerIp, chain ?? [], trusted);
+  if (ip !== undefined) client.ip = ip;
+  if (parsed.port !== undefined) client.port = parsed.port;
+  if (parsed.peerIp !== undefined) client.peerIp = parsed.peerIp;
+  if (chain !== undefined && chain.length > 0) client.forwardedFor = chain;
+  if (parsed.userAgent !== undefined) client.userAgent = parsed.userAgent;
+  if (parsed.tls !== undefined) client.tls = parsed.tls;
+  return client;
+}
+
+interface IdentityResult {
+  identity: EventIdentity;
+  /** The raw JWT, kept only in memory for entity extraction. */
+  jwtToken: string | undefined;
+}
+
+function readIdentity(
+  parsed: ParsedEvent,
+  authorization: string | undefined,
+  cookie: string | undefined,
+  apiKey: string | undefined,
+  sessionCookies: ReadonlySet<string>,
+  jwtReading: JwtReading,
+  tokenizer: Tokenizer,
+): IdentityResult {
+  const given = parsed.identity;
+  const identity: EventIdentity = { authScheme: 'none' };
+  let scheme: AuthScheme | undefined;
+  let jwtToken: string | undefined;
+  if (authorization !== undefined) {
+    const space = authorization.indexOf(' ');
+    const kind = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
+    const credential = space < 0 ? '' : authorization.slice(space + 1).trim();
+    if (kind === 'basic') {
+      scheme = 'basic';
+      const user = readBasicUser(credential);
+      if (user !== undefined) identity.user = user;
+    } else if (kind === 'bearer' && credential !== '') {
+      if (looksLikeJwt(credential)) {
+        scheme = 'bearer-jwt';
+        jwtToken = credential;
+        const decoded = decodeJwt(credential, jwtReading);
+        if (decoded !== undefined) {
+          identity.jwt = decoded.claims;
+          if (decoded.user !== undefined) identity.user = decoded.user;
+        }
+        identity.session = tokenizer.token(credential);
+      } else {
+        scheme = 'bearer-opaque';
+        identity.session = tokenizer.token(credential);
+      }
+    } else if (credential !== '' || kind !== '') {
+      scheme = 'api-key';
+      apiKey ??= tokenizer.token(authorization);
+    }
+  }
+  if (apiKey !== undefined) {
+    identity.apiKey = apiKey;
+    scheme ??= 'api-key';
+  }
+  if (cookie !== undefined) {
+    const session = findSessionCookie(cookie, sessionCookies);
+    if (session !== undefined) {
+      identity.session ??= tokenizer.token(session);
+      scheme ??= 'cookie';
+    }
+  }
+  if (parsed.client.tls?.clientCertSubject !== undefined) scheme ??= 'mtls';
+  if (given !== undefined) {
+    if (given.user !== undefined) identity.user ??= given.user;
+    if (given.consumer !== undefined) identity.consumer = given.consumer;
+    if (given.apiKey !== undefined) identity.apiKey ??= tokenizer.token(given.apiKey);
+    if (given.session !== undefined) identity.session ??= tokenizer.token(given.session);
+    if (given.jwt !== undefined) identity.jwt ??= given.jwt;
+    if (given.authScheme !== undefined) scheme ??= given.authScheme;
+    if (scheme === undefined && (given.consumer !== undefined || given.apiKey !== undefined)) scheme = 'api-key';
+  }
+  identity.authScheme = scheme ?? 'none';
+  return { identity, jwtToken };
+}
+
+function readBasicUser(credential: string): string | undefined {
+  try {
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    return user !== '' && user.length <= 256 && !/[\u0000-\u001f]/.test(user) ? user : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findSessionCookie(cookie: string, names: ReadonlySet<string>): string | undefined {
+  for (const pair of cookie.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) continue;
+    if (names.has(pair.slice(0, eq).trim().toLowerCase())) {
+      const value = pair.slice(eq + 1).trim();
+      if (value !== '') return value;
+    }
+  }
+  return undefined;
+}
+
+/** `Bearer abc` → `Bearer tok_…`; a value without a scheme becomes one token. */
+function tokenizeCredential(value: string, tokenizer: Tokenizer): string {
+  const space = value.indexOf(' ');
+  if (space < 0) return tokenizer.token(value);
+  return `${value.slice(0, space)} ${tokenizer.token(value.slice(space + 1).trim())}`;
+}
+
+/** `a=1; b=2` → `a=tok_…; b=tok_…` (names kept, every value tokenized). */
+function tokenizeCookies(value: string, tokenizer: Tokenizer): string {
+  return value
+    .split(';')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair.trim();
+      return `${pair.slice(0, eq).trim()}=${tokenizer.token(pair.slice(eq + 1).trim())}`;
+    })
+    .join('; ');
+}
+
+/** `sid=abc; Path=/; HttpOnly` → `sid=tok_…; Path=/; HttpOnly` (attributes kept). */
+function tokenizeSetCookie(value: string, tokenizer: Tokenizer): string {
+  return value
+    .split(/,(?=\s*[^;,=\s]+=)/)
+    .map((cookie) => {
+      const semi = cookie.indexOf(';');
+      const first = semi < 0 ? cookie : cookie.slice(0, semi);
+      const eq = first.indexOf('=');
+      if (eq < 0) return cookie;
+      return `${first.slice(0, eq).trim()}=${tokenizer.token(first.slice(eq + 1).trim())}${semi < 0 ? '' : cookie.slice(semi)}`;
+    })
+    .join(', ');
+}

@@ -1,0 +1,2 @@
+/** The `akamai-datastream` parser (Akamai DataStream 2 JSON). */
+export { akamaiParser } from './akamai.js';

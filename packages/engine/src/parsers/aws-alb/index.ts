@@ -1,0 +1,2 @@
+/** The `aws-alb` parser. */
+export { awsAlbParser } from './aws-alb.js';

@@ -1,0 +1,3 @@
+/** The `aws-apigateway` parser. */
+export { awsApiGatewayParser } from './aws-apigateway.js';
+export type { ApiGatewayVariable, AwsApiGatewayOptions } from './config.js';

@@ -1,0 +1,2 @@
+/** The `aws-cloudfront` parser. */
+export { awsCloudfrontParser } from './aws-cloudfront.js';

@@ -1,0 +1,2 @@
+/** The `cloudflare` parser (Cloudflare Logpush `http_requests`). */
+export { cloudflareParser } from './cloudflare.js';

@@ -1,0 +1,2 @@
+/** The `combined` parser (aliases `nginx-combined`, `apache-combined`, `clf`). */
+export { combinedParser } from './combined.js';

@@ -1,0 +1,2 @@
+/** The `gcp-lb` parser. */
+export { gcpLbParser } from './gcp-lb.js';

@@ -1,0 +1,3 @@
+/** The `haproxy` parser. */
+export { haproxyParser } from './haproxy.js';
+export type { HaproxyOptions } from './config.js';

@@ -1,0 +1,2 @@
+/** The `otlp-json` parser (aliases `otlp`, `opentelemetry`). */
+export { otlpJsonParser } from './otlp-json.js';

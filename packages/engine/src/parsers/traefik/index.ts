@@ -1,0 +1,2 @@
+/** The `traefik-json` parser. */
+export { traefikParser } from './traefik.js';
