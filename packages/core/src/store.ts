@@ -27,8 +27,10 @@ export interface EventBatch {
 export interface AppendResult {
   /** Events stored. */
   inserted: number;
-  /** Events skipped because an event with the same id is already stored. */
+  /** Events skipped because an event with the same id is already stored (or repeated in the batch). */
   duplicates: number;
+  /** Events stored per `source.kind` (format). */
+  insertedByKind: Record<string, number>;
 }
 
 /** A filter for reading events back. Times are epoch ms, `from` inclusive, `to` exclusive. */

@@ -123,19 +123,27 @@ export class DuckDbStore implements Store {
       if (event.time > max) max = event.time;
     }
     let inserted = 0;
+    const insertedByKind: Record<string, number> = {};
     await this.#connection.run('BEGIN TRANSACTION');
     try {
       if (lines.length > 0) {
         writeFileSync(this.#stagePath, `${lines.join('\n')}\n`);
+        await this.#connection.run('CREATE TEMP TABLE IF NOT EXISTS stage AS SELECT * FROM events LIMIT 0');
         const fromTs = `make_timestamp(${Math.floor(min * 1000)})`;
         const toTs = `make_timestamp(${Math.ceil(max * 1000) + 1000})`;
-        const result = await this.#connection.run(`
-          INSERT INTO events
+        await this.#connection.run(`
+          INSERT INTO stage
           SELECT ${STAGE_SELECT}
           FROM read_json('${sqlString(this.#stagePath)}', format = 'newline_delimited', columns = ${STAGE_COLUMNS}) s
-          WHERE s.id NOT IN (SELECT id FROM events WHERE ts BETWEEN ${fromTs} AND ${toTs})
           ORDER BY s.time`);
-        inserted = Number((await result.getRows())[0]?.[0] ?? 0);
+        await this.#connection.run(`DELETE FROM stage WHERE id IN (SELECT id FROM events WHERE ts BETWEEN ${fromTs} AND ${toTs})`);
+        for (const row of await this.#rows('SELECT source_kind AS kind, count(*)::BIGINT AS n FROM stage GROUP BY ALL')) {
+          const n = Number(row.n);
+          insertedByKind[String(row.kind)] = n;
+          inserted += n;
+        }
+        await this.#connection.run('INSERT INTO events SELECT * FROM stage');
+        await this.#connection.run('DELETE FROM stage');
       }
       for (const cp of batch.checkpoints) {
         await this.#connection.run(
@@ -147,7 +155,7 @@ export class DuckDbStore implements Store {
       await this.#connection.run('ROLLBACK').catch(() => undefined);
       throw new PalisadeError('PAL_ERR_STORE_WRITE', `writing ${lines.length} events failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
     }
-    return { inserted, duplicates: batch.events.length - inserted };
+    return { inserted, duplicates: batch.events.length - inserted, insertedByKind };
   }
 
   async checkpoint(key: string): Promise<SourceCheckpoint | undefined> {

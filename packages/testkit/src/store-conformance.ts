@@ -79,7 +79,7 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
       try {
         const events = [sampleEvent(3), minimalEvent(1), sampleEvent(2)];
         const result = await store.append({ events, checkpoints: [] });
-        assert.deepEqual(result, { inserted: 3, duplicates: 0 });
+        assert.deepEqual(result, { inserted: 3, duplicates: 0, insertedByKind: { 'nginx-json': 2, combined: 1 } });
         const back = await store.query();
         assert.deepStrictEqual(back, [minimalEvent(1), sampleEvent(2), sampleEvent(3)]);
       } finally {
@@ -92,10 +92,11 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
       try {
         const events = [sampleEvent(1), sampleEvent(2)];
         await store.append({ events, checkpoints: [] });
-        assert.deepEqual(await store.append({ events, checkpoints: [] }), { inserted: 0, duplicates: 2 });
+        assert.deepEqual(await store.append({ events, checkpoints: [] }), { inserted: 0, duplicates: 2, insertedByKind: {} });
         assert.deepEqual(await store.append({ events: [sampleEvent(5), sampleEvent(5)], checkpoints: [] }), {
           inserted: 1,
           duplicates: 1,
+          insertedByKind: { 'nginx-json': 1 },
         });
         assert.equal(await store.count(), 3);
       } finally {

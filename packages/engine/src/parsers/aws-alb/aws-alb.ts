@@ -74,7 +74,7 @@ function parseAlbLine(line: string): ParseOutcome {
 
   const code = f[F.ElbStatus] as string;
   const elbStatus = status(code);
-  if (elbStatus === undefined && text(code) !== undefined) return reject('bad_status');
+  if (elbStatus === undefined && text(code) !== undefined && num(code) !== 0) return reject('bad_status');
 
   const type = f[F.Type] as string;
   const event: ParsedEvent = {
@@ -107,7 +107,7 @@ function parseAlbLine(line: string): ParseOutcome {
   if (cipher !== undefined || version !== undefined || sni !== undefined) event.client.tls = { version, cipher, sni };
 
   const target = text(f[F.Target]);
-  const targetMs = secondsToMsOrUndefined(f[F.TargetProcessing]);
+  const targetMs = readProcessingMs(f[F.TargetProcessing]);
   const targetGroup = readTargetGroupName(f[F.TargetGroupArn]);
   if (target !== undefined || targetMs !== undefined || targetGroup !== undefined) {
     event.upstream = { address: target, service: targetGroup, latencyMs: targetMs };
@@ -170,7 +170,7 @@ function unescapeQuoted(raw: string): string {
 }
 
 /** Seconds as ALB logs them, in ms; `undefined` for `-1` (not applicable) and junk. */
-function secondsToMsOrUndefined(value: string | undefined): number | undefined {
+function readProcessingMs(value: string | undefined): number | undefined {
   const n = num(value);
   return n === undefined ? undefined : Math.round(n * 1e6) / 1e3;
 }

@@ -79,7 +79,7 @@ export const awsApiGatewayParser: Parser = {
     const lookup = {} as Record<ApiGatewayVariable, KeyPath[]>;
     for (const variable of Object.keys(DEFAULT_KEYS) as ApiGatewayVariable[]) {
       const mapped = fieldMap?.[variable];
-      lookup[variable] = toPaths(mapped === undefined ? DEFAULT_KEYS[variable] : [mapped]);
+      lookup[variable] = buildKeyPaths(mapped === undefined ? DEFAULT_KEYS[variable] : [mapped]);
     }
     return { parse: (line) => parseApiGatewayLine(line, lookup) };
   },
@@ -99,13 +99,13 @@ function parseApiGatewayLine(line: string, lookup: Lookup): ParseOutcome {
   if (time === undefined) return reject('bad_timestamp');
 
   const routeKey = text(read(root, lookup.routeKey));
-  const method = text(read(root, lookup.httpMethod)) ?? routeMethod(routeKey);
+  const method = text(read(root, lookup.httpMethod)) ?? readRouteMethod(routeKey);
   if (method === undefined) {
     if ('eventType' in root || 'connectionId' in root) return skip('WebSocket API event');
     return reject('missing_field', 'httpMethod');
   }
   const resourcePath = text(read(root, lookup.resourcePath));
-  const path = text(read(root, lookup.path)) ?? resourcePath ?? routePath(routeKey);
+  const path = text(read(root, lookup.path)) ?? resourcePath ?? readRoutePath(routeKey);
   if (path === undefined) return reject('missing_field', 'path');
 
   const code = read(root, lookup.status);
@@ -174,7 +174,7 @@ function readAttributes(root: Fields, lookup: Lookup): Record<string, string> | 
 /** The access log record: the object itself, or the JSON in a CloudWatch Logs `message`. */
 function unwrapMessage(o: Fields): Fields | undefined {
   const message = o.message;
-  if (typeof message !== 'string' || 'requestId' in o || 'httpMethod' in o) return o;
+  if (typeof message !== 'string' || 'requestId' in o || 'httpMethod' in o || 'context' in o) return o;
   return parseJsonObject(message);
 }
 
@@ -185,7 +185,7 @@ function selectRoot(record: Fields): Fields {
 }
 
 /** Each key as written, plus its nested reading when it has dots (`identity.sourceIp`). */
-function toPaths(keys: readonly string[]): KeyPath[] {
+function buildKeyPaths(keys: readonly string[]): KeyPath[] {
   const paths: KeyPath[] = [];
   for (const key of keys) {
     paths.push([key]);
@@ -210,7 +210,7 @@ function read(root: Fields, paths: readonly KeyPath[]): unknown {
 }
 
 /** `GET /pets/{id}` → `GET`; `ANY /{proxy+}` and `$default` have no method. */
-function routeMethod(routeKey: string | undefined): string | undefined {
+function readRouteMethod(routeKey: string | undefined): string | undefined {
   if (routeKey === undefined) return undefined;
   const space = routeKey.indexOf(' ');
   const method = space < 0 ? routeKey : routeKey.slice(0, space);
@@ -218,7 +218,7 @@ function routeMethod(routeKey: string | undefined): string | undefined {
 }
 
 /** `GET /pets/{id}` → `/pets/{id}`. */
-function routePath(routeKey: string | undefined): string | undefined {
+function readRoutePath(routeKey: string | undefined): string | undefined {
   if (routeKey === undefined) return undefined;
   const space = routeKey.indexOf(' ');
   return space < 0 || routeKey.charCodeAt(space + 1) !== 47 /* / */ ? undefined : routeKey.slice(space + 1);

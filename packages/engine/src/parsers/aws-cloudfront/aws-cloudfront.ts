@@ -60,8 +60,9 @@ const DATA_LINE = /^\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\t[A-Z0-9-]+\t\d+\t[0-9A
  * is assumed. Values are URL-decoded once, which restores what the viewer sent (CloudFront encodes `%`
  * itself as `%25`); the user agent is decoded a second time when it was double-encoded (`%2520`). `host`
  * is `x-host-header` (the host the viewer asked for), falling back to `cs(Host)`. `time` is the logged
- * date and time (when the edge finished the response, second precision). `c-ip` is the viewer address
- * (`client.peerIp` and `client.ip`); `x-forwarded-for` is passed on as logged.
+ * date and time (when the edge finished the response, second precision). `c-ip` is the address that
+ * connected to the edge (`client.peerIp`, and `client.ip` when no `x-forwarded-for` was logged: with one,
+ * `c-ip` is a proxy and the enrich stage resolves the client from the chain).
  */
 export const awsCloudfrontParser: Parser = {
   format: 'aws-cloudfront',
@@ -116,6 +117,7 @@ function parseCloudfrontLine(line: string, layout: Layout, headerSeen: boolean):
     cookie: decode(get(v, layout.cookie)),
   };
   const clientIp = get(v, layout.clientIp);
+  const forwardedFor = decode(get(v, layout.forwardedFor));
   const event: ParsedEvent = {
     time,
     request: {
@@ -131,9 +133,9 @@ function parseCloudfrontLine(line: string, layout: Layout, headerSeen: boolean):
     latencyMs: secondsToMs(get(v, layout.timeTaken)),
     client: {
       peerIp: clientIp,
-      ip: clientIp,
+      ip: forwardedFor === undefined ? clientIp : undefined,
       port: num(get(v, layout.clientPort)),
-      forwardedFor: decode(get(v, layout.forwardedFor)),
+      forwardedFor,
       userAgent: decodeUserAgent(get(v, layout.userAgent)),
     },
   };
@@ -212,7 +214,7 @@ function buildLayout(fields: readonly string[]): Layout {
 /** The user agent, decoded twice when CloudFront double-encoded it (a `%20` left after one pass). */
 function decodeUserAgent(value: string | undefined): string | undefined {
   const once = decode(value);
-  return once !== undefined && once.includes('%20') ? decode(once) : once;
+  return once?.includes('%20') ? decode(once) : once;
 }
 
 /** Percent-decodes a logged value (UTF-8); malformed `%` sequences are kept as they are. */
@@ -224,8 +226,8 @@ function decode(value: string | undefined): string | undefined {
   for (let i = 0; i < src.length; i++) {
     const b = src[i] as number;
     if (b === 37 /* % */ && i + 2 < src.length) {
-      const hi = hexValue(src[i + 1] as number);
-      const lo = hexValue(src[i + 2] as number);
+      const hi = parseHexDigit(src[i + 1] as number);
+      const lo = parseHexDigit(src[i + 2] as number);
       if (hi >= 0 && lo >= 0) {
         out[n++] = hi * 16 + lo;
         i += 2;
@@ -237,7 +239,7 @@ function decode(value: string | undefined): string | undefined {
   return out.toString('utf8', 0, n);
 }
 
-function hexValue(c: number): number {
+function parseHexDigit(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 65 && c <= 70) return c - 55;
   if (c >= 97 && c <= 102) return c - 87;

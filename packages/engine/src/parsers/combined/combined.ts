@@ -7,11 +7,17 @@ import { decodeQuoted, findQuoteEnd, tokenize } from './quoted-fields.js';
 import { isAddressList, readTrailingFields } from './trailing-fields.js';
 
 /** `host ident user [dd/Mon/yyyy:hh:mm:ss ±hhmm] "request" status bytes`, with room for a vhost or address list. */
-const SHAPE = /^\S+(?: \S+){2,5} \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] ".*" (?:\d{3}|-) (?:\d+|-)(?: |$)/;
+const SHAPE = /^\S+(?: \S+){2,5} \[\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)? [+-]\d{4}\] ".*" (?:\d{3}|-) (?:\d+|-)(?: |$)/;
 /** Apache `vhost_combined` starts with `%v:%p`. */
 const VHOST_PORT = /^[^:\s]+:\d+$/;
 /** `0` / `000`: nginx's "no status" for requests that never got a response. */
 const NO_STATUS = /^0+$/;
+
+/** The last timestamp text of a stream and its value: consecutive lines mostly share the second. */
+interface TimeCache {
+  text: string;
+  time: number | undefined;
+}
 
 /** The fields before the `[time]`. */
 interface Head {
@@ -39,18 +45,24 @@ export const combinedParser: Parser = {
     return shareOf(lines, (line) => SHAPE.test(line));
   },
   open() {
-    return { parse: parseCombined };
+    const cache: TimeCache = { text: '', time: undefined };
+    return { parse: (line) => parseCombined(line, cache) };
   },
 };
 
-function parseCombined(line: string): ParseOutcome {
+function parseCombined(line: string, cache: TimeCache): ParseOutcome {
   const open = line.indexOf(' [');
   if (open <= 0) return reject('malformed_line');
   const head = readHead(line.slice(0, open));
   if (head === undefined) return reject('malformed_line');
   const close = line.indexOf(']', open + 2);
   if (close < 0) return reject('truncated');
-  const time = parseClfTime(line.slice(open + 2, close));
+  const timeText = line.slice(open + 2, close);
+  if (timeText !== cache.text) {
+    cache.text = timeText;
+    cache.time = parseClfTime(timeText);
+  }
+  const time = cache.time;
   if (time === undefined) return reject('bad_timestamp');
 
   if (line.charCodeAt(close + 1) !== 32 || line.charCodeAt(close + 2) !== 34) return reject('malformed_line');
@@ -115,6 +127,11 @@ function parseCombined(line: string): ParseOutcome {
 
 /** Splits `host ident user`, `vhost:port host ident user` or `addr, addr ident user`. */
 function readHead(head: string): Head | undefined {
+  const first = head.indexOf(' ');
+  const second = first < 0 ? -1 : head.indexOf(' ', first + 1);
+  if (second > first + 1 && head.indexOf(' ', second + 1) < 0) {
+    return { remote: head.slice(0, first), user: readUser(head.slice(second + 1)) };
+  }
   const parts = head.split(' ');
   if (parts.length === 3) return { remote: parts[0] as string, user: readUser(parts[2] as string) };
   if (parts.length === 4 && VHOST_PORT.test(parts[0] as string)) {

@@ -6,8 +6,8 @@ import { testParserFuzz, testParserGolden } from '@palisade/testkit';
 import { envoyJsonParser, envoyParser } from './index.js';
 
 const fixtures = new URL('./fixtures/text/', import.meta.url).pathname;
-const envoyLines = readFileSync(`${fixtures}envoy-default.log`, 'utf8').trim().split('\n');
-const istioLines = readFileSync(`${fixtures}istio.log`, 'utf8').trim().split('\n');
+const envoyLines = readFileSync(`${fixtures}envoy-default.txt`, 'utf8').trim().split('\n');
+const istioLines = readFileSync(`${fixtures}istio.txt`, 'utf8').trim().split('\n');
 
 testParserGolden(envoyParser, fixtures);
 testParserFuzz(envoyParser, [...envoyLines, ...istioLines]);

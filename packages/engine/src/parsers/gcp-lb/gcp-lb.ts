@@ -85,7 +85,7 @@ function parseGcpLine(line: string): ParseOutcome {
       size: num(http.requestSize),
       httpVersion: text(http.protocol),
     },
-    latencyMs: durationToMs(http.latency),
+    latencyMs: readDurationMs(http.latency),
     client: { userAgent: text(http.userAgent) },
   };
   if (responseStatus !== undefined) {
@@ -151,7 +151,7 @@ function readAttributes(http: Fields, payload: Fields): Record<string, string | 
 }
 
 /** A protobuf JSON duration (`"0.007911s"`, or `{seconds, nanos}`) in milliseconds. */
-function durationToMs(value: unknown): number | undefined {
+function readDurationMs(value: unknown): number | undefined {
   if (typeof value === 'string') {
     if (!value.endsWith('s')) return undefined;
     const seconds = num(value.slice(0, -1));

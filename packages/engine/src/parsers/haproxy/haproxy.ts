@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { type ClientTls, type ParsedEvent, type ParseOutcome, type Parser, reject, skip } from '@palisade/core';
-import { shareOf } from '../internal/detect.js';
 import { num, splitRequestLine, status, text } from '../internal/fields.js';
 import { parseHaproxyTime } from '../internal/time.js';
 import { parseUtcOffset, type ResolvedHaproxyOptions, resolveHaproxyOptions } from './config.js';
@@ -39,7 +38,7 @@ export const haproxyParser: Parser = {
   description: 'HAProxy option httplog / httpslog lines (syslog prefix optional)',
   framing: 'line',
   detect(lines) {
-    return shareOf(lines, (line) => HTTP_HEAD.test(line));
+    return scoreLines(lines);
   },
   open(options) {
     const resolved = resolveHaproxyOptions(options?.options);
@@ -131,6 +130,18 @@ function parseHaproxy(line: string, options: ResolvedHaproxyOptions): ParseOutco
   return event;
 }
 
+/** The share of httplog lines, not counting HAProxy's tcplog and error-log lines (they share the stream). */
+function scoreLines(lines: readonly string[]): number {
+  let hits = 0;
+  let counted = 0;
+  for (const line of lines) {
+    if (HTTP_HEAD.test(line)) hits++;
+    else if (TCP_HEAD.test(line) || ERROR_HEAD.test(line)) continue;
+    counted++;
+  }
+  return counted === 0 ? 0 : hits / counted;
+}
+
 /** Maps the `{…|…}` blocks to headers when the capture names are configured, else keeps them raw. */
 function readCapturedHeaders(
   blocks: readonly string[],
@@ -147,27 +158,31 @@ function readCapturedHeaders(
   else if (requestNames === undefined && responseNames !== undefined) responseBlock = blocks[0];
   else requestBlock = blocks[0];
 
-  if (requestBlock !== undefined && requestNames === undefined) attributes.capturedRequestHeaders = requestBlock;
-  else if (requestBlock !== undefined && requestNames !== undefined) {
-    const values = requestBlock.split('|');
-    const headers = event.request.headers as Record<string, string>;
-    for (let i = 0; i < values.length && i < requestNames.length; i++) {
-      const raw = text(values[i]);
-      if (raw === undefined) continue;
-      const name = requestNames[i] as string;
-      const value = decodeHashEscapes(raw);
-      if (name === 'host') event.request.host = value;
-      else if (name === 'user-agent') event.client.userAgent = value;
-      else if (name === 'x-forwarded-for') event.client.forwardedFor = value;
-      else headers[name] = value;
+  if (requestBlock !== undefined && requestBlock !== '') {
+    if (requestNames === undefined) attributes.capturedRequestHeaders = requestBlock;
+    else {
+      const values = requestBlock.split('|');
+      const headers = event.request.headers as Record<string, string>;
+      for (let i = 0; i < values.length && i < requestNames.length; i++) {
+        const raw = text(values[i]);
+        if (raw === undefined) continue;
+        const name = requestNames[i] as string;
+        const value = decodeHashEscapes(raw);
+        if (name === 'host') event.request.host = value;
+        else if (name === 'user-agent') event.client.userAgent = value;
+        else if (name === 'x-forwarded-for') event.client.forwardedFor = value;
+        else headers[name] = value;
+      }
     }
   }
-  if (responseBlock !== undefined && responseNames === undefined) attributes.capturedResponseHeaders = responseBlock;
-  else if (responseBlock !== undefined && responseNames !== undefined) {
-    const values = responseBlock.split('|');
-    for (let i = 0; i < values.length && i < responseNames.length; i++) {
-      const raw = text(values[i]);
-      if (raw !== undefined) responseHeaders[responseNames[i] as string] = decodeHashEscapes(raw);
+  if (responseBlock !== undefined && responseBlock !== '') {
+    if (responseNames === undefined) attributes.capturedResponseHeaders = responseBlock;
+    else {
+      const values = responseBlock.split('|');
+      for (let i = 0; i < values.length && i < responseNames.length; i++) {
+        const raw = text(values[i]);
+        if (raw !== undefined) responseHeaders[responseNames[i] as string] = decodeHashEscapes(raw);
+      }
     }
   }
 }
@@ -194,8 +209,8 @@ export function decodeHashEscapes(value: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    const escape = c === 35 && i + 2 < value.length;
-    if (escape && isHexDigit(value.charCodeAt(i + 1)) && isHexDigit(value.charCodeAt(i + 2))) {
+    const hash = c === 35 && i + 2 < value.length;
+    if (hash && isHexDigit(value.charCodeAt(i + 1)) && isHexDigit(value.charCodeAt(i + 2))) {
       bytes.push(Number.parseInt(value.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (c < 0x80) {

@@ -17,7 +17,7 @@ export function parseClfTime(text: string): number | undefined {
   const m = CLF.exec(text);
   if (m === null) return undefined;
   const month = MONTHS[m[2] as string];
-  if (month === undefined) return undefined;
+  if (month === undefined || !dayExists(Number(m[3]), month, Number(m[1]))) return undefined;
   const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
   const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   const offset = (Number(m[9]) * 60 + Number(m[10])) * 60_000 * (m[8] === '-' ? -1 : 1);
@@ -31,7 +31,7 @@ export function parseHaproxyTime(text: string): number | undefined {
   const m = HAPROXY.exec(text);
   if (m === null) return undefined;
   const month = MONTHS[m[2] as string];
-  if (month === undefined) return undefined;
+  if (month === undefined || !dayExists(Number(m[3]), month, Number(m[1]))) return undefined;
   const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
   const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   return checkDate(utc + ms, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
@@ -48,7 +48,7 @@ export function parseIsoTime(text: string): number | undefined {
   if (m === null) return undefined;
   const month = Number(m[2]) - 1;
   const day = Number(m[3]);
-  if (month < 0 || month > 11) return undefined;
+  if (month < 0 || month > 11 || !dayExists(Number(m[1]), month, day)) return undefined;
   const ms = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
   let utc = Date.UTC(Number(m[1]), month, day, Number(m[4]), Number(m[5]), Number(m[6]));
   const zone = m[8];
@@ -88,4 +88,12 @@ export function parseAnyTime(value: unknown): number | undefined {
 function checkDate(ms: number, day: number, h: number, mi: number, s: number): number | undefined {
   if (!Number.isFinite(ms) || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60) return undefined;
   return ms;
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True when the day exists in that month (no 31 Nov, 29 Feb only in leap years). */
+function dayExists(year: number, month: number, day: number): boolean {
+  if (day > (DAYS_IN_MONTH[month] ?? 0)) return false;
+  return !(month === 1 && day === 29 && (year % 4 !== 0 || (year % 100 === 0 && year % 400 !== 0)));
 }

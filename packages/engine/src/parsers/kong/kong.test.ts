@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ParsedEvent } from '@palisade/core';
+import type { ParsedEvent, ParseReject } from '@palisade/core';
 import { testParserFuzz, testParserGolden } from '@palisade/testkit';
 import { kongParser } from './index.js';
 
@@ -29,11 +29,16 @@ test('kong names the consumer by username, then custom_id, then id', () => {
   assert.deepEqual(consumers, ['partner-a', 'tenant-42', '99ee88dd-0000-4000-8000-000000000006']);
 });
 
-test('kong returns one event per object of a batch', () => {
-  const outcome = kongParser.open().parse(lines[4] as string);
-  assert.ok(Array.isArray(outcome));
+test('kong returns one item per object of a batch, keeping the good ones next to a bad one', () => {
+  const records = kongParser.open();
+  const batch = records.parse(lines[4] as string);
+  assert.ok(Array.isArray(batch));
   assert.deepEqual(
-    (outcome as ParsedEvent[]).map((event) => event.request.method),
+    (batch as ParsedEvent[]).map((event) => event.request.method),
     ['GET', 'DELETE'],
   );
+  const mixed = records.parse(lines[8] as string) as readonly (ParsedEvent | ParseReject)[];
+  assert.equal(mixed.length, 2);
+  assert.equal((mixed[0] as ParsedEvent).request.url, '/v1/items/1');
+  assert.deepEqual(mixed[1], { reject: 'missing_field', detail: 'request' });
 });

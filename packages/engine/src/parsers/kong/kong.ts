@@ -1,5 +1,4 @@
 import {
-  isReject,
   isSkip,
   type ParsedEvent,
   type ParseOutcome,
@@ -22,8 +21,8 @@ type Fields = Record<string, unknown>;
  *
  * Contract: `client_ip` is nginx `$remote_addr` and goes to `client.peerIp`; the consumer is
  * `username ?? custom_id ?? id`; `request.tls.client_verify: SUCCESS` means mTLS. Stream (TCP/TLS/UDP)
- * records, which have `session` instead of `request`, are skipped. A batch returns the events of its valid
- * objects; only when none is valid does it return the first object's rejection or skip.
+ * records, which have `session` instead of `request`, are skipped. A batch gives one event or rejection per
+ * object (stream records left out), so a bad object is counted without losing the others.
  */
 export const kongParser: Parser = {
   format: 'kong',
@@ -49,15 +48,12 @@ function parseKongLine(line: string): ParseOutcome {
 }
 
 function buildBatch(items: readonly unknown[]): ParseOutcome {
-  const events: ParsedEvent[] = [];
-  let firstFailure: ParseReject | ParseSkip | undefined;
+  const outcomes: (ParsedEvent | ParseReject)[] = [];
   for (const item of items) {
     const outcome = isObject(item) ? buildKongEvent(item) : reject('malformed_json');
-    if (isReject(outcome) || isSkip(outcome)) firstFailure ??= outcome;
-    else events.push(outcome);
+    if (!isSkip(outcome)) outcomes.push(outcome);
   }
-  if (events.length > 0) return events;
-  return firstFailure ?? skip('empty batch');
+  return outcomes.length > 0 ? outcomes : skip(items.length > 0 ? 'stream sessions' : 'empty batch');
 }
 
 function buildKongEvent(o: Fields): ParsedEvent | ParseReject | ParseSkip {

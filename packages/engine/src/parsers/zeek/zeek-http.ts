@@ -134,7 +134,7 @@ function parseZeekLine(stream: ZeekStream, line: string): ParseOutcome {
 function parseZeekJson(line: string): ParseOutcome {
   const o = parseJsonObject(line);
   if (o === undefined) return reject('malformed_json');
-  if (!('method' in o) && !('uri' in o)) return skip('not an http.log record');
+  if (!('method' in o) && !('uri' in o) && !('trans_depth' in o)) return skip('not an http.log record');
   return buildZeekEvent({
     ts: o.ts,
     uid: o.uid,

@@ -1,0 +1,175 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, PalisadeError, type PalisadeConfig, systemClock } from '@palisade/core';
+import {
+  createDeadLetterFile,
+  createDefaultParserRegistry,
+  createEnricher,
+  createTokenizer,
+  followFile,
+  Ingestor,
+  loadOrCreateSecretKey,
+  openFileSource,
+  openStreamSource,
+  resolveInputs,
+  type StreamReport,
+} from '@palisade/engine';
+import { createDuckDbStore } from '@palisade/store-duckdb';
+import { createProgressDisplay } from '../progress.js';
+import { type IngestSummary, printSummary } from '../summary.js';
+
+interface IngestFlags {
+  format: string;
+  db?: string;
+  dataDir?: string;
+  config?: string;
+  follow?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  batchSize?: string;
+}
+
+/** `palisade ingest <paths…>`: reads logs into the store. */
+export function registerIngestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('read API traffic logs (files, directories, globs, .gz, - for stdin) into the store')
+    .argument('<paths...>', 'log files, directories or globs; - reads stdin')
+    .option('-f, --format <format>', 'log format, or auto to detect it per input (see `palisade formats`)', 'auto')
+    .option('--db <path>', 'DuckDB store file (default: <data-dir>/palisade.duckdb)')
+    .option('--data-dir <dir>', 'data directory: store, secret key, dead letters (default: palisade-data)')
+    .option('-c, --config <file>', 'configuration file (YAML)')
+    .option('--follow', 'keep reading files as they grow, across rotation, until Ctrl-C')
+    .option('--batch-size <n>', 'events per store write')
+    .option('--json', 'print the summary as JSON')
+    .option('-q, --quiet', 'no progress display and no per-input lines')
+    .action(async (paths: string[], flags: IngestFlags) => {
+      process.exitCode = await runIngest(paths, flags);
+    });
+}
+
+async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
+  const started = performance.now();
+  const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
+  const batchSize = flags.batchSize === undefined ? config.ingest.batchSize : parsePositiveInt(flags.batchSize, '--batch-size');
+  const registry = createDefaultParserRegistry();
+  if (flags.format !== 'auto') registry.get(flags.format);
+  const inputs = await resolveInputs(paths);
+  if (flags.follow === true && inputs.some((i) => i.kind === 'stdin')) {
+    throw new PalisadeError('PAL_ERR_USAGE', '--follow reads files; stdin is followed anyway until it ends');
+  }
+  const sources = [];
+  for (const input of inputs) {
+    if (input.kind === 'stdin') sources.push({ input, source: openStreamSource('stdin', process.stdin) });
+    else {
+      try {
+        sources.push({ input, source: await openFileSource(input.path) });
+      } catch (error) {
+        throw new PalisadeError('PAL_ERR_INPUT_UNREADABLE', `cannot read ${input.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+    }
+  }
+  if (flags.follow === true && sources.some((s) => s.source.compressed)) {
+    throw new PalisadeError('PAL_ERR_USAGE', '--follow cannot follow gzip files; ingest them without --follow');
+  }
+
+  const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
+  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
+  let enricher: ReturnType<typeof createEnricher>;
+  try {
+    enricher = createEnricher(config.ingest, tokenizer);
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
+  const store = await createDuckDbStore({ path: storePath });
+  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
+  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const quiet = flags.quiet === true || flags.json === true;
+  const totalBytes = sources.every((s) => s.source.size !== undefined) && flags.follow !== true ? sources.reduce((n, s) => n + (s.source.size ?? 0), 0) : undefined;
+  const display = quiet ? { update() {}, stop() {} } : createProgressDisplay(process.stderr, totalBytes, started);
+  const ingestor = new Ingestor({
+    store,
+    registry,
+    enricher,
+    clock: systemClock,
+    deadLetter,
+    batchSize,
+    formatOptions: config.ingest.formats,
+    signal: abort.signal,
+    onProgress: (p) => display.update(p),
+  });
+  const warnings: string[] = [];
+  const say = (line: string): void => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+  try {
+    if (flags.follow === true) {
+      say(`following ${sources.length} file(s); Ctrl-C to stop`);
+      await Promise.all(
+        sources.map(({ input }) =>
+          followFile(input.path, ingestor, {
+            format: flags.format,
+            signal: abort.signal,
+            flushIntervalMs: config.ingest.flushIntervalMs,
+            clock: systemClock,
+            onFile: (r) => say(describeChoice(r)),
+          }),
+        ),
+      );
+    } else {
+      for (const { input, source } of sources) {
+        if (abort.signal.aborted) break;
+        let report: StreamReport;
+        try {
+          report = await ingestor.ingest(source, flags.format);
+        } catch (error) {
+          if (error instanceof PalisadeError && error.code === 'PAL_ERR_FORMAT_UNDETECTED' && !input.explicit) {
+            warnings.push(`skipped ${input.path}: format not recognised`);
+            continue;
+          }
+          throw error;
+        }
+        if (report.status !== 'empty') say(describeChoice(report));
+      }
+    }
+    await ingestor.drain();
+    await store.applyRetention(systemClock.now(), config.store.retentionDays);
+  } finally {
+    display.stop();
+    deadLetter.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+  const summary: IngestSummary = {
+    store: storePath,
+    formats: ingestor.stats(),
+    inputs: ingestor.reports(),
+    warnings,
+    deadLetterFile: deadLetter.path,
+    deadLetters: deadLetter.count,
+    bytesRead: ingestor.progress().bytesRead,
+    elapsedMs: performance.now() - started,
+    interrupted: abort.signal.aborted && flags.follow !== true,
+  };
+  printSummary(process.stdout, summary, flags.json === true);
+  return summary.interrupted ? 130 : 0;
+}
+
+function describeChoice(r: Pick<StreamReport, 'name' | 'format' | 'chosenBy' | 'score' | 'fromOffset'> & { status?: string }): string {
+  const how = r.chosenBy === 'auto' ? `detected ${r.format} (score ${r.score})` : `${r.format} (--format)`;
+  const where = r.status === 'up-to-date' ? ', already ingested' : r.fromOffset > 0 ? `, resuming at byte ${r.fromOffset}` : '';
+  return `${r.name}: ${how}${where}`;
+}
+
+function parsePositiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new PalisadeError('PAL_ERR_USAGE', `${flag} must be a positive integer`);
+  return n;
+}
+
+export type { PalisadeConfig };

@@ -1,0 +1,2 @@
+/** The `palisade` command line. */
+export { main } from './main.js';

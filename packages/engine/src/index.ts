@@ -1,0 +1,4 @@
+/** Palisade's engine: parsers, enrichment and ingest (later: discovery, detection, decisions). */
+export * from './enrich/index.js';
+export * from './ingest/index.js';
+export * from './parsers/index.js';

@@ -1,0 +1,8 @@
+/** The ingest stage: byte sources, framing, batching and checkpoints. */
+export * from './byte-source.js';
+export * from './dead-letter.js';
+export * from './fingerprint.js';
+export * from './follow.js';
+export * from './ingestor.js';
+export * from './line-splitter.js';
+export * from './resolve-inputs.js';

@@ -1,0 +1,2 @@
+/** The `azure` parser (Front Door, Application Gateway and API Management diagnostic logs). */
+export { azureParser } from './azure.js';

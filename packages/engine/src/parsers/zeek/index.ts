@@ -1,0 +1,2 @@
+/** The `zeek-http` parser (Zeek http.log, TSV or JSON). */
+export { zeekHttpParser } from './zeek-http.js';
