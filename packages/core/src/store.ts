@@ -44,6 +44,19 @@ export interface EventQuery {
 }
 
 /**
+ * A batch being written: events are added one at a time (an adapter may serialize each at once, so a
+ * large batch does not keep its events alive) and committed atomically with the checkpoints they reach.
+ */
+export interface BatchWriter {
+  /** Adds one event to the batch. */
+  add(event: ApiEvent): void;
+  /** Events added so far. */
+  readonly size: number;
+  /** Stores the batch and the checkpoints in one transaction; the writer cannot be used afterwards. */
+  commit(checkpoints: readonly SourceCheckpoint[]): Promise<AppendResult>;
+}
+
+/**
  * Where events live. One adapter per database (DuckDB embedded by default; ClickHouse for scale-out), all
  * passing the conformance suite in `@palisade/testkit`.
  *
@@ -51,7 +64,9 @@ export interface EventQuery {
  * id; a store is used by one writer process at a time (a second opener gets `PAL_ERR_STORE_LOCKED`).
  */
 export interface Store {
-  /** Stores a batch atomically, skipping events whose id is already stored. */
+  /** Starts a batch. Several batches may be open; commits are applied in the order they are called. */
+  begin(): BatchWriter;
+  /** Stores a batch atomically, skipping events whose id is already stored (`begin` + `add` + `commit`). */
   append(batch: EventBatch): Promise<AppendResult>;
   /** The checkpoint of a source, or `undefined` if it was never read. */
   checkpoint(key: string): Promise<SourceCheckpoint | undefined>;

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   type AppendResult,
   type ApiEvent,
+  type BatchWriter,
   type EventBatch,
   type EventQuery,
   PalisadeError,
@@ -12,7 +14,8 @@ import {
   type Store,
 } from '@palisade/core';
 import { readEventRow } from './read-event.js';
-import { MIGRATIONS, SCHEMA_VERSION, STAGE_COLUMNS, STAGE_SELECT } from './schema.js';
+import { DuckDbBatchWriter } from './batch-writer.js';
+import { MIGRATIONS, SCHEMA_VERSION, STAGE_CSV_COLUMNS, STAGE_SELECT } from './schema.js';
 
 /** Options of the embedded DuckDB store. */
 export interface DuckDbStoreOptions {
@@ -27,7 +30,7 @@ export interface DuckDbStoreOptions {
 /**
  * Opens (creating and migrating as needed) the embedded DuckDB store.
  *
- * Writes go through a staged NDJSON file that DuckDB reads natively (far cheaper than appending value by
+ * Writes go through a staged CSV file that DuckDB reads natively (far cheaper than appending value by
  * value from JavaScript), inserted in one transaction with the source checkpoints, skipping ids already
  * stored within the batch's time range. Throws `PAL_ERR_STORE_LOCKED` when another process holds the file.
  *
@@ -54,10 +57,10 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
     throw new PalisadeError('PAL_ERR_STORE_OPEN', `cannot open the store ${options.path}: ${message.split('\n')[0]}`);
   }
   const connection = await instance.connect();
-  const stagePath = memory
-    ? `/tmp/palisade-stage-${process.pid}-${randomBytes(4).toString('hex')}.ndjson`
-    : `${options.path}.stage-${process.pid}.ndjson`;
-  const store = new DuckDbStore(instance, connection, stagePath);
+  const stagePrefix = memory
+    ? join(tmpdir(), `palisade-stage-${process.pid}-${randomBytes(4).toString('hex')}`)
+    : `${options.path}.stage-${process.pid}`;
+  const store = new DuckDbStore(instance, connection, stagePrefix);
   await store.migrate();
   return store;
 }
@@ -66,14 +69,15 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
 export class DuckDbStore implements Store {
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
-  readonly #stagePath: string;
+  readonly #stagePrefix: string;
+  #nextStage = 0;
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(instance: DuckDBInstance, connection: DuckDBConnection, stagePath: string) {
+  constructor(instance: DuckDBInstance, connection: DuckDBConnection, stagePrefix: string) {
     this.#instance = instance;
     this.#connection = connection;
-    this.#stagePath = stagePath;
+    this.#stagePrefix = stagePrefix;
   }
 
   /** Brings the schema to `SCHEMA_VERSION`; refuses a database written by a newer Palisade. */
@@ -93,8 +97,8 @@ export class DuckDbStore implements Store {
         );
         await this.#connection.run('COMMIT');
       } catch (error) {
-        await this.#connection.run('ROLLBACK');
-        throw error;
+        await this.#connection.run('ROLLBACK').catch(() => undefined);
+        throw new PalisadeError('PAL_ERR_STORE_OPEN', `migrating the store to schema ${version + 1} failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
       }
     }
   }
@@ -105,47 +109,40 @@ export class DuckDbStore implements Store {
     return Number(rows[0]?.value ?? 0);
   }
 
-  append(batch: EventBatch): Promise<AppendResult> {
-    return this.#serial(() => this.#append(batch));
+  begin(): BatchWriter {
+    this.#assertOpen();
+    const path = `${this.#stagePrefix}-${this.#nextStage++}.csv`;
+    return new DuckDbBatchWriter(path, (writer, checkpoints) => this.#serial(() => this.#commit(writer, checkpoints)));
   }
 
-  async #append(batch: EventBatch): Promise<AppendResult> {
+  async append(batch: EventBatch): Promise<AppendResult> {
+    const writer = this.begin();
+    for (const event of batch.events) writer.add(event);
+    return writer.commit(batch.checkpoints);
+  }
+
+  async #commit(writer: DuckDbBatchWriter, checkpoints: readonly SourceCheckpoint[]): Promise<AppendResult> {
     this.#assertOpen();
-    const seen = new Set<string>();
-    const lines: string[] = [];
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const event of batch.events) {
-      if (seen.has(event.id)) continue;
-      seen.add(event.id);
-      lines.push(JSON.stringify(event));
-      if (event.time < min) min = event.time;
-      if (event.time > max) max = event.time;
-    }
-    let inserted = 0;
-    const insertedByKind: Record<string, number> = {};
+    const staged = writer.finish();
+    let insertedByKind: Record<string, number> = {};
     await this.#connection.run('BEGIN TRANSACTION');
     try {
-      if (lines.length > 0) {
-        writeFileSync(this.#stagePath, `${lines.join('\n')}\n`);
-        await this.#connection.run('CREATE TEMP TABLE IF NOT EXISTS stage AS SELECT * FROM events LIMIT 0');
-        const fromTs = `make_timestamp(${Math.floor(min * 1000)})`;
-        const toTs = `make_timestamp(${Math.ceil(max * 1000) + 1000})`;
-        await this.#connection.run(`
-          INSERT INTO stage
-          SELECT ${STAGE_SELECT}
-          FROM read_json('${sqlString(this.#stagePath)}', format = 'newline_delimited', columns = ${STAGE_COLUMNS}) s
-          ORDER BY s.time`);
-        await this.#connection.run(`DELETE FROM stage WHERE id IN (SELECT id FROM events WHERE ts BETWEEN ${fromTs} AND ${toTs})`);
-        for (const row of await this.#rows('SELECT source_kind AS kind, count(*)::BIGINT AS n FROM stage GROUP BY ALL')) {
-          const n = Number(row.n);
-          insertedByKind[String(row.kind)] = n;
-          inserted += n;
+      if (staged.rows > 0) {
+        const source = `read_csv('${sqlString(staged.path)}', delim = '\x1f', quote = '\x1e', escape = '\x1e', header = false,
+            nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, strict_mode = true, columns = ${STAGE_CSV_COLUMNS})`;
+        const known = `SELECT id FROM events WHERE ts BETWEEN make_timestamp(${Math.floor(staged.minTime * 1000)}) AND make_timestamp(${Math.ceil(staged.maxTime * 1000) + 1000})`;
+        const present = await this.#rows(`SELECT count(*)::BIGINT AS n FROM (${known}) e SEMI JOIN ${source} s ON e.id = s.id`);
+        if (Number(present[0]?.n ?? 0) === 0) {
+          await this.#connection.run(`INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s ORDER BY s.time`);
+          insertedByKind = staged.kinds;
+        } else {
+          const rows = await this.#rows(`
+            INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s WHERE s.id NOT IN (${known}) ORDER BY s.time
+            RETURNING source_kind`);
+          for (const row of rows) insertedByKind[String(row.source_kind)] = (insertedByKind[String(row.source_kind)] ?? 0) + 1;
         }
-        await this.#connection.run('INSERT INTO events SELECT * FROM stage');
-        await this.#connection.run('DELETE FROM stage');
       }
-      for (const cp of batch.checkpoints) {
+      for (const cp of checkpoints) {
         await this.#connection.run(
           `INSERT OR REPLACE INTO source_checkpoints VALUES ('${sqlString(cp.key)}', '${sqlString(cp.path)}', ${Math.trunc(cp.offset)}, ${Math.trunc(cp.line)}, make_timestamp(${Math.trunc(cp.updatedAt * 1000)}))`,
         );
@@ -153,9 +150,12 @@ export class DuckDbStore implements Store {
       await this.#connection.run('COMMIT');
     } catch (error) {
       await this.#connection.run('ROLLBACK').catch(() => undefined);
-      throw new PalisadeError('PAL_ERR_STORE_WRITE', `writing ${lines.length} events failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+      throw new PalisadeError('PAL_ERR_STORE_WRITE', `writing ${staged.rows} events failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    } finally {
+      rmSync(staged.path, { force: true });
     }
-    return { inserted, duplicates: batch.events.length - inserted, insertedByKind };
+    const inserted = Object.values(insertedByKind).reduce((n, v) => n + v, 0);
+    return { inserted, duplicates: staged.added - inserted, insertedByKind };
   }
 
   async checkpoint(key: string): Promise<SourceCheckpoint | undefined> {
@@ -202,7 +202,6 @@ export class DuckDbStore implements Store {
     if (this.#closed) return;
     await this.#queue.catch(() => undefined);
     this.#closed = true;
-    rmSync(this.#stagePath, { force: true });
     this.#connection.closeSync();
     this.#instance.closeSync();
   }

@@ -32,7 +32,7 @@ export function readEventRow(row: Record<string, unknown>): ApiEvent {
   set(event.client, 'ip', row.client_ip);
   set(event.client, 'port', num(row.client_port));
   set(event.client, 'peerIp', row.peer_ip);
-  set(event.client, 'forwardedFor', row.forwarded_for);
+  set(event.client, 'forwardedFor', json(row.forwarded_for));
   set(event.client, 'userAgent', row.user_agent);
   set(event.client, 'tls', json(row.tls));
   set(event.identity, 'user', row.user);

@@ -39,7 +39,7 @@ export const MIGRATIONS: readonly string[] = [
     client_ip VARCHAR,
     client_port INTEGER,
     peer_ip VARCHAR,
-    forwarded_for VARCHAR[],
+    forwarded_for JSON,
     user_agent VARCHAR,
     tls JSON,
     auth_scheme VARCHAR NOT NULL,
@@ -65,37 +65,26 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 /**
- * How `read_json` reads a staged NDJSON file of `ApiEvent`s (the JSON keys are the `ApiEvent` field names).
+ * The staged CSV layout: one row per event, fields in `events` column order (with `time` as epoch ms
+ * instead of `ts`/`day`), separated by U+001F; fields with control characters are quoted with U+001E;
+ * `\N` is NULL.
  */
-export const STAGE_COLUMNS = `{
-  'schemaVersion': 'USMALLINT',
-  'id': 'VARCHAR',
-  'time': 'DOUBLE',
-  'source': 'STRUCT(kind VARCHAR, name VARCHAR, file VARCHAR, "offset" BIGINT, line BIGINT)',
-  'request': 'STRUCT(method VARCHAR, scheme VARCHAR, host VARCHAR, path VARCHAR, query VARCHAR, queryParams JSON, headers JSON, body JSON, size BIGINT, httpVersion VARCHAR)',
-  'response': 'STRUCT(status USMALLINT, headers JSON, body JSON, size BIGINT)',
-  'latencyMs': 'DOUBLE',
-  'client': 'STRUCT(ip VARCHAR, port INTEGER, peerIp VARCHAR, forwardedFor VARCHAR[], userAgent VARCHAR, tls JSON)',
-  'identity': 'STRUCT(authScheme VARCHAR, "user" VARCHAR, apiKey VARCHAR, consumer VARCHAR, session VARCHAR, jwt JSON)',
-  'entities': 'JSON',
-  'upstream': 'JSON',
-  'traceId': 'VARCHAR',
-  'spanId': 'VARCHAR',
-  'attributes': 'JSON'
+export const STAGE_CSV_COLUMNS = `{
+  'id': 'VARCHAR', 'time': 'DOUBLE', 'schema_version': 'USMALLINT',
+  'source_kind': 'VARCHAR', 'source_name': 'VARCHAR', 'source_file': 'VARCHAR', 'source_offset': 'BIGINT', 'source_line': 'BIGINT',
+  'method': 'VARCHAR', 'scheme': 'VARCHAR', 'host': 'VARCHAR', 'path': 'VARCHAR', 'query': 'VARCHAR',
+  'query_params': 'VARCHAR', 'request_headers': 'VARCHAR', 'request_body': 'VARCHAR', 'request_size': 'BIGINT', 'http_version': 'VARCHAR',
+  'status': 'USMALLINT', 'response_headers': 'VARCHAR', 'response_body': 'VARCHAR', 'response_size': 'BIGINT',
+  'latency_ms': 'DOUBLE',
+  'client_ip': 'VARCHAR', 'client_port': 'INTEGER', 'peer_ip': 'VARCHAR', 'forwarded_for': 'VARCHAR', 'user_agent': 'VARCHAR', 'tls': 'VARCHAR',
+  'auth_scheme': 'VARCHAR', 'user': 'VARCHAR', 'api_key': 'VARCHAR', 'consumer': 'VARCHAR', 'session': 'VARCHAR', 'jwt': 'VARCHAR',
+  'entities': 'VARCHAR', 'upstream': 'VARCHAR', 'trace_id': 'VARCHAR', 'span_id': 'VARCHAR', 'attributes': 'VARCHAR'
 }`;
 
-/** The SELECT list that maps a staged row `s` to the `events` columns, in table order. */
+/** The SELECT list that maps a staged CSV row `s` to the `events` columns, in table order. */
 export const STAGE_SELECT = `
   s.id,
   make_timestamp(CAST(round(s.time * 1000) AS BIGINT)),
   CAST(make_timestamp(CAST(round(s.time * 1000) AS BIGINT)) AS DATE),
-  s.schemaVersion,
-  s.source.kind, s.source.name, s.source.file, s.source."offset", s.source.line,
-  s.request.method, s.request.scheme, s.request.host, s.request.path, s.request.query,
-  s.request.queryParams, s.request.headers, s.request.body, s.request.size, s.request.httpVersion,
-  s.response.status, s.response.headers, s.response.body, s.response.size,
-  s.latencyMs,
-  s.client.ip, s.client.port, s.client.peerIp, s.client.forwardedFor, s.client.userAgent, s.client.tls,
-  s.identity.authScheme, s.identity."user", s.identity.apiKey, s.identity.consumer, s.identity.session, s.identity.jwt,
-  s.entities, s.upstream, s.traceId, s.spanId, s.attributes
+  s.* EXCLUDE (id, time)
 `;

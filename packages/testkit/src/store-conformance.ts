@@ -87,6 +87,22 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
       }
     });
 
+    test('awkward values round-trip: control characters, separators, \\N, empty strings, unicode', async () => {
+      const store = await open();
+      try {
+        const base = sampleEvent(7);
+        const awkward = sampleEvent(7, {
+          request: { ...base.request, path: '/a\u001fb\u001ec\n\\N', query: '', headers: { 'x-odd': 'tab\there \u0000 nul', 'x-emoji': '🙂 ünï' } },
+          client: { ...base.client, userAgent: 'line1\r\nline2\u001f\u001e', ip: '2001:db8::1' },
+          identity: { authScheme: 'basic', user: '\\N' },
+        });
+        await store.append({ events: [awkward], checkpoints: [] });
+        assert.deepStrictEqual(await store.query(), [awkward]);
+      } finally {
+        await store.close();
+      }
+    });
+
     test('append is idempotent by event id, across and within batches', async () => {
       const store = await open();
       try {

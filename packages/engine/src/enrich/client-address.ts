@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { IpRangeSet } from './ip-ranges.js';
+import { type IpRangeSet, parseV4 } from './ip-ranges.js';
 
 /**
  * Resolves the client address from the connecting peer and the forwarded chain.
@@ -49,7 +49,7 @@ export function splitForwardedHeader(value: string): string[] {
 /** Removes brackets and ports from an address; `undefined` when it is not an IP address. */
 export function cleanAddress(text: string): string | undefined {
   if (text === '') return undefined;
-  if (isIP(text) !== 0) return text;
+  if (parseV4(text) !== undefined || isIP(text) !== 0) return text;
   if (text[0] === '[') {
     const end = text.indexOf(']');
     const inner = end > 0 ? text.slice(1, end) : '';

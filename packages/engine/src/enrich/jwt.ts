@@ -26,6 +26,18 @@ export function looksLikeJwt(token: string): boolean {
  * authenticate). Returns `undefined` when the token is not a decodable JWT. Never throws.
  */
 export function decodeJwt(token: string, reading: JwtReading): DecodedJwt | undefined {
+  const cached = decodedCache.get(token);
+  if (cached !== undefined && cached.reading === reading) return cached.decoded;
+  const decoded = decodeJwtUncached(token, reading);
+  if (decodedCache.size >= 10_000) decodedCache.clear();
+  decodedCache.set(token, { reading, decoded });
+  return decoded;
+}
+
+// The same token arrives with every request of a session: decoding it once per token is enough.
+const decodedCache = new Map<string, { reading: JwtReading; decoded: DecodedJwt | undefined }>();
+
+function decodeJwtUncached(token: string, reading: JwtReading): DecodedJwt | undefined {
   if (!looksLikeJwt(token)) return undefined;
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);

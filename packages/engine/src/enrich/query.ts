@@ -15,7 +15,7 @@ export interface ParsedQuery {
  * replaced by tokens in both the params and the raw string. Malformed percent-encoding keeps the raw text.
  */
 export function parseQuery(raw: string, secrets: SecretNames, apiKeyNames: ReadonlySet<string>, tokenizer: Tokenizer): ParsedQuery {
-  const params: Record<string, string | string[]> = Object.create(null);
+  const params: Record<string, string | string[]> = {};
   let apiKey: string | undefined;
   let rewritten: string[] | undefined;
   const parts = raw.split('&');
@@ -24,6 +24,7 @@ export function parseQuery(raw: string, secrets: SecretNames, apiKeyNames: Reado
     if (part === '') continue;
     const eq = part.indexOf('=');
     const name = decode(eq < 0 ? part : part.slice(0, eq));
+    // `__proto__` cannot be a plain-object key; such a parameter is kept only in the raw query.
     let value = eq < 0 ? '' : decode(part.slice(eq + 1));
     const isKey = apiKeyNames.has(name.toLowerCase());
     if (value !== '' && (isKey || secrets.has(name))) {
@@ -32,6 +33,7 @@ export function parseQuery(raw: string, secrets: SecretNames, apiKeyNames: Reado
       rewritten ??= parts.slice();
       rewritten[i] = `${eq < 0 ? part : part.slice(0, eq)}=${value}`;
     }
+    if (name === '__proto__') continue;
     const prev = params[name];
     if (prev === undefined) params[name] = value;
     else if (Array.isArray(prev)) prev.push(value);

@@ -21,8 +21,11 @@ export function fingerprintStream(head: Buffer, final: boolean): string | undefi
 
 /**
  * The stable id of one event: derived from the stream identity, the record's byte offset and the entry's
- * index inside the record. 32 hex characters.
+ * index inside the record. 32 hex characters: for the first entry of a record, the first 80 bits of the
+ * stream key and the offset in 48 bits (no hashing on the hot path); later entries of multi-entry records
+ * (HAR, batches) hash all three.
  */
 export function createEventId(streamKey: string, offset: number, index: number): string {
+  if (index === 0 && offset < 0x1000000000000) return streamKey.slice(0, 20) + offset.toString(16).padStart(12, '0');
   return createHash('sha256').update(`${streamKey}:${offset}:${index}`).digest('hex').slice(0, 32);
 }

@@ -1,5 +1,6 @@
 import {
   type ApiEvent,
+  type BatchWriter,
   type Clock,
   isReject,
   isSkip,
@@ -88,7 +89,7 @@ export class Ingestor {
   readonly #stats = new Map<string, FormatStats>();
   readonly #reports: StreamReport[] = [];
   readonly #dirty = new Set<StreamState>();
-  #batch: ApiEvent[] = [];
+  #writer: BatchWriter | undefined;
   #batchKinds = new Map<string, number>();
   #inFlight: Promise<void> | undefined;
   #flushChain: Promise<void> = Promise.resolve();
@@ -169,7 +170,7 @@ export class Ingestor {
       this.takeLines(state, out);
       out.length = 0;
       this.#progress();
-      if (this.#batch.length >= this.#o.batchSize) await this.flush();
+      if ((this.#writer?.size ?? 0) >= this.#o.batchSize) await this.flush();
     }
     this.takeLines(state, splitter.finish(out));
     this.#progress();
@@ -259,7 +260,8 @@ export class Ingestor {
       this.#rejectRecord(state, 'enrich_failed', index > 0 ? `entry ${index}` : undefined, text, offset, line);
       return;
     }
-    this.#batch.push(event);
+    this.#writer ??= this.#o.store.begin();
+    this.#writer.add(event);
     this.#batchKinds.set(state.format, (this.#batchKinds.get(state.format) ?? 0) + 1);
     state.stats.parsed++;
     this.#events++;
@@ -293,21 +295,18 @@ export class Ingestor {
 
   async #flushNow(): Promise<void> {
     await this.#awaitInFlight();
-    const events = this.#batch;
+    const writer = this.#writer;
     const kinds = this.#batchKinds;
     const now = this.#o.clock.now();
     const checkpoints = [...this.#dirty]
       .filter((s) => s.ephemeral !== true)
       .map((s) => ({ key: s.key, path: s.name, offset: s.offset, line: s.line, updatedAt: now }));
     this.#dirty.clear();
-    this.#batch = [];
+    this.#writer = undefined;
     this.#batchKinds = new Map();
-    if (events.length === 0 && checkpoints.length === 0) {
-      this.#o.deadLetter.flush();
-      return;
-    }
     this.#o.deadLetter.flush();
-    this.#inFlight = this.#o.store.append({ events, checkpoints }).then(
+    if (writer === undefined && checkpoints.length === 0) return;
+    this.#inFlight = (writer ?? this.#o.store.begin()).commit(checkpoints).then(
       (result) => {
         for (const [kind, parsed] of kinds) {
           const stats = this.#statsOf(kind);
@@ -352,12 +351,12 @@ export class Ingestor {
 
   /** Events waiting in the current batch. */
   get pending(): number {
-    return this.#batch.length;
+    return this.#writer?.size ?? 0;
   }
 
   /** True when streams moved since the last flush (a checkpoint is due). */
   get dirty(): boolean {
-    return this.#dirty.size > 0 || this.#batch.length > 0;
+    return this.#dirty.size > 0 || (this.#writer?.size ?? 0) > 0;
   }
 
   /** Records raw bytes read by a caller that reads files itself. */

@@ -118,27 +118,32 @@ function readLatency(fields: Fields): number | undefined {
   return (read ?? 0) + (turnAround ?? 0) + (transfer ?? 0);
 }
 
-/** Decodes `%HH` escapes as UTF-8; a `%` not followed by two hex digits is kept as logged. */
+/**
+ * Decodes `%HH` escapes; runs of escaped bytes of 0x80 and above are decoded as UTF-8. A `%` not followed
+ * by two hex digits is kept as logged.
+ */
 function decodePercent(value: string | undefined): string | undefined {
   if (value === undefined || !value.includes('%')) return value;
-  const parts: Buffer[] = [];
-  const escaped: number[] = [];
+  let out = '';
   let textStart = 0;
+  let utf8: number[] | undefined;
   for (let i = value.indexOf('%'); i !== -1; i = value.indexOf('%', i + 1)) {
     const hi = hexDigit(value.charCodeAt(i + 1));
     const lo = hi < 0 ? -1 : hexDigit(value.charCodeAt(i + 2));
     if (lo < 0) continue;
-    if (i > textStart) {
-      if (escaped.length > 0) parts.push(Buffer.from(escaped.splice(0)));
-      parts.push(Buffer.from(value.slice(textStart, i), 'utf8'));
+    if (i > textStart || (hi < 8 && utf8 !== undefined)) {
+      if (utf8 !== undefined) out += Buffer.from(utf8).toString('utf8');
+      utf8 = undefined;
+      out += value.slice(textStart, i);
     }
-    escaped.push(hi * 16 + lo);
+    if (hi < 8) out += String.fromCharCode(hi * 16 + lo);
+    else if (utf8 === undefined) utf8 = [hi * 16 + lo];
+    else utf8.push(hi * 16 + lo);
     textStart = i + 3;
     i += 2;
   }
-  if (escaped.length > 0) parts.push(Buffer.from(escaped));
-  if (textStart < value.length) parts.push(Buffer.from(value.slice(textStart), 'utf8'));
-  return Buffer.concat(parts).toString('utf8');
+  if (utf8 !== undefined) out += Buffer.from(utf8).toString('utf8');
+  return out + value.slice(textStart);
 }
 
 function hexDigit(c: number): number {

@@ -4,7 +4,10 @@ import { parseIsoTime } from '../internal/time.js';
 
 /** Field helpers shared by the Azure diagnostic-log categories. None of them throws. */
 
+/** A parsed JSON object: a record or its `properties`. */
 export type Fields = Record<string, unknown>;
+
+/** The `attributes` of an event under construction. */
 export type Attributes = Record<string, string | number | boolean>;
 
 /** A logged string, or `undefined` for the usual placeholders and Azure's `N/A`. */

@@ -26,3 +26,11 @@ test('cloudflare reads every timestamp_format to the same instant', () => {
   });
   assert.deepEqual(times, [1796043731000, 1796043731000, 1796043731000, 1796043731000, 1796043731000]);
 });
+
+test('cloudflare falls back to EdgeEndTimestamp when the job does not log EdgeStartTimestamp', () => {
+  const outcome = cloudflareParser
+    .open()
+    .parse('{"ClientRequestMethod":"GET","ClientRequestURI":"/","EdgeEndTimestamp":1796043731123000000,"EdgeResponseStatus":200}');
+  assert.equal((outcome as { time: number }).time, 1796043731123);
+  assert.equal((outcome as { latencyMs?: number }).latencyMs, undefined);
+});

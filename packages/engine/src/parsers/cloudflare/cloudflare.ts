@@ -14,8 +14,9 @@ const UNKNOWN = 'unknown';
  * `ClientRequestURI`, `EdgeStartTimestamp`, `EdgeResponseStatus`, `RayID`, …).
  *
  * Contract: `EdgeStartTimestamp` may be in any Logpush `timestamp_format` (RFC 3339, unix seconds, unix
- * milliseconds or unixnano, as number or string); latency is `EdgeEndTimestamp - EdgeStartTimestamp` when
- * both carry sub-second precision. `ClientIP` is the address that connected to the edge, so it is both
+ * milliseconds or unixnano, as number or string); a job that does not log it is timed by
+ * `EdgeEndTimestamp`. Latency is `EdgeEndTimestamp - EdgeStartTimestamp` when both carry sub-second
+ * precision. `ClientIP` is the address that connected to the edge, so it is both
  * `client.peerIp` and `client.ip`. Custom fields (`RequestHeaders`, `ResponseHeaders`, `Cookies`) become
  * headers; the cookie object is joined back into one `cookie` header.
  */
@@ -41,7 +42,7 @@ function parseCloudflare(line: string): ParseOutcome {
   const fields = parseJsonObject(line);
   if (fields === undefined) return reject('malformed_json');
 
-  const startRaw = fields.EdgeStartTimestamp;
+  const startRaw = fields.EdgeStartTimestamp ?? fields.EdgeEndTimestamp;
   if (startRaw === undefined || startRaw === null) return reject('missing_field', 'EdgeStartTimestamp');
   const time = parseAnyTime(startRaw);
   if (time === undefined) return reject('bad_timestamp');
@@ -68,7 +69,7 @@ function parseCloudflare(line: string): ParseOutcome {
       size: num(fields.ClientRequestBytes),
       httpVersion: text(fields.ClientRequestProtocol),
     },
-    latencyMs: readLatency(time, fields.EdgeEndTimestamp),
+    latencyMs: fields.EdgeStartTimestamp === startRaw ? readLatency(time, fields.EdgeEndTimestamp) : undefined,
     client: {
       peerIp: clientIp,
       ip: clientIp,

@@ -246,6 +246,7 @@ function consumedKeys(paths: Paths): Set<string> {
 }
 
 function readPath(fields: Fields, path: readonly string[]): unknown {
+  if (path.length === 1) return fields[path[0] as string];
   let cur: unknown = fields;
   for (const key of path) {
     if (!isObject(cur)) return undefined;

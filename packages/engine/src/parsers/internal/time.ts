@@ -14,6 +14,14 @@ const CLF = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{
  * with optional fractional seconds (HAProxy `%tr`: `10/Oct/2000:13:55:36.123`) when `zoneless` is allowed.
  */
 export function parseClfTime(text: string): number | undefined {
+  if (text === lastClf) return lastClfValue;
+  const value = parseClfTimeUncached(text);
+  lastClf = text;
+  lastClfValue = value;
+  return value;
+}
+
+function parseClfTimeUncached(text: string): number | undefined {
   const m = CLF.exec(text);
   if (m === null) return undefined;
   const month = MONTHS[m[2] as string];
@@ -44,6 +52,20 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})
  * A time without a zone is taken as UTC (what log shippers write when they omit it).
  */
 export function parseIsoTime(text: string): number | undefined {
+  if (text === lastIso) return lastIsoValue;
+  const value = parseIsoTimeUncached(text);
+  lastIso = text;
+  lastIsoValue = value;
+  return value;
+}
+
+// Logs are in time order, so consecutive records often share their timestamp text: a one-entry cache.
+let lastIso = '';
+let lastIsoValue: number | undefined;
+let lastClf = '';
+let lastClfValue: number | undefined;
+
+function parseIsoTimeUncached(text: string): number | undefined {
   const m = ISO.exec(text);
   if (m === null) return undefined;
   const month = Number(m[2]) - 1;

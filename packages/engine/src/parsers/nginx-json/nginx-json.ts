@@ -86,10 +86,10 @@ function parseNginxJson(line: string, get: Getter, reverse: Map<string, string>)
     if (variable.startsWith('http_')) {
       if (CONSUMED_HEADER_VARIABLES.has(variable)) continue;
       const value = text(fields[key]);
-      if (value !== undefined) requestHeaders[variable.slice(5).replaceAll('_', '-')] = value;
+      if (value !== undefined) requestHeaders[headerName(variable, 5)] = value;
     } else if (variable.startsWith('sent_http_')) {
       const value = text(fields[key]);
-      if (value !== undefined) responseHeaders[variable.slice(10).replaceAll('_', '-')] = value;
+      if (value !== undefined) responseHeaders[headerName(variable, 10)] = value;
     }
   }
   const host = text(get(fields, 'host')) ?? text(get(fields, 'http_host')) ?? text(get(fields, 'server_name'));
@@ -151,4 +151,16 @@ function readTime(fields: Fields, get: Getter): number | undefined {
   if (typeof local === 'string') return parseClfTime(local);
   const other = get(fields, 'time');
   return other === undefined ? undefined : parseAnyTime(other);
+}
+
+const headerNames = new Map<string, string>();
+
+/** `http_x_api_key` → `x-api-key` (cached: a log has few distinct header variables). */
+function headerName(variable: string, prefix: number): string {
+  let name = headerNames.get(variable);
+  if (name === undefined) {
+    name = variable.slice(prefix).replaceAll('_', '-');
+    if (headerNames.size < 1000) headerNames.set(variable, name);
+  }
+  return name;
 }
