@@ -17,7 +17,11 @@ const walk = (dir) => {
     else if (name.endsWith('.test.ts')) files.push(path);
   }
 };
-for (const root of roots) walk(resolve(root));
+for (const root of roots) {
+  const path = resolve(root);
+  if (statSync(path).isFile()) files.push(path);
+  else walk(path);
+}
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${roots.join(', ')}`);
   process.exit(1);

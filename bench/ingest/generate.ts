@@ -138,7 +138,7 @@ let buffer: string[] = [];
 for (let i = 0; i < total; i++) {
   buffer.push(toLine(i, startMs + Math.floor((i / total) * spanMs)));
   if (buffer.length === 5000) {
-    if (!out.write(`${buffer.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(`${buffer.join('\n')}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     written += buffer.length;
     buffer = [];
   }

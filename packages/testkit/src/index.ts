@@ -2,3 +2,4 @@
 export * from './golden.js';
 export * from './fuzz.js';
 export * from './store-conformance.js';
+export * from './memory-store.js';

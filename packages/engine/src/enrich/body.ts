@@ -2,7 +2,8 @@ import type { BodySample } from '@palisade/core';
 import type { SecretNames } from './secret-names.js';
 import type { Tokenizer } from './tokenize.js';
 
-const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/g;
+// A string value cut by truncation (unterminated at the very end of the text) is a value too.
+const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"|\\?$)|(-?\d[\d.eE+-]*))/g;
 
 /**
  * Turns a body into a sample: cut to `maxBytes` (marked `truncated`), and the values of secret fields
@@ -21,10 +22,9 @@ export function sampleBody(body: BodySample, maxBytes: number, secrets: SecretNa
     const type = body.contentType?.toLowerCase() ?? '';
     const first = text.trimStart()[0];
     if (type.includes('json') || first === '{' || first === '[') {
-      text = text.replace(JSON_PAIR, (pair, name: string, value: string) => {
+      text = text.replace(JSON_PAIR, (pair, name: string, str: string | undefined, num: string | undefined) => {
         if (!secrets.has(name)) return pair;
-        const raw = value[0] === '"' ? value.slice(1, -1) : value;
-        return `"${name}":"${tokenizer.token(raw)}"`;
+        return `"${name}":"${tokenizer.token(str ?? num ?? '')}"`;
       });
     } else if (type.includes('x-www-form-urlencoded') || (type === '' && /^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text.slice(0, 256)))) {
       text = text

@@ -139,7 +139,12 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
           const value = res.headers[rawName];
           if (value === undefined || value === '') continue;
           const name = rawName.toLowerCase();
-          responseHeaders[name] = name === 'set-cookie' ? tokenizeSetCookie(value, tokenizer) : secrets.has(name) ? tokenizer.token(value) : value;
+          responseHeaders[name] =
+            name === 'set-cookie'
+              ? tokenizeSetCookie(value, tokenizer)
+              : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
+                ? tokenizer.token(value)
+                : value;
         }
       }
       event.response = { status: res.status, headers: responseHeaders };
@@ -314,13 +319,13 @@ function tokenizeCredential(value: string, tokenizer: Tokenizer): string {
   return `${value.slice(0, space)} ${tokenizer.token(value.slice(space + 1).trim())}`;
 }
 
-/** `a=1; b=2` → `a=tok_…; b=tok_…` (names kept, every value tokenized). */
+/** `a=1; b=2` → `a=tok_…; b=tok_…` (names kept, every value tokenized, also a nameless cookie's). */
 function tokenizeCookies(value: string, tokenizer: Tokenizer): string {
   return value
     .split(';')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      if (eq < 0) return pair.trim();
+      if (eq < 0) return tokenizer.token(pair.trim());
       return `${pair.slice(0, eq).trim()}=${tokenizer.token(pair.slice(eq + 1).trim())}`;
     })
     .join('; ');
@@ -334,7 +339,7 @@ function tokenizeSetCookie(value: string, tokenizer: Tokenizer): string {
       const semi = cookie.indexOf(';');
       const first = semi < 0 ? cookie : cookie.slice(0, semi);
       const eq = first.indexOf('=');
-      if (eq < 0) return cookie;
+      if (eq < 0) return `${tokenizer.token(first.trim())}${semi < 0 ? '' : cookie.slice(semi)}`;
       return `${first.slice(0, eq).trim()}=${tokenizer.token(first.slice(eq + 1).trim())}${semi < 0 ? '' : cookie.slice(semi)}`;
     })
     .join(', ');

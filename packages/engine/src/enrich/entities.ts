@@ -45,7 +45,7 @@ interface Step {
 }
 
 function compileOne(config: EntityExtractorConfig): Step {
-  const base = { name: config.name, host: config.host };
+  const base = { name: config.name, host: config.host?.toLowerCase() };
   switch (config.from) {
     case 'path': {
       const segments = config.template.split('/').filter((s) => s !== '');

@@ -23,11 +23,11 @@ export function compileIpRanges(ranges: readonly string[]): IpRangeSet {
   const v6: V6Range[] = [];
   const bad: string[] = [];
   for (const entry of ranges) {
-    const [addr = '', bitsText] = entry.trim().split('/');
+    const [addr = '', bitsText, extra] = entry.trim().split('/');
     const kind = isIP(addr);
     const max = kind === 4 ? 32 : 128;
     const bits = bitsText === undefined ? max : Number(bitsText);
-    if (kind === 0 || !Number.isInteger(bits) || bits < 0 || bits > max || (bitsText !== undefined && !/^\d+$/.test(bitsText))) {
+    if (kind === 0 || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > max || (bitsText !== undefined && !/^\d+$/.test(bitsText))) {
       bad.push(entry);
       continue;
     }

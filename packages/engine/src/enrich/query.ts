@@ -34,7 +34,7 @@ export function parseQuery(raw: string, secrets: SecretNames, apiKeyNames: Reado
       rewritten[i] = `${eq < 0 ? part : part.slice(0, eq)}=${value}`;
     }
     if (name === '__proto__') continue;
-    const prev = params[name];
+    const prev = Object.hasOwn(params, name) ? params[name] : undefined;
     if (prev === undefined) params[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
     else params[name] = [prev, value];

@@ -70,18 +70,26 @@ export async function followFile(path: string, ingestor: Ingestor, options: Foll
           }
         }
       };
+      await readAvailable();
       for (;;) {
-        await readAvailable();
-        const now = await statOrUndefined(path);
-        if (now !== undefined && (now.ino !== ino || now.size < position)) {
-          if (now.ino !== ino) await readAvailable();
-          ingestor.takeLines(state, splitter.finish());
-          break;
-        }
         if (!(await idle())) {
+          await readAvailable();
           await ingestor.drain();
           return;
         }
+        // Check for a new file generation before reading: bytes past our position in a file rewritten in
+        // place belong to the new generation, which is read from its start.
+        const now = await statOrUndefined(path);
+        if (now !== undefined && now.ino !== ino) {
+          await readAvailable();
+          ingestor.takeLines(state, splitter.finish());
+          break;
+        }
+        if (now !== undefined && (now.size < position || (await headChanged(handle, key)))) {
+          ingestor.takeLines(state, splitter.finish());
+          break;
+        }
+        await readAvailable();
       }
     } finally {
       await handle.close();
@@ -113,6 +121,14 @@ async function openWhenReady(path: string, buffer: Buffer): Promise<OpenedFile |
     return undefined;
   }
   return { handle, ino, head, key };
+}
+
+/** True when the file was rewritten in place (truncated and refilled between two polls). */
+async function headChanged(handle: FileHandle, key: string): Promise<boolean> {
+  const probe = Buffer.alloc(Math.min(HEAD_BYTES, 4096));
+  const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
+  const now = fingerprintStream(probe.subarray(0, bytesRead), false);
+  return now !== undefined && now !== key;
 }
 
 async function statOrUndefined(path: string): Promise<{ ino: number; size: number } | undefined> {

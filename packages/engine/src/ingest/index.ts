@@ -6,3 +6,4 @@ export * from './follow.js';
 export * from './ingestor.js';
 export * from './line-splitter.js';
 export * from './resolve-inputs.js';
+export * from './http-push.js';

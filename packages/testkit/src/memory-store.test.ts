@@ -1,0 +1,4 @@
+import { createMemoryStore } from './memory-store.js';
+import { testStoreConformance } from './store-conformance.js';
+
+testStoreConformance('memory', async () => createMemoryStore());

@@ -1,0 +1,83 @@
+import type { AppendResult, ApiEvent, BatchWriter, EventBatch, EventQuery, SourceCheckpoint, Store } from '@palisade/core';
+
+/**
+ * A `Store` in memory, for engine tests: honours the whole contract (atomic batches, id dedupe,
+ * checkpoints, retention) and passes the conformance suite. Not for production: nothing is persisted.
+ */
+export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
+  const byId = new Map<string, ApiEvent>();
+  const checkpoints = new Map<string, SourceCheckpoint>();
+  let chain: Promise<unknown> = Promise.resolve();
+  const matches = (e: ApiEvent, q: EventQuery): boolean =>
+    (q.from === undefined || e.time >= q.from) &&
+    (q.to === undefined || e.time < q.to) &&
+    (q.host === undefined || e.request.host === q.host) &&
+    (q.clientIp === undefined || e.client.ip === q.clientIp);
+  const sorted = (): ApiEvent[] => [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+  const store = {
+    begin(): BatchWriter {
+      const pending: ApiEvent[] = [];
+      let done = false;
+      return {
+        add(event) {
+          if (done) throw new Error('this batch was already committed');
+          pending.push(structuredClone(event));
+        },
+        get size() {
+          return pending.length;
+        },
+        commit(cps) {
+          if (done) return Promise.reject(new Error('this batch was already committed'));
+          done = true;
+          const run = async (): Promise<AppendResult> => {
+            const insertedByKind: Record<string, number> = {};
+            let inserted = 0;
+            for (const event of pending) {
+              if (byId.has(event.id)) continue;
+              byId.set(event.id, event);
+              insertedByKind[event.source.kind] = (insertedByKind[event.source.kind] ?? 0) + 1;
+              inserted++;
+            }
+            for (const cp of cps) checkpoints.set(cp.key, { ...cp });
+            return { inserted, duplicates: pending.length - inserted, insertedByKind };
+          };
+          const next = chain.then(run, run);
+          chain = next.catch(() => undefined);
+          return next;
+        },
+      };
+    },
+    async append(batch: EventBatch) {
+      const writer = store.begin();
+      for (const event of batch.events) writer.add(event);
+      return writer.commit(batch.checkpoints);
+    },
+    async checkpoint(key: string) {
+      const cp = checkpoints.get(key);
+      return cp === undefined ? undefined : { ...cp };
+    },
+    async query(q: EventQuery = {}) {
+      return sorted()
+        .filter((e) => matches(e, q))
+        .slice(0, q.limit ?? 1000)
+        .map((e) => structuredClone(e));
+    },
+    async count(q: EventQuery = {}) {
+      return sorted().filter((e) => matches(e, q)).length;
+    },
+    async applyRetention(now: number, retentionDays: number) {
+      const cutoff = (Math.floor(now / 86_400_000) - retentionDays) * 86_400_000;
+      let deleted = 0;
+      for (const [id, e] of byId) {
+        if (e.time < cutoff) {
+          byId.delete(id);
+          deleted++;
+        }
+      }
+      return deleted;
+    },
+    async close() {},
+    events: () => sorted(),
+  };
+  return store;
+}
