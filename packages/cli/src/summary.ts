@@ -12,6 +12,8 @@ export interface IngestSummary {
   bytesRead: number;
   elapsedMs: number;
   interrupted: boolean;
+  /** Events deleted by the retention setting at the end of the run (older than `days`). */
+  retention: { days: number; deleted: number };
 }
 
 /** Prints the summary as a table (people) or JSON (`--json`, scripts). */
@@ -45,6 +47,12 @@ export function printSummary(out: NodeJS.WritableStream, summary: IngestSummary,
   }
   const upToDate = summary.inputs.filter((i) => i.status === 'up-to-date').length;
   if (upToDate > 0) lines.push('', `${upToDate} input(s) were already ingested up to their end (nothing new to store).`);
+  if (summary.retention.deleted > 0) {
+    lines.push(
+      '',
+      `Retention: ${summary.retention.deleted.toLocaleString('en')} stored events older than ${summary.retention.days} days were deleted (store.retentionDays).`,
+    );
+  }
   for (const w of summary.warnings) lines.push(`warning: ${w}`);
   out.write(`${lines.join('\n')}\n`);
 }

@@ -103,6 +103,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     onProgress: (p) => display.update(p),
   });
   const warnings: string[] = [];
+  let retentionDeleted = 0;
   const say = (line: string): void => {
     if (!quiet) process.stderr.write(`${line}\n`);
   };
@@ -136,8 +137,11 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
         if (report.status !== 'empty') say(describeChoice(report));
       }
     }
+    if (sources.length > 0 && warnings.length === sources.length) {
+      throw new PalisadeError('PAL_ERR_FORMAT_UNDETECTED', `no input was in a format Palisade recognises (${sources.length} skipped); give --format (see \`palisade formats\`)`);
+    }
     await ingestor.drain();
-    await store.applyRetention(systemClock.now(), config.store.retentionDays);
+    retentionDeleted = await store.applyRetention(systemClock.now(), config.store.retentionDays);
   } finally {
     display.stop();
     deadLetter.close();
@@ -155,6 +159,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     bytesRead: ingestor.progress().bytesRead,
     elapsedMs: performance.now() - started,
     interrupted: abort.signal.aborted && flags.follow !== true,
+    retention: { days: config.store.retentionDays, deleted: retentionDeleted },
   };
   printSummary(process.stdout, summary, flags.json === true);
   return summary.interrupted ? 130 : 0;

@@ -146,6 +146,7 @@ export class Ingestor {
 
   /** Starts the state of one stream, for callers that read it themselves (follow mode). */
   openStream(name: string, file: string | undefined, parser: Parser, key: string, offset: number, line: number): StreamState {
+    const records = this.#openParser(parser);
     const stats = this.#statsOf(parser.format);
     stats.streams++;
     return {
@@ -153,7 +154,7 @@ export class Ingestor {
       name,
       file,
       format: parser.format,
-      records: parser.open({ options: this.#o.formatOptions?.[parser.format] as Record<string, unknown> | undefined }),
+      records,
       offset,
       line,
       stats,
@@ -204,9 +205,19 @@ export class Ingestor {
 
   /** Creates a stream state for records pushed over HTTP (no checkpoint: the key is the body hash). */
   openPushStream(name: string, parser: Parser, key: string): StreamState {
+    const records = this.#openParser(parser);
     const stats = this.#statsOf(parser.format);
     stats.streams++;
-    return { key, name, file: undefined, format: parser.format, records: parser.open({ options: this.#o.formatOptions?.[parser.format] as Record<string, unknown> | undefined }), offset: 0, line: 0, stats, ephemeral: true };
+    return { key, name, file: undefined, format: parser.format, records, offset: 0, line: 0, stats, ephemeral: true };
+  }
+
+  /** Opens a parser with its configured options; bad options are a configuration error. */
+  #openParser(parser: Parser): RecordParser {
+    try {
+      return parser.open({ options: this.#o.formatOptions?.[parser.format] as Record<string, unknown> | undefined });
+    } catch (error) {
+      throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid options for format ${parser.format} (ingest.formats.${parser.format}): ${(error as Error).message}`);
+    }
   }
 
   /** Parses split lines of a stream into the batch and moves its offset past them. */

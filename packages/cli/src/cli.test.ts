@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { createDuckDbStore } from '@palisade/store-duckdb';
+
+// End-to-end: the real `palisade` bin (compiled by `npm run build`, which `npm test` runs first).
+const BIN = new URL('../bin/palisade.js', import.meta.url).pathname;
+const FIXTURES = new URL('../../engine/src/parsers/', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+function palisade(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function nginxLines(count: number, start = 0): string {
+  const lines: string[] = [];
+  for (let i = start; i < start + count; i++) {
+    lines.push(
+      JSON.stringify({
+        time_iso8601: new Date(Date.UTC(2026, 10, 30) + i * 100).toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+        remote_addr: '10.0.0.7',
+        request: `GET /api/v2/accounts/${i % 977}/invoices?page=${i % 7} HTTP/1.1`,
+        status: '200',
+        body_bytes_sent: String(i % 5000),
+        request_time: '0.012',
+        http_user_agent: 'okhttp/4.12.0',
+        http_x_forwarded_for: `203.0.113.${i % 250}`,
+        http_authorization: `Bearer secret-token-${i % 13}`,
+        host: 'api.example.com',
+      }),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function countEvents(db: string): Promise<number> {
+  const store = await createDuckDbStore({ path: db });
+  try {
+    return await store.count();
+  } finally {
+    await store.close();
+  }
+}
+
+test('ingest stores a log, says what format it detected, and a second run stores nothing twice', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `access-${n}.log`);
+  writeFileSync(log, nginxLines(500));
+  const first = palisade(['ingest', log, '--data-dir', data]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /detected nginx-json \(score [\d.]+\)/);
+  assert.match(first.stdout, /500 events stored/);
+  assert.match(first.stdout, /nginx-json\s+1\s+500\s+0\s+0\s+0/);
+  const second = palisade(['ingest', log, '--data-dir', data, '--json']);
+  assert.equal(second.code, 0, second.stderr);
+  const summary = JSON.parse(second.stdout);
+  assert.equal(summary.inputs[0].status, 'up-to-date');
+  assert.equal(await countEvents(join(data, 'palisade.duckdb')), 500);
+  const raw = readFileSync(join(data, 'palisade.duckdb'));
+  assert.equal(raw.includes('secret-token-'), false, 'bearer tokens must never reach the store');
+});
+
+test('bad lines are counted per reason and dead-lettered; the run still exits 0', () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `mixed-${n}.log`);
+  writeFileSync(log, `${nginxLines(3)}{"truncated":\nnot json at all\n`);
+  const run = palisade(['ingest', log, '--data-dir', data, '--format', 'nginx-json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /nginx-json: malformed_json {2}2/);
+  const deadLetter = /Dead letters \(2 records, with file and line\): (\S+)/.exec(run.stdout)?.[1];
+  assert.ok(deadLetter, run.stdout);
+  const letters = readFileSync(deadLetter.startsWith('/') ? deadLetter : join(dir, deadLetter), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(letters.map((l) => l.line), [4, 5]);
+});
+
+test('directories, globs, gzip files and stdin are all read; the summary groups by format', async () => {
+  const data = join(dir, `d${n++}`);
+  const logs = join(dir, `logs-${n}`);
+  spawnSync('mkdir', ['-p', logs]);
+  writeFileSync(join(logs, 'a.log.gz'), gzipSync(nginxLines(40)));
+  writeFileSync(join(logs, 'b.log'), readFileSync(join(FIXTURES, 'kong/fixtures/http-log.ndjson')));
+  const dirRun = palisade(['ingest', logs, '--data-dir', data, '--json']);
+  assert.equal(dirRun.code, 0, dirRun.stderr);
+  const summary = JSON.parse(dirRun.stdout);
+  assert.deepEqual(summary.formats.map((f: { format: string }) => f.format).sort(), ['kong', 'nginx-json']);
+  const stdinRun = palisade(['ingest', '-', '--data-dir', data, '--json'], nginxLines(15, 10_000));
+  assert.equal(stdinRun.code, 0, stdinRun.stderr);
+  assert.equal(JSON.parse(stdinRun.stdout).formats[0].stored, 15);
+  const globRun = palisade(['ingest', `${logs}/*.gz`, '--data-dir', data, '--json']);
+  assert.equal(JSON.parse(globRun.stdout).inputs[0].status, 'up-to-date');
+  // The Kong fixture dates from the documentation's years: stored, then removed by the 90-day retention.
+  const kongStored = summary.formats.find((f: { format: string }) => f.format === 'kong').stored;
+  assert.ok(kongStored > 0);
+  assert.equal(summary.retention.deleted, kongStored);
+  assert.equal(await countEvents(join(data, 'palisade.duckdb')), 40 + 15);
+});
+
+test('user errors exit 1 with one line and a code, never a stack trace', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `e-${n}.log`);
+  writeFileSync(log, nginxLines(5));
+  const cases: Array<[string[], RegExp]> = [
+    [['ingest', join(dir, 'missing.log'), '--data-dir', data], /PAL_ERR_INPUT_NOT_FOUND/],
+    [['ingest', log, '--format', 'fortran', '--data-dir', data], /PAL_ERR_FORMAT_UNKNOWN/],
+    [['ingest', join(FIXTURES, 'internal'), '--data-dir', data, '--format', 'auto'], /PAL_ERR_FORMAT_UNDETECTED/],
+    [['ingest', log, '--config', join(dir, 'nope.yaml'), '--data-dir', data], /PAL_ERR_CONFIG_UNREADABLE/],
+  ];
+  writeFileSync(join(dir, 'bad.yaml'), 'store:\n  retentionDays: -3\ningest:\n  trustedProxies: ["not-an-ip"]\n  batchSize: "many"\n');
+  cases.push([['ingest', log, '--config', join(dir, 'bad.yaml'), '--data-dir', data], /PAL_ERR_CONFIG_INVALID.*|invalid configuration/]);
+  for (const [args, pattern] of cases) {
+    const run = palisade(args);
+    assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, pattern);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  }
+  const bad = palisade(['ingest', log, '--config', join(dir, 'bad.yaml'), '--data-dir', data]);
+  assert.match(bad.stderr, /store\.retentionDays/);
+  assert.match(bad.stderr, /ingest\.batchSize/);
+});
+
+test('a store held by another process is reported as PAL_ERR_STORE_LOCKED', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `l-${n}.log`);
+  writeFileSync(log, nginxLines(5));
+  const holder = await createDuckDbStore({ path: join(data, 'palisade.duckdb') });
+  try {
+    const run = palisade(['ingest', log, '--data-dir', data]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /PAL_ERR_STORE_LOCKED/);
+  } finally {
+    await holder.close();
+  }
+});
+
+test('killed with SIGKILL halfway, a re-run ends with every event exactly once', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `big-${n}.log`);
+  const total = 60_000;
+  writeFileSync(log, nginxLines(total));
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'ingest', log, '--data-dir', data, '--batch-size', '4000', '-q'], { cwd: dir });
+  const db = join(data, 'palisade.duckdb');
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  // Kill once the first batches are committed (the WAL or database file has grown), well before the end.
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const wal = spawnSync('sh', ['-c', `cat ${db}.wal 2>/dev/null | wc -c`], { encoding: 'utf8' });
+    if (Number(wal.stdout.trim()) > 2_000_000) break;
+  }
+  child.kill('SIGKILL');
+  const signal = await exited;
+  assert.equal(signal, 'SIGKILL', `the first run ended before it could be killed: ${stderr}`);
+  const partial = await countEvents(db);
+  assert.ok(partial < total, `killed run stored ${partial}`);
+  const rerun = palisade(['ingest', log, '--data-dir', data, '--json']);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.equal(await countEvents(db), total);
+});
+
+test('palisade formats lists every format', () => {
+  const run = palisade(['formats']);
+  assert.equal(run.code, 0);
+  for (const name of ['nginx-json', 'combined', 'kong', 'envoy', 'aws-alb', 'cloudflare', 'zeek-http', 'har', 'otlp-json', 'azure']) {
+    assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'));
+  }
+});
