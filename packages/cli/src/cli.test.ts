@@ -175,3 +175,31 @@ test('palisade formats lists every format', () => {
     assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'));
   }
 });
+
+test('ingest --listen stores pushed NDJSON batches until interrupted, then prints the summary', async () => {
+  const data = join(dir, `d${n++}`);
+  const child = spawn(process.execPath, [BIN, 'ingest', '--listen', '127.0.0.1:0', '--data-dir', data, '--push-token', 's3cret'], { cwd: dir });
+  let stderr = '';
+  let stdout = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve(m[1] as string);
+    });
+    child.on('exit', () => reject(new Error(`exited early: ${stderr}`)));
+  });
+  const unauthorized = await fetch(`${url}/v1/events`, { method: 'POST', body: nginxLines(3) });
+  assert.equal(unauthorized.status, 401);
+  const response = await fetch(`${url}/v1/events?format=nginx-json`, { method: 'POST', body: nginxLines(25), headers: { authorization: 'Bearer s3cret' } });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { accepted: 25, rejected: 0, format: 'nginx-json' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, stderr);
+  assert.match(stdout, /25 events stored/);
+  assert.equal(await countEvents(join(data, 'palisade.duckdb')), 25);
+});

@@ -17,6 +17,13 @@ export const ERROR_CATALOGUE = {
   PAL_ERR_SECRET_KEY: 'The deployment secret key cannot be read or created.',
   PAL_ERR_LISTEN: 'The push endpoint cannot listen on the address given.',
   PAL_ERR_USAGE: 'The command line is invalid.',
+  PAL_ERR_HTTP_BAD_REQUEST: 'The request body cannot be read.',
+  PAL_ERR_HTTP_UNAUTHORIZED: 'The request lacks a valid bearer token.',
+  PAL_ERR_HTTP_NOT_FOUND: 'There is no endpoint at this path.',
+  PAL_ERR_HTTP_METHOD: 'The endpoint does not accept this method.',
+  PAL_ERR_HTTP_TOO_LARGE: 'The request body is over the size limit.',
+  PAL_ERR_HTTP_MEDIA_TYPE: 'The content type or content encoding of the request is not supported.',
+  PAL_ERR_HTTP_INTERNAL: 'The server failed on this request.',
 } as const;
 
 /** A catalogued error code. */

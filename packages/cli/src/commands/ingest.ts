@@ -12,6 +12,7 @@ import {
   openFileSource,
   openStreamSource,
   resolveInputs,
+  startPushServer,
   type StreamReport,
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
@@ -27,6 +28,8 @@ interface IngestFlags {
   json?: boolean;
   quiet?: boolean;
   batchSize?: string;
+  listen?: string;
+  pushToken?: string;
 }
 
 /** `palisade ingest <paths…>`: reads logs into the store. */
@@ -34,13 +37,15 @@ export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')
     .description('read API traffic logs (files, directories, globs, .gz, - for stdin) into the store')
-    .argument('<paths...>', 'log files, directories or globs; - reads stdin')
+    .argument('[paths...]', 'log files, directories or globs; - reads stdin')
     .option('-f, --format <format>', 'log format, or auto to detect it per input (see `palisade formats`)', 'auto')
     .option('--db <path>', 'DuckDB store file (default: <data-dir>/palisade.duckdb)')
     .option('--data-dir <dir>', 'data directory: store, secret key, dead letters (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
     .option('--follow', 'keep reading files as they grow, across rotation, until Ctrl-C')
     .option('--batch-size <n>', 'events per store write')
+    .option('--listen <host:port>', 'receive pushed logs over HTTP instead of reading files (POST /v1/events, /v1/traces)')
+    .option('--push-token <token>', 'bearer token the push endpoint requires')
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress display and no per-input lines')
     .action(async (paths: string[], flags: IngestFlags) => {
@@ -54,6 +59,11 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   const batchSize = flags.batchSize === undefined ? config.ingest.batchSize : parsePositiveInt(flags.batchSize, '--batch-size');
   const registry = createDefaultParserRegistry();
   if (flags.format !== 'auto') registry.get(flags.format);
+  if (flags.listen !== undefined) {
+    if (paths.length > 0 || flags.follow === true) throw new PalisadeError('PAL_ERR_USAGE', '--listen receives pushed logs; give no paths and no --follow with it');
+    return runPushIngest(flags, batchSize);
+  }
+  if (paths.length === 0) throw new PalisadeError('PAL_ERR_USAGE', 'give the logs to read (files, directories, globs or - for stdin), or --listen');
   const inputs = await resolveInputs(paths);
   if (flags.follow === true && inputs.some((i) => i.kind === 'stdin')) {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow reads files; stdin is followed anyway until it ends');
@@ -178,3 +188,63 @@ function parsePositiveInt(text: string, flag: string): number {
 }
 
 export type { PalisadeConfig };
+
+/** `palisade ingest --listen HOST:PORT`: the HTTP push endpoint, until Ctrl-C. */
+async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<number> {
+  const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
+  const match = /^(.*):(\d{1,5})$/.exec(flags.listen ?? '');
+  if (match === null) throw new PalisadeError('PAL_ERR_USAGE', '--listen takes HOST:PORT, e.g. 127.0.0.1:4318');
+  const host = (match[1] as string).replace(/^\[|\]$/g, '');
+  const port = Number(match[2]);
+  const registry = createDefaultParserRegistry();
+  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
+  let enricher: ReturnType<typeof createEnricher>;
+  try {
+    enricher = createEnricher(config.ingest, tokenizer);
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
+  const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
+  const store = await createDuckDbStore({ path: storePath });
+  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
+  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
+  const started = performance.now();
+  const ingestor = new Ingestor({ store, registry, enricher, clock: systemClock, deadLetter, batchSize, formatOptions: config.ingest.formats });
+  try {
+    const server = await startPushServer({
+      ingestor,
+      registry,
+      host,
+      port,
+      token: flags.pushToken,
+      onError: (error) => process.stderr.write(`palisade: push request failed: ${(error as Error).message?.split('\n')[0]}\n`),
+    });
+    if (flags.quiet !== true) process.stderr.write(`listening on ${server.url} (POST /v1/events, POST /v1/traces); Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+    await ingestor.drain();
+  } finally {
+    deadLetter.close();
+    await store.close();
+  }
+  printSummary(
+    process.stdout,
+    {
+      store: storePath,
+      formats: ingestor.stats(),
+      inputs: [],
+      warnings: [],
+      deadLetterFile: deadLetter.path,
+      deadLetters: deadLetter.count,
+      bytesRead: ingestor.progress().bytesRead,
+      elapsedMs: performance.now() - started,
+      interrupted: false,
+      retention: { days: config.store.retentionDays, deleted: 0 },
+    },
+    flags.json === true,
+  );
+  return 0;
+}

@@ -28,22 +28,8 @@ export const PUSH_SOURCE_NAME = 'http-push';
 /** Prefix of the RFC 9457 `type` of every problem answered (followed by the error code). */
 export const PROBLEM_TYPE_PREFIX = 'urn:palisade:error:';
 
-/**
- * Error codes of the HTTP layer that the core catalogue does not have (yet). Titles are stable per code.
- * TODO(catalogue): move these into `ERROR_CATALOGUE` (core/src/errors.ts) and docs/errors.md.
- */
-export const HTTP_ERROR_CATALOGUE = {
-  PAL_ERR_HTTP_BAD_REQUEST: 'The request body cannot be read.',
-  PAL_ERR_HTTP_UNAUTHORIZED: 'The request lacks a valid bearer token.',
-  PAL_ERR_HTTP_NOT_FOUND: 'There is no endpoint at this path.',
-  PAL_ERR_HTTP_METHOD: 'The endpoint does not accept this method.',
-  PAL_ERR_HTTP_TOO_LARGE: 'The request body is over the size limit.',
-  PAL_ERR_HTTP_MEDIA_TYPE: 'The content type or content encoding of the request is not supported.',
-  PAL_ERR_HTTP_INTERNAL: 'The server failed on this request.',
-} as const;
-
-/** A code answered in a problem document: catalogued, or one of the HTTP layer's own. */
-export type ProblemCode = ErrorCode | keyof typeof HTTP_ERROR_CATALOGUE;
+/** A code answered in a problem document. */
+export type ProblemCode = ErrorCode;
 
 /** Settings of the push endpoint. */
 export interface PushServerOptions {
@@ -144,7 +130,7 @@ export async function startPushServer(options: PushServerOptions): Promise<PushS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://push.invalid');
     const methods = ROUTES[url.pathname];
-    if (methods === undefined) throw new HttpProblem(404, 'PAL_ERR_HTTP_NOT_FOUND', `no endpoint at this path; use POST /v1/events or POST /v1/traces`);
+    if (methods === undefined) throw new HttpProblem(404, 'PAL_ERR_HTTP_NOT_FOUND', 'no endpoint at this path; use POST /v1/events or POST /v1/traces');
     const method = req.method ?? 'GET';
     if (!methods.includes(method)) {
       throw new HttpProblem(405, 'PAL_ERR_HTTP_METHOD', `this endpoint accepts ${methods.join(', ')}`, { allow: methods.join(', ') });
@@ -212,6 +198,7 @@ export async function startPushServer(options: PushServerOptions): Promise<PushS
     server.once('error', onError);
     server.listen(options.port, options.host, () => {
       server.off('error', onError);
+      server.on('error', (error) => options.onError?.(error));
       resolve();
     });
   });
@@ -491,8 +478,7 @@ function sendProblem(res: ServerResponse, problem: HttpProblem, close: boolean):
 
 /** The RFC 9457 document: fixed text per code plus a detail written here, never request content. */
 function problemBody(problem: HttpProblem): string {
-  const catalogued = (ERROR_CATALOGUE as Record<string, string>)[problem.code];
-  const title = catalogued ?? HTTP_ERROR_CATALOGUE[problem.code as keyof typeof HTTP_ERROR_CATALOGUE];
+  const title = ERROR_CATALOGUE[problem.code];
   return JSON.stringify({ type: `${PROBLEM_TYPE_PREFIX}${problem.code}`, title, status: problem.status, detail: problem.detail, code: problem.code });
 }
 

@@ -1,0 +1,133 @@
+/**
+ * Ingest benchmark: whole `palisade ingest` processes into DuckDB, against the raw `JSON.parse` line rate
+ * of the same file (the ceiling). Also checks the acceptance behaviour on the large file: every event
+ * stored once, a second run stores nothing, a SIGKILL halfway then a re-run ends with exactly every event.
+ *
+ * Usage: node --import tsx bench/ingest/run.ts [--nginx-lines 2000000] [--kong-lines 1000000] [--dir /tmp/palisade-bench]
+ * Prints figures; never part of `npm test`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    'nginx-lines': { type: 'string', default: '2000000' },
+    'kong-lines': { type: 'string', default: '1000000' },
+    dir: { type: 'string', default: '/tmp/palisade-bench' },
+    'skip-kill': { type: 'boolean', default: false },
+  },
+});
+const root = new URL('../..', import.meta.url).pathname;
+const bin = join(root, 'packages/cli/bin/palisade.js');
+const dir = values.dir as string;
+mkdirSync(dir, { recursive: true });
+
+function generate(format: string, lines: number): string {
+  const file = join(dir, `${format}-${lines}.ndjson`);
+  if (!existsSync(file)) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/ingest/generate.ts'), '--format', format, '--lines', String(lines), '--out', file], { stdio: 'inherit', cwd: root });
+    if (r.status !== 0) throw new Error(`generating ${file} failed`);
+  }
+  return file;
+}
+
+async function jsonParseRate(file: string): Promise<number> {
+  const started = performance.now();
+  let lines = 0;
+  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    if (line !== '') {
+      JSON.parse(line);
+      lines++;
+    }
+  }
+  return lines / ((performance.now() - started) / 1000);
+}
+
+interface Run {
+  seconds: number;
+  peakRssMiB: number;
+  exitSignal: NodeJS.Signals | null;
+  stdout: string;
+}
+
+/** Runs `palisade ingest` and samples its peak RSS (VmHWM) from /proc until it exits. */
+async function ingest(file: string, data: string, killAfterMs?: number): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(bin, ['ingest', file, '--data-dir', data, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]));
+    } catch {
+      // the process has exited
+    }
+  }, 50);
+  const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+  clearInterval(timer);
+  if (killer) clearTimeout(killer);
+  return { seconds: (performance.now() - started) / 1000, peakRssMiB: peak / 1024, exitSignal: signal, stdout };
+}
+
+function storedOf(run: Run): number {
+  return (JSON.parse(run.stdout) as { formats: Array<{ stored: number }> }).formats.reduce((n, f) => n + f.stored, 0);
+}
+
+async function countEvents(data: string): Promise<number> {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { createDuckDbStore } from '@palisade/store-duckdb';
+    const s = await createDuckDbStore({ path: ${JSON.stringify(join(data, 'palisade.duckdb'))} });
+    console.log(await s.count()); await s.close();`], { cwd: join(root, 'packages/cli'), encoding: 'utf8' });
+  return Number(r.stdout.trim());
+}
+
+const rows: string[][] = [];
+for (const [format, lines] of [
+  ['nginx-json', Number(values['nginx-lines'])],
+  ['kong', Number(values['kong-lines'])],
+] as const) {
+  const file = generate(format, lines);
+  const ceiling = await jsonParseRate(file);
+  const data = join(dir, `data-${format}`);
+  rmSync(data, { recursive: true, force: true });
+  const first = await ingest(file, data);
+  const stored = storedOf(first);
+  const rate = stored / first.seconds;
+  const second = await ingest(file, data);
+  rows.push([
+    format,
+    lines.toLocaleString('en'),
+    `${(statSync(file).size / 2 ** 20).toFixed(0)} MiB`,
+    Math.round(rate).toLocaleString('en'),
+    `${first.seconds.toFixed(1)} s`,
+    `${first.peakRssMiB.toFixed(0)} MiB`,
+    Math.round(ceiling).toLocaleString('en'),
+    (rate / ceiling).toFixed(3),
+    stored.toLocaleString('en'),
+    storedOf(second).toLocaleString('en'),
+  ]);
+  if (format === 'nginx-json' && values['skip-kill'] !== true) {
+    const killData = join(dir, 'data-kill');
+    rmSync(killData, { recursive: true, force: true });
+    const killed = await ingest(file, killData, Math.round(first.seconds * 500));
+    const partial = await countEvents(killData);
+    const resumed = await ingest(file, killData);
+    const final = await countEvents(killData);
+    console.log(
+      `SIGKILL at ${(first.seconds / 2).toFixed(1)} s: signal ${killed.exitSignal}, ${partial.toLocaleString('en')} events stored before the kill; ` +
+        `re-run stored ${storedOf(resumed).toLocaleString('en')}; total ${final.toLocaleString('en')} (expected ${lines.toLocaleString('en')}: ${final === lines ? 'OK' : 'MISMATCH'})`,
+    );
+  }
+}
+const header = ['format', 'lines', 'file', 'events/s', 'wall', 'peak RSS', 'JSON.parse lines/s', 'ratio', 'stored', 'stored on re-run'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+console.log([header, ...rows].map((r) => r.map((c, i) => c.padStart(widths[i] as number)).join('  ')).join('\n'));
