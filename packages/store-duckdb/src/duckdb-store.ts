@@ -133,11 +133,11 @@ export class DuckDbStore implements Store {
         const known = `SELECT id FROM events WHERE ts BETWEEN make_timestamp(${Math.floor(staged.minTime * 1000)}) AND make_timestamp(${Math.ceil(staged.maxTime * 1000) + 1000})`;
         const present = await this.#rows(`SELECT count(*)::BIGINT AS n FROM (${known}) e SEMI JOIN ${source} s ON e.id = s.id`);
         if (Number(present[0]?.n ?? 0) === 0) {
-          await this.#connection.run(`INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s ORDER BY s.time`);
+          await this.#connection.run(`INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s`);
           insertedByKind = staged.kinds;
         } else {
           const rows = await this.#rows(`
-            INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s WHERE s.id NOT IN (${known}) ORDER BY s.time
+            INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s WHERE s.id NOT IN (${known})
             RETURNING source_kind`);
           for (const row of rows) insertedByKind[String(row.source_kind)] = (insertedByKind[String(row.source_kind)] ?? 0) + 1;
         }

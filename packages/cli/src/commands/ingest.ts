@@ -91,7 +91,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   } catch (error) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
-  const store = await createDuckDbStore({ path: storePath });
+  const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
   const abort = new AbortController();
@@ -205,7 +205,7 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
   const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
-  const store = await createDuckDbStore({ path: storePath });
+  const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
   const started = performance.now();

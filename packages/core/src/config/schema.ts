@@ -117,6 +117,8 @@ export const ConfigSchema = z.strictObject({
       /** The DuckDB file; default `<dataDir>/palisade.duckdb`. */
       path: z.string().min(1).optional(),
       retentionDays: z.number().int().min(1).max(3650).default(90),
+      /** DuckDB's memory limit (its buffer pool), e.g. `384MB`, `2GB`. */
+      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 384MB or 2GB').default('384MB'),
     })
     .prefault({}),
   ingest: z
