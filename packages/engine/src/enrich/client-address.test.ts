@@ -46,12 +46,12 @@ test('with no trusted proxies the peer is always the client', () => {
   assert.equal(resolveClientAddress(undefined, ['8.8.8.8', '203.0.113.9'], none), '203.0.113.9');
 });
 
-test('X-Forwarded-For: ports and brackets are removed, junk entries dropped, order kept', () => {
+test('X-Forwarded-For: ports and brackets are removed, non-addresses become unknown, order kept', () => {
   assert.deepEqual(
     splitForwardedFor(' 203.0.113.9:5120 , [2001:db8::1]:443,unknown, 2001:db8::2 ,, _hidden, 10.0.0.2, garbage:80, [::1]'),
-    ['203.0.113.9', '2001:db8::1', '2001:db8::2', '10.0.0.2', '::1'],
+    ['203.0.113.9', '2001:db8::1', 'unknown', '2001:db8::2', 'unknown', '10.0.0.2', 'unknown', '::1'],
   );
-  assert.deepEqual(splitForwardedFor('unknown'), []);
+  assert.deepEqual(splitForwardedFor('unknown'), ['unknown']);
   assert.deepEqual(splitForwardedFor(''), []);
 });
 
@@ -70,15 +70,21 @@ test('cleanAddress keeps bare addresses and rejects non-addresses', () => {
 
 test('Forwarded (RFC 7239): for= values in order, quoted IPv6 with port, other parameters ignored', () => {
   assert.deepEqual(
-    splitForwardedHeader('for=192.0.2.60;proto=http;by=203.0.113.43, For="[2001:db8:cafe::17]:4711", for="198.51.100.17:3000";host=x'),
-    ['192.0.2.60', '2001:db8:cafe::17', '198.51.100.17'],
+    splitForwardedHeader('for=198.51.100.60;proto=http;by=203.0.113.43, For="[2001:db8:cafe::17]:4711", for="198.51.100.17:3000";host=x'),
+    ['198.51.100.60', '2001:db8:cafe::17', '198.51.100.17'],
   );
   assert.deepEqual(splitForwardedHeader('proto=https;by=10.0.0.1'), []);
-  assert.deepEqual(splitForwardedHeader('for=unknown, for=_hidden, for="_secret", FOR = 203.0.113.5'), ['203.0.113.5']);
+  assert.deepEqual(splitForwardedHeader('for=unknown, for=_hidden, for="_secret", FOR = 203.0.113.5'), ['unknown', 'unknown', 'unknown', '203.0.113.5']);
   assert.deepEqual(splitForwardedHeader('by=203.0.113.43;for="[::1]"'), ['::1']);
 });
 
 test('Forwarded chains resolve right to left like X-Forwarded-For', () => {
   const chain = splitForwardedHeader('for=8.8.8.8, for="[2001:db8::66]", for=10.0.0.2');
   assert.equal(resolveClientAddress('10.0.0.3', chain, trusted), '2001:db8::66');
+});
+
+test('an unknown hop to the right of every untrusted address means the client is unknown', () => {
+  const trusted = compileIpRanges(['10.0.0.0/8']);
+  assert.equal(resolveClientAddress('10.0.0.1', ['203.0.113.5', 'unknown', '10.0.0.9'], trusted), undefined);
+  assert.equal(resolveClientAddress('10.0.0.1', ['unknown', '203.0.113.5', '10.0.0.9'], trusted), '203.0.113.5');
 });

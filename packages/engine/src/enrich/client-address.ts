@@ -17,30 +17,40 @@ export function resolveClientAddress(
   if (peerIp !== undefined && !trusted.has(peerIp)) return peerIp;
   for (let i = chain.length - 1; i >= 0; i--) {
     const hop = chain[i] as string;
+    // A proxy that could not tell the address wrote `unknown`: the client is unknown, and the entries
+    // left of it are whatever the client chose to send.
+    if (hop === UNKNOWN_HOP) return undefined;
     if (!trusted.has(hop)) return hop;
   }
   return chain[0] ?? peerIp;
 }
 
-/** Splits an `X-Forwarded-For` value into clean addresses; junk entries (`unknown`, garbage) are dropped. */
+/** How a hop that is not an address (`unknown`, an obfuscated name, garbage) appears in the chain. */
+export const UNKNOWN_HOP = 'unknown';
+
+/**
+ * Splits an `X-Forwarded-For` value into clean addresses, left to right. Entries that are not addresses
+ * become `unknown` (so the resolution never skips over them); empty entries are dropped.
+ */
 export function splitForwardedFor(value: string): string[] {
   const out: string[] = [];
   for (const raw of value.split(',')) {
-    const ip = cleanAddress(raw.trim());
-    if (ip !== undefined) out.push(ip);
+    const text = raw.trim();
+    if (text === '') continue;
+    out.push(cleanAddress(text) ?? UNKNOWN_HOP);
   }
   return out;
 }
 
-/** Reads the `for=` addresses of an RFC 7239 `Forwarded` header, in order. */
+/** Reads the `for=` addresses of an RFC 7239 `Forwarded` header, in order (`for=unknown`, `for=_hidden` → `unknown`). */
 export function splitForwardedHeader(value: string): string[] {
   const out: string[] = [];
   for (const element of value.split(',')) {
     for (const pair of element.split(';')) {
       const eq = pair.indexOf('=');
       if (eq < 0 || pair.slice(0, eq).trim().toLowerCase() !== 'for') continue;
-      const ip = cleanAddress(pair.slice(eq + 1).trim().replace(/^"|"$/g, ''));
-      if (ip !== undefined) out.push(ip);
+      const value = pair.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      if (value !== '') out.push(cleanAddress(value) ?? UNKNOWN_HOP);
     }
   }
   return out;

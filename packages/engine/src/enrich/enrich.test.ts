@@ -332,12 +332,15 @@ test('client address: the RFC 7239 Forwarded header is used when no X-Forwarded-
   assert.equal(xffWins.client.ip, '203.0.113.9');
 });
 
-test('client address: an address resolved by the source is kept; junk-only chains are not reported', () => {
-  const event = run(parsed({}, { client: { ip: '192.0.2.44', peerIp: '10.0.0.5', forwardedFor: '203.0.113.9' } }));
-  assert.equal(event.client.ip, '192.0.2.44');
+test('client address: an address resolved by the source is kept; an unknown hop makes the client unknown', () => {
+  const event = run(parsed({}, { client: { ip: '198.51.100.244', peerIp: '10.0.0.5', forwardedFor: '203.0.113.9' } }));
+  assert.equal(event.client.ip, '198.51.100.244');
   const junk = run(parsed({}, { client: { peerIp: '10.0.0.5', forwardedFor: 'unknown, _hidden' } }));
-  assert.equal(junk.client.ip, '10.0.0.5');
-  assert.equal(junk.client.forwardedFor, undefined);
+  assert.equal(junk.client.ip, undefined);
+  assert.deepEqual(junk.client.forwardedFor, ['unknown', 'unknown']);
+  // The forged left-most entry is never taken over an unknown hop written by a trusted proxy.
+  const forged = run(parsed({}, { client: { peerIp: '10.0.0.5', forwardedFor: '198.51.100.66, unknown' } }));
+  assert.equal(forged.client.ip, undefined);
 });
 
 test('secret query parameters are tokenized in query and queryParams', () => {

@@ -243,9 +243,13 @@ function readIdentity(
     const credential = space < 0 ? '' : authorization.slice(space + 1).trim();
     if (kind === 'basic') {
       scheme = 'basic';
-      const user = readBasicUser(credential);
-      if (user !== undefined) identity.user = user;
-    } else if (kind === 'bearer' && credential !== '') {
+      const basic = readBasicCredential(credential);
+      // `sk_live_…:` (a key as the user name, no password) is an API key, not a person: keep only its token.
+      if (basic?.keyLike === true) apiKey ??= tokenizer.token(basic.user);
+      else if (basic !== undefined) identity.user = basic.user;
+    } else if (kind === 'bearer' && credential === '') {
+      scheme = 'bearer-opaque';
+    } else if (kind === 'bearer') {
       if (looksLikeJwt(credential)) {
         scheme = 'bearer-jwt';
         jwtToken = credential;
@@ -289,12 +293,16 @@ function readIdentity(
   return { identity, jwtToken };
 }
 
-function readBasicUser(credential: string): string | undefined {
+const KEY_LIKE = /^[A-Za-z0-9_\-.]{20,}$/;
+
+function readBasicCredential(credential: string): { user: string; keyLike: boolean } | undefined {
   try {
     const decoded = Buffer.from(credential, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user = colon < 0 ? decoded : decoded.slice(0, colon);
-    return user !== '' && user.length <= 256 && !/[\u0000-\u001f]/.test(user) ? user : undefined;
+    if (user === '' || user.length > 256 || /[\u0000-\u001f]/.test(user)) return undefined;
+    const password = colon < 0 ? '' : decoded.slice(colon + 1);
+    return { user, keyLike: password === '' && KEY_LIKE.test(user) };
   } catch {
     return undefined;
   }
