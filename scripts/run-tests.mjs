@@ -27,9 +27,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 files.sort();
-const result = spawnSync(
-  process.execPath,
-  ['--conditions=palisade-src', '--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
+const result = spawnSync(process.execPath, ['--conditions=palisade-src', '--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -65,7 +65,10 @@ let written = 0;
 function toNginxJson(i: number, time: number): string {
   const q = request(i);
   const line: Record<string, string> = {
-    time_iso8601: new Date(time).toISOString().replace('.000Z', '+00:00').replace(/\.\d{3}Z$/, '+00:00'),
+    time_iso8601: new Date(time)
+      .toISOString()
+      .replace('.000Z', '+00:00')
+      .replace(/\.\d{3}Z$/, '+00:00'),
     remote_addr: `10.0.${Math.floor(random() * 4)}.${1 + Math.floor(random() * 20)}`,
     remote_user: '',
     request: `${q.method} ${q.uri} HTTP/1.1`,
@@ -77,7 +80,10 @@ function toNginxJson(i: number, time: number): string {
     upstream_addr: `10.1.0.${1 + Math.floor(random() * 8)}:8080`,
     http_referer: random() < 0.3 ? `https://${q.host}/app` : '',
     http_user_agent: pick(AGENTS),
-    http_x_forwarded_for: random() < 0.5 ? `203.0.113.${Math.floor(random() * 254)}` : `198.51.100.${Math.floor(random() * 254)}, 10.0.9.${Math.floor(random() * 9)}`,
+    http_x_forwarded_for:
+      random() < 0.5
+        ? `203.0.113.${Math.floor(random() * 254)}`
+        : `198.51.100.${Math.floor(random() * 254)}, 10.0.9.${Math.floor(random() * 9)}`,
     host: q.host,
     scheme: 'https',
     ssl_protocol: 'TLSv1.3',
@@ -104,7 +110,8 @@ function toKong(i: number, time: number): string {
   if (q.apiKey !== undefined) headers.apikey = q.apiKey;
   const qIndex = q.uri.indexOf('?');
   const querystring: Record<string, string> = {};
-  if (qIndex >= 0) for (const pair of q.uri.slice(qIndex + 1).split('&')) querystring[pair.split('=')[0] as string] = pair.split('=')[1] ?? '';
+  if (qIndex >= 0)
+    for (const pair of q.uri.slice(qIndex + 1).split('&')) querystring[pair.split('=')[0] as string] = pair.split('=')[1] ?? '';
   const consumer = q.apiKey !== undefined ? { id: `c-${q.user % 60}`, username: `partner-${q.user % 60}`, custom_id: null } : undefined;
   const kongMs = Math.floor(random() * 5);
   const proxyMs = Math.floor(random() * 300);
@@ -119,10 +126,27 @@ function toKong(i: number, time: number): string {
       tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', client_verify: 'NONE' },
     },
     upstream_uri: q.uri.replace(/\?.*$/, ''),
-    response: { status, size: Math.floor(random() * 20_000), headers: { 'content-type': 'application/json', 'content-length': '934', connection: 'close', 'x-kong-proxy-latency': String(kongMs), 'x-kong-upstream-latency': String(proxyMs) } },
+    response: {
+      status,
+      size: Math.floor(random() * 20_000),
+      headers: {
+        'content-type': 'application/json',
+        'content-length': '934',
+        connection: 'close',
+        'x-kong-proxy-latency': String(kongMs),
+        'x-kong-upstream-latency': String(proxyMs),
+      },
+    },
     tries: [{ balancer_latency: 0, port: 8080, ip: `10.1.0.${1 + Math.floor(random() * 8)}` }],
     authenticated_entity: consumer === undefined ? undefined : { id: `cred-${q.user % 60}` },
-    route: { id: 'b2c3d4e5-0000-4000-8000-00000000000a', name: 'accounts-api', paths: ['/api/v2'], protocols: ['https'], strip_path: false, service: { id: 's-1' } },
+    route: {
+      id: 'b2c3d4e5-0000-4000-8000-00000000000a',
+      name: 'accounts-api',
+      paths: ['/api/v2'],
+      protocols: ['https'],
+      strip_path: false,
+      service: { id: 's-1' },
+    },
     service: { id: 's-1', name: 'accounts', host: 'accounts.internal', port: 8080, protocol: 'http', path: '/' },
     consumer,
     latencies: { request: kongMs + proxyMs, kong: kongMs, proxy: proxyMs },

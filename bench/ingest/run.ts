@@ -28,7 +28,11 @@ mkdirSync(dir, { recursive: true });
 function generate(format: string, lines: number): string {
   const file = join(dir, `${format}-${lines}.ndjson`);
   if (!existsSync(file)) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/ingest/generate.ts'), '--format', format, '--lines', String(lines), '--out', file], { stdio: 'inherit', cwd: root });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench/ingest/generate.ts'), '--format', format, '--lines', String(lines), '--out', file],
+      { stdio: 'inherit', cwd: root },
+    );
     if (r.status !== 0) throw new Error(`generating ${file} failed`);
   }
   return file;
@@ -83,10 +87,18 @@ function storedOf(run: Run): number {
 }
 
 async function countEvents(data: string): Promise<number> {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { createDuckDbStore } from '@palisade/store-duckdb';
     const s = await createDuckDbStore({ path: ${JSON.stringify(join(data, 'palisade.duckdb'))} });
-    console.log(await s.count()); await s.close();`], { cwd: join(root, 'packages/cli'), encoding: 'utf8' });
+    console.log(await s.count()); await s.close();`,
+    ],
+    { cwd: join(root, 'packages/cli'), encoding: 'utf8' },
+  );
   return Number(r.stdout.trim());
 }
 

@@ -76,8 +76,14 @@ test('bad lines are counted per reason and dead-lettered; the run still exits 0'
   assert.match(run.stdout, /nginx-json: malformed_json {2}2/);
   const deadLetter = /Dead letters \(2 records, with file and line\): (\S+)/.exec(run.stdout)?.[1];
   assert.ok(deadLetter, run.stdout);
-  const letters = readFileSync(deadLetter.startsWith('/') ? deadLetter : join(dir, deadLetter), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(letters.map((l) => l.line), [4, 5]);
+  const letters = readFileSync(deadLetter.startsWith('/') ? deadLetter : join(dir, deadLetter), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    letters.map((l) => l.line),
+    [4, 5],
+  );
 });
 
 test('directories, globs, gzip files and stdin are all read; the summary groups by format', async () => {
@@ -178,7 +184,9 @@ test('palisade formats lists every format', () => {
 
 test('ingest --listen stores pushed NDJSON batches until interrupted, then prints the summary', async () => {
   const data = join(dir, `d${n++}`);
-  const child = spawn(process.execPath, [BIN, 'ingest', '--listen', '127.0.0.1:0', '--data-dir', data, '--push-token', 's3cret'], { cwd: dir });
+  const child = spawn(process.execPath, [BIN, 'ingest', '--listen', '127.0.0.1:0', '--data-dir', data, '--push-token', 's3cret'], {
+    cwd: dir,
+  });
   let stderr = '';
   let stdout = '';
   child.stdout?.on('data', (d) => {
@@ -194,7 +202,11 @@ test('ingest --listen stores pushed NDJSON batches until interrupted, then print
   });
   const unauthorized = await fetch(`${url}/v1/events`, { method: 'POST', body: nginxLines(3) });
   assert.equal(unauthorized.status, 401);
-  const response = await fetch(`${url}/v1/events?format=nginx-json`, { method: 'POST', body: nginxLines(25), headers: { authorization: 'Bearer s3cret' } });
+  const response = await fetch(`${url}/v1/events?format=nginx-json`, {
+    method: 'POST',
+    body: nginxLines(25),
+    headers: { authorization: 'Bearer s3cret' },
+  });
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), { accepted: 25, rejected: 0, format: 'nginx-json' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -19,7 +19,10 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, totalBytes: nu
       barsize: 24,
       format: (options, params, payload: { events: number; rate: number; rejected: number; read: number }) => {
         const eta = params.total > 0 && payload.rate > 0 ? formatDuration(params.eta * 1000) : '–';
-        const barText = totalBytes === undefined ? '' : `${(options.barCompleteString ?? '').slice(0, Math.round(params.progress * 24)).padEnd(24, '░')} `;
+        const barText =
+          totalBytes === undefined
+            ? ''
+            : `${(options.barCompleteString ?? '').slice(0, Math.round(params.progress * 24)).padEnd(24, '░')} `;
         const total = totalBytes === undefined ? '' : ` / ${formatBytes(totalBytes)}`;
         return `${barText}${formatBytes(payload.read)}${total} | ${payload.events.toLocaleString('en')} events | ${Math.round(payload.rate).toLocaleString('en')}/s | ${payload.rejected.toLocaleString('en')} rejected | ETA ${eta}`;
       },

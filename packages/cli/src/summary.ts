@@ -32,10 +32,18 @@ export function printSummary(out: NodeJS.WritableStream, summary: IngestSummary,
     const header = ['format', 'inputs', 'stored', 'duplicates', 'skipped', 'rejected'];
     const rows = summary.formats.map((f) => {
       const rejected = Object.values(f.rejected).reduce((n, v) => n + (v ?? 0), 0);
-      return [f.format, String(f.streams), f.stored.toLocaleString('en'), f.duplicates.toLocaleString('en'), f.skipped.toLocaleString('en'), rejected.toLocaleString('en')];
+      return [
+        f.format,
+        String(f.streams),
+        f.stored.toLocaleString('en'),
+        f.duplicates.toLocaleString('en'),
+        f.skipped.toLocaleString('en'),
+        rejected.toLocaleString('en'),
+      ];
     });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-    const fmt = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+    const fmt = (r: string[]): string =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
     lines.push('', fmt(header), ...rows.map(fmt));
   }
   const reasons = new Map<string, number>();
@@ -43,7 +51,9 @@ export function printSummary(out: NodeJS.WritableStream, summary: IngestSummary,
   if (reasons.size > 0) {
     lines.push('', 'Rejected records by reason:');
     for (const [reason, n] of reasons) lines.push(`  ${reason}  ${n.toLocaleString('en')}`);
-    lines.push(`Dead letters (${summary.deadLetters.toLocaleString('en')} records, with file and line): ${summary.deadLetterFile ?? '(none written)'}`);
+    lines.push(
+      `Dead letters (${summary.deadLetters.toLocaleString('en')} records, with file and line): ${summary.deadLetterFile ?? '(none written)'}`,
+    );
   }
   const upToDate = summary.inputs.filter((i) => i.status === 'up-to-date').length;
   if (upToDate > 0) lines.push('', `${upToDate} input(s) were already ingested up to their end (nothing new to store).`);

@@ -12,15 +12,7 @@ export const API_EVENT_SCHEMA_VERSION = 1 as const;
 export type AuthScheme = 'none' | 'basic' | 'bearer-jwt' | 'bearer-opaque' | 'api-key' | 'cookie' | 'mtls';
 
 /** All auth schemes, in a stable order (used by validators and the store). */
-export const AUTH_SCHEMES: readonly AuthScheme[] = [
-  'none',
-  'basic',
-  'bearer-jwt',
-  'bearer-opaque',
-  'api-key',
-  'cookie',
-  'mtls',
-];
+export const AUTH_SCHEMES: readonly AuthScheme[] = ['none', 'basic', 'bearer-jwt', 'bearer-opaque', 'api-key', 'cookie', 'mtls'];
 
 /** Where an event came from. */
 export interface EventSource {

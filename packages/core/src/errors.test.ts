@@ -11,7 +11,19 @@ test('docs/errors.md documents exactly the catalogued error codes', () => {
 });
 
 test('docs/errors.md lists every record rejection reason', () => {
-  const reasons = ['malformed_json', 'malformed_line', 'missing_field', 'bad_timestamp', 'bad_request_line', 'bad_status', 'bad_number', 'truncated', 'unsupported_record', 'too_large', 'enrich_failed'];
+  const reasons = [
+    'malformed_json',
+    'malformed_line',
+    'missing_field',
+    'bad_timestamp',
+    'bad_request_line',
+    'bad_status',
+    'bad_number',
+    'truncated',
+    'unsupported_record',
+    'too_large',
+    'enrich_failed',
+  ];
   for (const reason of reasons) assert.match(doc, new RegExp(`\`${reason}\``));
 });
 

@@ -1,9 +1,4 @@
-import type {
-  BodySample,
-  ClientTls,
-  EventIdentity,
-  EventUpstream,
-} from './api-event.js';
+import type { BodySample, ClientTls, EventIdentity, EventUpstream } from './api-event.js';
 
 /**
  * What a parser makes of one record, before enrichment.

@@ -69,7 +69,14 @@ export class DuckDbBatchWriter implements BatchWriter {
 
   /** Called by the store at commit time. */
   finish(): StagedBatch {
-    return { path: this.#path, added: this.#added, rows: this.#ids.size, minTime: this.#minTime, maxTime: this.#maxTime, kinds: { ...this.#kinds } };
+    return {
+      path: this.#path,
+      added: this.#added,
+      rows: this.#ids.size,
+      minTime: this.#minTime,
+      maxTime: this.#maxTime,
+      kinds: { ...this.#kinds },
+    };
   }
 
   #flush(): void {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
   type AppendResult,
   type ApiEvent,
@@ -52,7 +52,10 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
     const message = (error as Error).message ?? '';
     if (/lock/i.test(message)) {
       const pid = /PID (\d+)/.exec(message)?.[1];
-      throw new PalisadeError('PAL_ERR_STORE_LOCKED', `the store ${options.path} is in use by another process${pid ? ` (pid ${pid})` : ''}`);
+      throw new PalisadeError(
+        'PAL_ERR_STORE_LOCKED',
+        `the store ${options.path} is in use by another process${pid ? ` (pid ${pid})` : ''}`,
+      );
     }
     throw new PalisadeError('PAL_ERR_STORE_OPEN', `cannot open the store ${options.path}: ${message.split('\n')[0]}`);
   }
@@ -86,19 +89,24 @@ export class DuckDbStore implements Store {
     const rows = await this.#rows(`SELECT value FROM palisade_meta WHERE key = 'schema_version'`);
     const current = rows.length === 0 ? 0 : Number(rows[0]?.value);
     if (current > SCHEMA_VERSION) {
-      throw new PalisadeError('PAL_ERR_STORE_SCHEMA', `the store has schema version ${current}; this Palisade knows up to ${SCHEMA_VERSION}`);
+      throw new PalisadeError(
+        'PAL_ERR_STORE_SCHEMA',
+        `the store has schema version ${current}; this Palisade knows up to ${SCHEMA_VERSION}`,
+      );
     }
     for (let version = current; version < SCHEMA_VERSION; version++) {
       await this.#connection.run('BEGIN TRANSACTION');
       try {
         await this.#connection.run(MIGRATIONS[version] as string);
-        await this.#connection.run(
-          `INSERT OR REPLACE INTO palisade_meta VALUES ('schema_version', '${version + 1}')`,
-        );
+        await this.#connection.run(`INSERT OR REPLACE INTO palisade_meta VALUES ('schema_version', '${version + 1}')`);
         await this.#connection.run('COMMIT');
       } catch (error) {
         await this.#connection.run('ROLLBACK').catch(() => undefined);
-        throw new PalisadeError('PAL_ERR_STORE_OPEN', `migrating the store to schema ${version + 1} failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+        throw new PalisadeError(
+          'PAL_ERR_STORE_OPEN',
+          `migrating the store to schema ${version + 1} failed: ${(error as Error).message.split('\n')[0]}`,
+          { cause: error },
+        );
       }
     }
   }
@@ -150,7 +158,9 @@ export class DuckDbStore implements Store {
       await this.#connection.run('COMMIT');
     } catch (error) {
       await this.#connection.run('ROLLBACK').catch(() => undefined);
-      throw new PalisadeError('PAL_ERR_STORE_WRITE', `writing ${staged.rows} events failed: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+      throw new PalisadeError('PAL_ERR_STORE_WRITE', `writing ${staged.rows} events failed: ${(error as Error).message.split('\n')[0]}`, {
+        cause: error,
+      });
     } finally {
       rmSync(staged.path, { force: true });
     }
@@ -165,7 +175,13 @@ export class DuckDbStore implements Store {
     );
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { key: String(row.key), path: String(row.path), offset: Number(row.offset), line: Number(row.line), updatedAt: Number(row.updated) };
+    return {
+      key: String(row.key),
+      path: String(row.path),
+      offset: Number(row.offset),
+      line: Number(row.line),
+      updatedAt: Number(row.updated),
+    };
   }
 
   async query(query: EventQuery = {}): Promise<ApiEvent[]> {

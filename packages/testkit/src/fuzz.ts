@@ -68,10 +68,7 @@ export function assertWellFormed(outcome: ParseOutcome, context: string): void {
     const event = item as ParsedEvent;
     assert.ok(Number.isFinite(event.time), `${context}: time must be finite`);
     assert.ok(typeof event.request?.method === 'string' && event.request.method.length > 0, `${context}: method`);
-    assert.ok(
-      typeof event.request.path === 'string' || typeof event.request.url === 'string',
-      `${context}: path or url`,
-    );
+    assert.ok(typeof event.request.path === 'string' || typeof event.request.url === 'string', `${context}: path or url`);
     if (event.response !== undefined) {
       assert.ok(Number.isInteger(event.response.status), `${context}: status must be an integer`);
     }

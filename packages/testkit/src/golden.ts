@@ -28,7 +28,6 @@ export function testParserGolden(parser: Parser, fixturesDir: string): void {
       const actual = toPlain(parseAll(parser, readFileSync(path, 'utf8'), options));
       const expectedPath = `${path}.expected.json`;
       if (!existsSync(expectedPath)) {
-        // biome-ignore lint/style/noProcessEnv: test-only switch, documented above
         if (process.env.PALISADE_GOLDEN_WRITE === '1') {
           writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
         }

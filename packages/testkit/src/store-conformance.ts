@@ -92,7 +92,12 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
       try {
         const base = sampleEvent(7);
         const awkward = sampleEvent(7, {
-          request: { ...base.request, path: '/a\u001fb\u001ec\n\\N', query: '', headers: { 'x-odd': 'tab\there \u0000 nul', 'x-emoji': '🙂 ünï' } },
+          request: {
+            ...base.request,
+            path: '/a\u001fb\u001ec\n\\N',
+            query: '',
+            headers: { 'x-odd': 'tab\there \u0000 nul', 'x-emoji': '🙂 ünï' },
+          },
           client: { ...base.client, userAgent: 'line1\r\nline2\u001f\u001e', ip: '2001:db8::1' },
           identity: { authScheme: 'basic', user: '\\N' },
         });
@@ -138,13 +143,18 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
     test('query filters by time range, host and client, and honours the limit', async () => {
       const store = await open();
       try {
-        const events = Array.from({ length: 10 }, (_, i) => sampleEvent(i, i % 2 === 0 ? {} : { request: { ...sampleEvent(i).request, host: 'admin.example.com' } }));
+        const events = Array.from({ length: 10 }, (_, i) =>
+          sampleEvent(i, i % 2 === 0 ? {} : { request: { ...sampleEvent(i).request, host: 'admin.example.com' } }),
+        );
         await store.append({ events, checkpoints: [] });
         assert.equal(await store.count({ host: 'admin.example.com' }), 5);
         assert.equal(await store.count({ from: T0 + 3000, to: T0 + 6000 }), 3);
         assert.equal(await store.count({ clientIp: '203.0.113.4' }), 1);
         const limited = await store.query({ limit: 4 });
-        assert.deepEqual(limited.map((e) => e.id), events.slice(0, 4).map((e) => e.id));
+        assert.deepEqual(
+          limited.map((e) => e.id),
+          events.slice(0, 4).map((e) => e.id),
+        );
       } finally {
         await store.close();
       }
@@ -159,7 +169,10 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
         const recent = sampleEvent(3, { time: now - DAY });
         await store.append({ events: [old, edge, recent], checkpoints: [] });
         assert.equal(await store.applyRetention(now, 90), 1);
-        assert.deepEqual((await store.query()).map((e) => e.id), [edge.id, recent.id]);
+        assert.deepEqual(
+          (await store.query()).map((e) => e.id),
+          [edge.id, recent.id],
+        );
       } finally {
         await store.close();
       }

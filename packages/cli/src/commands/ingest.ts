@@ -60,10 +60,12 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   const registry = createDefaultParserRegistry();
   if (flags.format !== 'auto') registry.get(flags.format);
   if (flags.listen !== undefined) {
-    if (paths.length > 0 || flags.follow === true) throw new PalisadeError('PAL_ERR_USAGE', '--listen receives pushed logs; give no paths and no --follow with it');
+    if (paths.length > 0 || flags.follow === true)
+      throw new PalisadeError('PAL_ERR_USAGE', '--listen receives pushed logs; give no paths and no --follow with it');
     return runPushIngest(flags, batchSize);
   }
-  if (paths.length === 0) throw new PalisadeError('PAL_ERR_USAGE', 'give the logs to read (files, directories, globs or - for stdin), or --listen');
+  if (paths.length === 0)
+    throw new PalisadeError('PAL_ERR_USAGE', 'give the logs to read (files, directories, globs or - for stdin), or --listen');
   const inputs = await resolveInputs(paths);
   if (flags.follow === true && inputs.some((i) => i.kind === 'stdin')) {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow reads files; stdin is followed anyway until it ends');
@@ -75,7 +77,10 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
       try {
         sources.push({ input, source: await openFileSource(input.path) });
       } catch (error) {
-        throw new PalisadeError('PAL_ERR_INPUT_UNREADABLE', `cannot read ${input.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+        throw new PalisadeError(
+          'PAL_ERR_INPUT_UNREADABLE',
+          `cannot read ${input.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        );
       }
     }
   }
@@ -99,7 +104,10 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const quiet = flags.quiet === true || flags.json === true;
-  const totalBytes = sources.every((s) => s.source.size !== undefined) && flags.follow !== true ? sources.reduce((n, s) => n + (s.source.size ?? 0), 0) : undefined;
+  const totalBytes =
+    sources.every((s) => s.source.size !== undefined) && flags.follow !== true
+      ? sources.reduce((n, s) => n + (s.source.size ?? 0), 0)
+      : undefined;
   const display = quiet ? { update() {}, stop() {} } : createProgressDisplay(process.stderr, totalBytes, started);
   const ingestor = new Ingestor({
     store,
@@ -148,7 +156,10 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
       }
     }
     if (sources.length > 0 && warnings.length === sources.length) {
-      throw new PalisadeError('PAL_ERR_FORMAT_UNDETECTED', `no input was in a format Palisade recognises (${sources.length} skipped); give --format (see \`palisade formats\`)`);
+      throw new PalisadeError(
+        'PAL_ERR_FORMAT_UNDETECTED',
+        `no input was in a format Palisade recognises (${sources.length} skipped); give --format (see \`palisade formats\`)`,
+      );
     }
     await ingestor.drain();
     retentionDeleted = await store.applyRetention(systemClock.now(), config.store.retentionDays);
@@ -209,7 +220,15 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
   const started = performance.now();
-  const ingestor = new Ingestor({ store, registry, enricher, clock: systemClock, deadLetter, batchSize, formatOptions: config.ingest.formats });
+  const ingestor = new Ingestor({
+    store,
+    registry,
+    enricher,
+    clock: systemClock,
+    deadLetter,
+    batchSize,
+    formatOptions: config.ingest.formats,
+  });
   try {
     const server = await startPushServer({
       ingestor,

@@ -22,8 +22,15 @@ test('defaults apply with no file and no environment, and the result is frozen',
 
 test('file, then PALISADE_* variables, then command-line overrides', () => {
   const file = join(dir, 'p.yaml');
-  writeFileSync(file, 'dataDir: /from/file\nstore:\n  retentionDays: 30\ningest:\n  entities:\n    - { name: accountId, from: path, template: "/accounts/{accountId}" }\n');
-  const config = loadConfig({ file, env: { PALISADE_RETENTION_DAYS: '7', PALISADE_TRUSTED_PROXIES: '10.0.0.0/8, 2001:db8::/32' }, overrides: { dataDir: '/from/flag' } });
+  writeFileSync(
+    file,
+    'dataDir: /from/file\nstore:\n  retentionDays: 30\ningest:\n  entities:\n    - { name: accountId, from: path, template: "/accounts/{accountId}" }\n',
+  );
+  const config = loadConfig({
+    file,
+    env: { PALISADE_RETENTION_DAYS: '7', PALISADE_TRUSTED_PROXIES: '10.0.0.0/8, 2001:db8::/32' },
+    overrides: { dataDir: '/from/flag' },
+  });
   assert.equal(config.dataDir, '/from/flag');
   assert.equal(config.store.retentionDays, 7);
   assert.deepEqual(config.ingest.trustedProxies, ['10.0.0.0/8', '2001:db8::/32']);
@@ -32,7 +39,10 @@ test('file, then PALISADE_* variables, then command-line overrides', () => {
 
 test('every problem is reported at once with its path, as PAL_ERR_CONFIG_INVALID', () => {
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, 'store:\n  retentionDays: 0\ningest:\n  batchSize: lots\n  entities:\n    - { name: "1bad", from: path, template: "accounts" }\nunknownKey: 1\n');
+  writeFileSync(
+    file,
+    'store:\n  retentionDays: 0\ningest:\n  batchSize: lots\n  entities:\n    - { name: "1bad", from: path, template: "accounts" }\nunknownKey: 1\n',
+  );
   assert.throws(
     () => loadConfig({ file, env: {} }),
     (error: Error & { code?: string }) => {

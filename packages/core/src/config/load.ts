@@ -29,13 +29,19 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<PalisadeConfig
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new PalisadeError('PAL_ERR_CONFIG_UNREADABLE', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new PalisadeError(
+        'PAL_ERR_CONFIG_UNREADABLE',
+        `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
     let parsed: unknown;
     try {
       parsed = parseYaml(text);
     } catch (error) {
-      throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new PalisadeError(
+        'PAL_ERR_CONFIG_INVALID',
+        `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      );
     }
     if (parsed !== null && parsed !== undefined) {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -50,7 +56,9 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<PalisadeConfig
   if (env.PALISADE_DB) store.path = env.PALISADE_DB;
   if (env.PALISADE_RETENTION_DAYS) store.retentionDays = Number(env.PALISADE_RETENTION_DAYS);
   if (env.PALISADE_TRUSTED_PROXIES !== undefined) {
-    ingest.trustedProxies = env.PALISADE_TRUSTED_PROXIES.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    ingest.trustedProxies = env.PALISADE_TRUSTED_PROXIES.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
   if (sources.overrides?.dataDir !== undefined) raw = { ...raw, dataDir: sources.overrides.dataDir };
   if (sources.overrides?.storePath !== undefined) store.path = sources.overrides.storePath;

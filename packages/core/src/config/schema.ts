@@ -93,7 +93,10 @@ export const EntityExtractorSchema = z.discriminatedUnion('from', [
     name: entityName,
     from: z.literal('path'),
     /** A path template such as `/accounts/{accountId}`, matched on whole segments anywhere in the path. */
-    template: z.string().regex(/^\//, 'templates start with /').regex(/\{[A-Za-z][A-Za-z0-9_]*\}/, 'templates need a {param}'),
+    template: z
+      .string()
+      .regex(/^\//, 'templates start with /')
+      .regex(/\{[A-Za-z][A-Za-z0-9_]*\}/, 'templates need a {param}'),
     /** Only for this host (optional). */
     host: z.string().optional(),
   }),
@@ -118,7 +121,10 @@ export const ConfigSchema = z.strictObject({
       path: z.string().min(1).optional(),
       retentionDays: z.number().int().min(1).max(3650).default(90),
       /** DuckDB's memory limit (its buffer pool), e.g. `384MB`, `2GB`. */
-      memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 384MB or 2GB').default('384MB'),
+      memoryLimit: z
+        .string()
+        .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 384MB or 2GB')
+        .default('384MB'),
     })
     .prefault({}),
   ingest: z

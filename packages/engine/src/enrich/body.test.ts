@@ -31,7 +31,11 @@ test('nested and array members, spacing and name spellings are all covered', () 
 }`;
   const out = sample(json(text))?.text ?? '';
   for (const secret of ['cs-123', 'ak-456', '987', '"123"', 'at-789']) assert.ok(!out.includes(secret), `${secret} left in ${out}`);
-  const parsed = JSON.parse(out) as { user: { name: string; credentials: Record<string, string> }; cards: Record<string, string>[]; accessToken: string };
+  const parsed = JSON.parse(out) as {
+    user: { name: string; credentials: Record<string, string> };
+    cards: Record<string, string>[];
+    accessToken: string;
+  };
   assert.equal(parsed.user.name, 'bob');
   assert.equal(parsed.user.credentials.client_secret, tok('cs-123'));
   assert.equal(parsed.user.credentials['Api-Key'], tok('ak-456'));
@@ -97,7 +101,11 @@ test('JSON is recognised by its first character when there is no content type', 
 });
 
 test('form bodies: secret fields tokenized, others untouched', () => {
-  const out = sample({ text: 'grant_type=password&username=alice&password=hunter%232&client_secret=cs1&scope=read', truncated: false, contentType: 'application/x-www-form-urlencoded; charset=UTF-8' });
+  const out = sample({
+    text: 'grant_type=password&username=alice&password=hunter%232&client_secret=cs1&scope=read',
+    truncated: false,
+    contentType: 'application/x-www-form-urlencoded; charset=UTF-8',
+  });
   assert.equal(out?.text, `grant_type=password&username=alice&password=${tok('hunter%232')}&client_secret=${tok('cs1')}&scope=read`);
   assert.ok(!out?.text.includes('hunter'));
 });
@@ -122,7 +130,12 @@ test('other text bodies are kept (up to the cut) without rewriting', () => {
 
 test('base64 bodies are left alone (only cut), with their encoding kept', () => {
   const text = Buffer.from('{"password":"hunter2"}').toString('base64');
-  const body: BodySample = { text: `eyJwYXNzd29yZCI6Imh1bnRlcjIifQ==`, truncated: false, encoding: 'base64', contentType: 'application/json' };
+  const body: BodySample = {
+    text: `eyJwYXNzd29yZCI6Imh1bnRlcjIifQ==`,
+    truncated: false,
+    encoding: 'base64',
+    contentType: 'application/json',
+  };
   assert.equal(body.text, text);
   assert.deepEqual(sample(body), body);
   const raw: BodySample = { text: '{"password":"hunter2"}', truncated: false, encoding: 'base64' };

@@ -74,7 +74,12 @@ test('Forwarded (RFC 7239): for= values in order, quoted IPv6 with port, other p
     ['198.51.100.60', '2001:db8:cafe::17', '198.51.100.17'],
   );
   assert.deepEqual(splitForwardedHeader('proto=https;by=10.0.0.1'), []);
-  assert.deepEqual(splitForwardedHeader('for=unknown, for=_hidden, for="_secret", FOR = 203.0.113.5'), ['unknown', 'unknown', 'unknown', '203.0.113.5']);
+  assert.deepEqual(splitForwardedHeader('for=unknown, for=_hidden, for="_secret", FOR = 203.0.113.5'), [
+    'unknown',
+    'unknown',
+    'unknown',
+    '203.0.113.5',
+  ]);
   assert.deepEqual(splitForwardedHeader('by=203.0.113.43;for="[::1]"'), ['::1']);
 });
 

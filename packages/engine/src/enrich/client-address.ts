@@ -9,11 +9,7 @@ import { type IpRangeSet, parseV4 } from './ip-ranges.js';
  * Addresses a client could forge (anything left of the first untrusted hop) are kept in `forwardedFor`
  * but never chosen. Ports and brackets (`[2001:db8::1]:443`, `203.0.113.9:5120`) are removed.
  */
-export function resolveClientAddress(
-  peerIp: string | undefined,
-  chain: readonly string[],
-  trusted: IpRangeSet,
-): string | undefined {
+export function resolveClientAddress(peerIp: string | undefined, chain: readonly string[], trusted: IpRangeSet): string | undefined {
   if (peerIp !== undefined && !trusted.has(peerIp)) return peerIp;
   for (let i = chain.length - 1; i >= 0; i--) {
     const hop = chain[i] as string;
@@ -49,7 +45,10 @@ export function splitForwardedHeader(value: string): string[] {
     for (const pair of element.split(';')) {
       const eq = pair.indexOf('=');
       if (eq < 0 || pair.slice(0, eq).trim().toLowerCase() !== 'for') continue;
-      const value = pair.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      const value = pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
       if (value !== '') out.push(cleanAddress(value) ?? UNKNOWN_HOP);
     }
   }

@@ -30,7 +30,12 @@ const makeJwt = (payload: unknown, header: unknown = { alg: 'RS256', typ: 'JWT',
   `${b64url(header)}.${b64url(payload)}.${Buffer.from('fake-signature-bytes-0123456789').toString('base64url')}`;
 
 test('the event carries the schema version, id, time, source and request basics', () => {
-  const event = run(parsed({ method: 'post', path: '/v1/orders', size: 321, httpVersion: 'HTTP/1.1' }, { latencyMs: 12.5, traceId: 't1', spanId: 's1', upstream: { service: 'orders' }, attributes: { cache: 'MISS' } }));
+  const event = run(
+    parsed(
+      { method: 'post', path: '/v1/orders', size: 321, httpVersion: 'HTTP/1.1' },
+      { latencyMs: 12.5, traceId: 't1', spanId: 's1', upstream: { service: 'orders' }, attributes: { cache: 'MISS' } },
+    ),
+  );
   assert.equal(event.schemaVersion, API_EVENT_SCHEMA_VERSION);
   assert.equal(event.id, ID);
   assert.equal(event.time, TIME);
@@ -48,7 +53,12 @@ test('the event carries the schema version, id, time, source and request basics'
 });
 
 test('the method is upper-cased and header names lower-cased; empty header values are dropped', () => {
-  const event = run(parsed({ method: 'patch', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'r-1', 'X-Empty': '', 'X-Undef': undefined } }, { response: { status: 204, headers: { 'X-Trace': 'abc', ETag: '"v1"' } } }));
+  const event = run(
+    parsed(
+      { method: 'patch', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'r-1', 'X-Empty': '', 'X-Undef': undefined } },
+      { response: { status: 204, headers: { 'X-Trace': 'abc', ETag: '"v1"' } } },
+    ),
+  );
   assert.equal(event.request.method, 'PATCH');
   assert.deepEqual(event.request.headers, { 'content-type': 'application/json', 'x-request-id': 'r-1' });
   assert.deepEqual(event.response, { status: 204, headers: { 'x-trace': 'abc', etag: '"v1"' } });
@@ -66,7 +76,12 @@ test('Authorization Basic: the user is kept, the header tokenized, the password 
 });
 
 test('Basic without a usable user keeps the scheme but names no user', () => {
-  for (const value of ['Basic', 'Basic ', `Basic ${Buffer.from(':pw').toString('base64')}`, `Basic ${Buffer.from('a\u0001b:pw').toString('base64')}`]) {
+  for (const value of [
+    'Basic',
+    'Basic ',
+    `Basic ${Buffer.from(':pw').toString('base64')}`,
+    `Basic ${Buffer.from('a\u0001b:pw').toString('base64')}`,
+  ]) {
     const event = run(parsed({ headers: { authorization: value } }));
     assert.equal(event.identity.authScheme, 'basic', value);
     assert.equal(event.identity.user, undefined, value);
@@ -74,7 +89,16 @@ test('Basic without a usable user keeps the scheme but names no user', () => {
 });
 
 test('Bearer JWT: claims decoded, user from sub, session is a token, the raw JWT appears nowhere', () => {
-  const jwt = makeJwt({ sub: 'user-8812', iss: 'https://idp.example.com/', aud: ['orders', 'billing'], azp: 'web-app', scp: ['orders.read', 'orders.write'], tid: 'tenant-42', exp: 1_900_000_000, iat: 1_800_000_000 });
+  const jwt = makeJwt({
+    sub: 'user-8812',
+    iss: 'https://idp.example.com/',
+    aud: ['orders', 'billing'],
+    azp: 'web-app',
+    scp: ['orders.read', 'orders.write'],
+    tid: 'tenant-42',
+    exp: 1_900_000_000,
+    iat: 1_800_000_000,
+  });
   const [header, payload, signature] = jwt.split('.') as [string, string, string];
   const enricher = createEnricher(settings({ entities: [{ name: 'tenant', from: 'jwt', claim: 'tid' }] }), tokenizer);
   const event = run(parsed({ url: `/v1/orders?x=1`, headers: { authorization: `Bearer ${jwt}` } }), enricher);
@@ -184,7 +208,10 @@ test('a session cookie gives the cookie scheme; every cookie value is tokenized'
   const event = run(parsed({ headers: { Cookie: cookie } }));
   assert.equal(event.identity.authScheme, 'cookie');
   assert.equal(event.identity.session, tok('sess-AbC123'));
-  assert.equal(event.request.headers.cookie, `theme=${tok('dark')}; JSESSIONID=${tok('sess-AbC123')}; _ga=${tok('GA1.2.3456')}; csrftoken=${tok('csrf-999')}`);
+  assert.equal(
+    event.request.headers.cookie,
+    `theme=${tok('dark')}; JSESSIONID=${tok('sess-AbC123')}; _ga=${tok('GA1.2.3456')}; csrftoken=${tok('csrf-999')}`,
+  );
   const text = JSON.stringify(event);
   for (const value of ['sess-AbC123', 'GA1.2.3456', 'csrf-999']) assert.ok(!text.includes(value), value);
 });
@@ -204,7 +231,8 @@ test('the bearer session wins over the cookie session, the scheme stays bearer',
 });
 
 test('Set-Cookie values are tokenized, attributes kept, several cookies in one value handled', () => {
-  const setCookie = 'sid=new-session-1; Path=/; HttpOnly; Secure; SameSite=Lax, remember=rm-token-2; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Max-Age=3600';
+  const setCookie =
+    'sid=new-session-1; Path=/; HttpOnly; Secure; SameSite=Lax, remember=rm-token-2; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Max-Age=3600';
   const event = run(parsed({}, { response: { status: 200, headers: { 'Set-Cookie': setCookie } } }));
   assert.equal(
     event.response?.headers['set-cookie'],
@@ -218,7 +246,12 @@ test('secret-named headers are tokenized on requests and responses, API-key head
   const event = run(
     parsed(
       { headers: { 'Proxy-Authorization': 'Basic cHJveHk6cHc=', 'X-Access-Token': 'at-1', Token: 'tk-2', 'X-Request-Id': 'rid' } },
-      { response: { status: 201, headers: { 'X-Auth-Token': 'spring-session-id-3', 'X-Refresh-Token': 'rt-4', 'Content-Type': 'application/json' } } },
+      {
+        response: {
+          status: 201,
+          headers: { 'X-Auth-Token': 'spring-session-id-3', 'X-Refresh-Token': 'rt-4', 'Content-Type': 'application/json' },
+        },
+      },
     ),
   );
   assert.equal(event.request.headers['proxy-authorization'], `Basic ${tok('cHJveHk6cHc=')}`);
@@ -245,7 +278,12 @@ test('the gateway identity reported by the parser is kept; its API key is tokeni
 
   // What the request itself shows comes first; the gateway fills in the rest.
   const jwt = makeJwt({ sub: 'jwt-user' });
-  const mixed = run(parsed({ headers: { authorization: `Bearer ${jwt}` } }, { identity: { consumer: 'kong-consumer', user: 'gw-user', authScheme: 'api-key' } }));
+  const mixed = run(
+    parsed(
+      { headers: { authorization: `Bearer ${jwt}` } },
+      { identity: { consumer: 'kong-consumer', user: 'gw-user', authScheme: 'api-key' } },
+    ),
+  );
   assert.equal(mixed.identity.authScheme, 'bearer-jwt');
   assert.equal(mixed.identity.user, 'jwt-user');
   assert.equal(mixed.identity.consumer, 'kong-consumer');
@@ -284,7 +322,11 @@ test('an absolute URL target is split into scheme, host, path and query; default
   ];
   for (const [url, want] of cases) {
     const r = run(parsed({ path: undefined, url })).request;
-    assert.deepEqual({ scheme: r.scheme, host: r.host, path: r.path, query: r.query }, { scheme: undefined, host: undefined, query: undefined, ...want }, url);
+    assert.deepEqual(
+      { scheme: r.scheme, host: r.host, path: r.path, query: r.query },
+      { scheme: undefined, host: undefined, query: undefined, ...want },
+      url,
+    );
   }
 });
 
@@ -305,7 +347,13 @@ test('scheme and host given by the parser win and are normalised', () => {
 
 test('client address: a private peer with a public X-Forwarded-For gives the public client (default trusted proxies)', () => {
   const event = run(parsed({}, { client: { peerIp: '10.0.0.5', port: 51234, forwardedFor: '203.0.113.9', userAgent: 'curl/8.5.0' } }));
-  assert.deepEqual(event.client, { ip: '203.0.113.9', port: 51234, peerIp: '10.0.0.5', forwardedFor: ['203.0.113.9'], userAgent: 'curl/8.5.0' });
+  assert.deepEqual(event.client, {
+    ip: '203.0.113.9',
+    port: 51234,
+    peerIp: '10.0.0.5',
+    forwardedFor: ['203.0.113.9'],
+    userAgent: 'curl/8.5.0',
+  });
 });
 
 test('client address: a spoofed left-most X-Forwarded-For entry is not chosen', () => {
@@ -325,10 +373,14 @@ test('client address: a public peer is the client; no trusted proxies means the 
 });
 
 test('client address: the RFC 7239 Forwarded header is used when no X-Forwarded-For was logged', () => {
-  const event = run(parsed({ headers: { Forwarded: 'for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.2' } }, { client: { peerIp: '10.0.0.5' } }));
+  const event = run(
+    parsed({ headers: { Forwarded: 'for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.2' } }, { client: { peerIp: '10.0.0.5' } }),
+  );
   assert.equal(event.client.ip, '2001:db8:cafe::17');
   assert.deepEqual(event.client.forwardedFor, ['2001:db8:cafe::17', '10.0.0.2']);
-  const xffWins = run(parsed({ headers: { forwarded: 'for=198.51.100.50' } }, { client: { peerIp: '10.0.0.5', forwardedFor: '203.0.113.9' } }));
+  const xffWins = run(
+    parsed({ headers: { forwarded: 'for=198.51.100.50' } }, { client: { peerIp: '10.0.0.5', forwardedFor: '203.0.113.9' } }),
+  );
   assert.equal(xffWins.client.ip, '203.0.113.9');
 });
 
@@ -346,7 +398,12 @@ test('client address: an address resolved by the source is kept; an unknown hop 
 test('secret query parameters are tokenized in query and queryParams', () => {
   const event = run(parsed({ path: undefined, url: '/oauth/token?grant_type=password&username=bob&password=hunter2&client_secret=cs-1' }));
   assert.equal(event.request.query, `grant_type=password&username=bob&password=${tok('hunter2')}&client_secret=${tok('cs-1')}`);
-  assert.deepEqual(event.request.queryParams, { grant_type: 'password', username: 'bob', password: tok('hunter2'), client_secret: tok('cs-1') });
+  assert.deepEqual(event.request.queryParams, {
+    grant_type: 'password',
+    username: 'bob',
+    password: tok('hunter2'),
+    client_secret: tok('cs-1'),
+  });
   assert.equal(event.identity.authScheme, 'none');
 });
 
@@ -354,12 +411,29 @@ test('request and response bodies are sampled with secrets tokenized and cut at 
   const enricher = createEnricher(settings({ bodySampleBytes: 64 }), tokenizer);
   const event = run(
     parsed(
-      { method: 'POST', body: { text: '{"username":"bob","password":"hunter2-long-password"}', truncated: false, contentType: 'application/json' } },
-      { response: { status: 200, body: { text: `{"access_token":"at-xyz","refresh_token":"rt-xyz","pad":"${'p'.repeat(100)}"}`, truncated: false, contentType: 'application/json' }, size: 200 } },
+      {
+        method: 'POST',
+        body: { text: '{"username":"bob","password":"hunter2-long-password"}', truncated: false, contentType: 'application/json' },
+      },
+      {
+        response: {
+          status: 200,
+          body: {
+            text: `{"access_token":"at-xyz","refresh_token":"rt-xyz","pad":"${'p'.repeat(100)}"}`,
+            truncated: false,
+            contentType: 'application/json',
+          },
+          size: 200,
+        },
+      },
     ),
     enricher,
   );
-  assert.deepEqual(event.request.body, { text: `{"username":"bob","password":"${tok('hunter2-long-password')}"}`, truncated: false, contentType: 'application/json' });
+  assert.deepEqual(event.request.body, {
+    text: `{"username":"bob","password":"${tok('hunter2-long-password')}"}`,
+    truncated: false,
+    contentType: 'application/json',
+  });
   assert.equal(event.response?.body?.truncated, true);
   assert.ok(event.response?.body?.text.startsWith(`{"access_token":"${tok('at-xyz')}","refresh_token":"${tok('rt-xyz')}"`));
   assert.equal(event.response?.size, 200);
@@ -380,14 +454,23 @@ test('entities are extracted from path, query, headers and body', () => {
     tokenizer,
   );
   const event = run(
-    parsed({ method: 'POST', path: undefined, url: '/api/v2/accounts/8812/orders?region=eu', headers: { 'X-Tenant': 'acme' }, body: { text: '{"order":{"id":"o-77"}}', truncated: false } }),
+    parsed({
+      method: 'POST',
+      path: undefined,
+      url: '/api/v2/accounts/8812/orders?region=eu',
+      headers: { 'X-Tenant': 'acme' },
+      body: { text: '{"order":{"id":"o-77"}}', truncated: false },
+    }),
     enricher,
   );
   assert.deepEqual(event.entities, { accountId: '8812', region: 'eu', tenant: 'acme', orderId: 'o-77' });
 });
 
 test('invalid trusted proxies fail when the enricher is created', () => {
-  assert.throws(() => createEnricher(settings({ trustedProxies: ['10.0.0.0/8', 'nope', '1.2.3.4/40'] }), tokenizer), /nope.*1\.2\.3\.4\/40/);
+  assert.throws(
+    () => createEnricher(settings({ trustedProxies: ['10.0.0.0/8', 'nope', '1.2.3.4/40'] }), tokenizer),
+    /nope.*1\.2\.3\.4\/40/,
+  );
 });
 
 test('privacy: no secret from the request or response survives anywhere in the stored event', () => {
@@ -396,8 +479,23 @@ test('privacy: no secret from the request or response survives anywhere in the s
   const cases: Array<{ event: ParsedEvent; secrets: string[] }> = [
     {
       event: parsed(
-        { method: 'POST', path: undefined, url: '/login', body: { text: '{"email":"a@example.com","password":"Correct-Horse-42","otp":"918273"}', truncated: false, contentType: 'application/json' } },
-        { response: { status: 200, headers: { 'Set-Cookie': 'session=srv-sess-777; Path=/; HttpOnly' }, body: { text: '{"token":"resp-token-555"}', truncated: false } } },
+        {
+          method: 'POST',
+          path: undefined,
+          url: '/login',
+          body: {
+            text: '{"email":"a@example.com","password":"Correct-Horse-42","otp":"918273"}',
+            truncated: false,
+            contentType: 'application/json',
+          },
+        },
+        {
+          response: {
+            status: 200,
+            headers: { 'Set-Cookie': 'session=srv-sess-777; Path=/; HttpOnly' },
+            body: { text: '{"token":"resp-token-555"}', truncated: false },
+          },
+        },
       ),
       secrets: ['Correct-Horse-42', '918273', 'srv-sess-777', 'resp-token-555'],
     },
@@ -409,19 +507,42 @@ test('privacy: no secret from the request or response survives anywhere in the s
       event: parsed({ headers: { Cookie: 'sessionid=ck-sess-1111; csrftoken=ck-csrf-2222; bare-cookie-3333' } }),
       secrets: ['ck-sess-1111', 'ck-csrf-2222', 'bare-cookie-3333'],
     },
-    { event: parsed({ headers: { Authorization: `Bearer ${jwt}` } }), secrets: [jwt, jwt.split('.')[1] as string, jwt.split('.')[2] as string] },
+    {
+      event: parsed({ headers: { Authorization: `Bearer ${jwt}` } }),
+      secrets: [jwt, jwt.split('.')[1] as string, jwt.split('.')[2] as string],
+    },
     { event: parsed({ headers: { authorization: `Basic ${basic}` } }), secrets: [basic, 'Basic-Pa55word!'] },
     { event: parsed({ headers: { authorization: 'Bearer opaque-at-8642' } }), secrets: ['opaque-at-8642'] },
-    { event: parsed({ headers: { 'X-Api-Key': 'hdr-key-9753', 'x-goog-api-key': 'goog-key-1357' } }), secrets: ['hdr-key-9753', 'goog-key-1357'] },
     {
-      event: parsed({ method: 'POST', body: { text: 'username=bob&password=form-pw-8080&client_secret=form-cs-9090', truncated: false, contentType: 'application/x-www-form-urlencoded' } }),
+      event: parsed({ headers: { 'X-Api-Key': 'hdr-key-9753', 'x-goog-api-key': 'goog-key-1357' } }),
+      secrets: ['hdr-key-9753', 'goog-key-1357'],
+    },
+    {
+      event: parsed({
+        method: 'POST',
+        body: {
+          text: 'username=bob&password=form-pw-8080&client_secret=form-cs-9090',
+          truncated: false,
+          contentType: 'application/x-www-form-urlencoded',
+        },
+      }),
       secrets: ['form-pw-8080', 'form-cs-9090'],
     },
     {
-      event: parsed({ method: 'POST', body: { text: '{"card":{"number":"4242","cvc":"737"},"password":"cut-off-secret-value', truncated: true, contentType: 'application/json' } }),
+      event: parsed({
+        method: 'POST',
+        body: {
+          text: '{"card":{"number":"4242","cvc":"737"},"password":"cut-off-secret-value',
+          truncated: true,
+          contentType: 'application/json',
+        },
+      }),
       secrets: ['cut-off-secret', '"737"'],
     },
-    { event: parsed({}, { identity: { apiKey: 'gateway-key-4444', session: 'gateway-sess-5555' } }), secrets: ['gateway-key-4444', 'gateway-sess-5555'] },
+    {
+      event: parsed({}, { identity: { apiKey: 'gateway-key-4444', session: 'gateway-sess-5555' } }),
+      secrets: ['gateway-key-4444', 'gateway-sess-5555'],
+    },
     { event: parsed({ path: undefined, url: 'https://user:userinfo-pw-6666@api.example.com/x' }), secrets: ['userinfo-pw-6666'] },
   ];
   for (const { event, secrets } of cases) {
@@ -441,7 +562,42 @@ test('enriching the enricher output again does not re-tokenize (tokens are stabl
 
 test('never throws on odd event content (seeded fuzz)', () => {
   const random = createRandom(20260115);
-  const pieces = ['/', '?', '&', '=', '%', '%zz', '://', 'http', 'https', '@', '#', ':', '[', ']', ',', ';', '"', ' ', 'Bearer ', 'Basic ', 'eyJ', '.', '__proto__', 'constructor', 'password', 'key', 'sid', 'unknown', '10.0.0.1', '::1', '\u0000', '\u00e9', '{', '}'];
+  const pieces = [
+    '/',
+    '?',
+    '&',
+    '=',
+    '%',
+    '%zz',
+    '://',
+    'http',
+    'https',
+    '@',
+    '#',
+    ':',
+    '[',
+    ']',
+    ',',
+    ';',
+    '"',
+    ' ',
+    'Bearer ',
+    'Basic ',
+    'eyJ',
+    '.',
+    '__proto__',
+    'constructor',
+    'password',
+    'key',
+    'sid',
+    'unknown',
+    '10.0.0.1',
+    '::1',
+    '\u0000',
+    '\u00e9',
+    '{',
+    '}',
+  ];
   const pick = (n: number) => {
     let s = '';
     for (let i = 0; i < n; i++) s += pieces[Math.floor(random() * pieces.length)];

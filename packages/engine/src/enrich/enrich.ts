@@ -163,7 +163,12 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
   };
 }
 
-function splitTarget(req: ParsedEvent['request']): { path: string; query: string | undefined; scheme: ApiEvent['request']['scheme']; host: string | undefined } {
+function splitTarget(req: ParsedEvent['request']): {
+  path: string;
+  query: string | undefined;
+  scheme: ApiEvent['request']['scheme'];
+  host: string | undefined;
+} {
   let scheme = normalizeScheme(req.scheme);
   let host = req.host;
   let path = req.path;
@@ -203,7 +208,11 @@ function stripDefaultPort(authority: string, scheme: string | undefined): string
   return authority;
 }
 
-function resolveClient(parsed: ParsedEvent['client'], forwardedHeader: string | undefined, trusted: ReturnType<typeof compileIpRanges>): EventClient {
+function resolveClient(
+  parsed: ParsedEvent['client'],
+  forwardedHeader: string | undefined,
+  trusted: ReturnType<typeof compileIpRanges>,
+): EventClient {
   const client: EventClient = {};
   let chain: string[] | undefined;
   if (parsed.forwardedFor !== undefined && parsed.forwardedFor !== '') chain = splitForwardedFor(parsed.forwardedFor);

@@ -6,7 +6,16 @@ import { compileEntityExtractors, type EntityInput } from './entities.js';
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function input(overrides: Partial<EntityInput> = {}): EntityInput {
-  return { host: 'api.example.com', path: '/', query: undefined, headers: {}, jwt: undefined, body: undefined, bodyTruncated: false, ...overrides };
+  return {
+    host: 'api.example.com',
+    path: '/',
+    query: undefined,
+    headers: {},
+    jwt: undefined,
+    body: undefined,
+    bodyTruncated: false,
+    ...overrides,
+  };
 }
 
 test('no extractors give no entities', () => {

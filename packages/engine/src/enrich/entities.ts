@@ -49,7 +49,7 @@ function compileOne(config: EntityExtractorConfig): Step {
   switch (config.from) {
     case 'path': {
       const segments = config.template.split('/').filter((s) => s !== '');
-      const paramIndex = segments.findIndex((s) => s === `{${config.name}}`);
+      const paramIndex = segments.indexOf(`{${config.name}}`);
       const index = paramIndex >= 0 ? paramIndex : segments.findIndex((s) => /^\{.+\}$/.test(s));
       return {
         ...base,

@@ -27,7 +27,14 @@ export function compileIpRanges(ranges: readonly string[]): IpRangeSet {
     const kind = isIP(addr);
     const max = kind === 4 ? 32 : 128;
     const bits = bitsText === undefined ? max : Number(bitsText);
-    if (kind === 0 || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > max || (bitsText !== undefined && !/^\d+$/.test(bitsText))) {
+    if (
+      kind === 0 ||
+      extra !== undefined ||
+      !Number.isInteger(bits) ||
+      bits < 0 ||
+      bits > max ||
+      (bitsText !== undefined && !/^\d+$/.test(bitsText))
+    ) {
       bad.push(entry);
       continue;
     }
@@ -43,7 +50,7 @@ export function compileIpRanges(ranges: readonly string[]): IpRangeSet {
     has(ip) {
       const a = parseV4(ip);
       if (a !== undefined) {
-        for (const [net, mask] of v4) if (((a & mask) >>> 0) === net) return true;
+        for (const [net, mask] of v4) if ((a & mask) >>> 0 === net) return true;
         return false;
       }
       if (v6.length === 0 && v4.length === 0) return false;
@@ -51,7 +58,7 @@ export function compileIpRanges(ranges: readonly string[]): IpRangeSet {
       if (words === undefined) return false;
       if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
         const mapped = words[3] as number;
-        for (const [net, mask] of v4) if (((mapped & mask) >>> 0) === net) return true;
+        for (const [net, mask] of v4) if ((mapped & mask) >>> 0 === net) return true;
       }
       for (const range of v6) if (matchV6(words, range)) return true;
       return false;
@@ -111,7 +118,7 @@ function matchV6(words: Uint32Array, range: V6Range): boolean {
   let bits = range.bits;
   for (let i = 0; i < 4 && bits > 0; i++, bits -= 32) {
     const mask = bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
-    if ((((words[i] as number) & mask) >>> 0) !== (((range.words[i] as number) & mask) >>> 0)) return false;
+    if (((words[i] as number) & mask) >>> 0 !== ((range.words[i] as number) & mask) >>> 0) return false;
   }
   return true;
 }

@@ -45,7 +45,8 @@ function decodeJwtUncached(token: string, reading: JwtReading): DecodedJwt | und
   const payload = decodePart(token.slice(dot1 + 1, dot2));
   if (header === undefined || payload === undefined) return undefined;
   const claims: JwtClaims = {};
-  const str = (v: unknown, max = 256): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : typeof v === 'number' ? String(v) : undefined);
+  const str = (v: unknown, max = 256): string | undefined =>
+    typeof v === 'string' && v !== '' ? v.slice(0, max) : typeof v === 'number' ? String(v) : undefined;
   if (typeof header.alg === 'string') claims.alg = header.alg.slice(0, 32);
   const sub = str(payload.sub);
   if (sub !== undefined) claims.sub = sub;
@@ -55,7 +56,9 @@ function decodeJwtUncached(token: string, reading: JwtReading): DecodedJwt | und
   else if (Array.isArray(payload.aud)) claims.aud = payload.aud.filter((a): a is string => typeof a === 'string').slice(0, 16);
   const clientId = str(payload.client_id) ?? str(payload.azp) ?? str(payload.cid) ?? str(payload.appid);
   if (clientId !== undefined) claims.clientId = clientId;
-  const scope = Array.isArray(payload.scp) ? payload.scp.filter((s) => typeof s === 'string').join(' ') : str(payload.scope, 1024) ?? str(payload.scp, 1024);
+  const scope = Array.isArray(payload.scp)
+    ? payload.scp.filter((s) => typeof s === 'string').join(' ')
+    : (str(payload.scope, 1024) ?? str(payload.scp, 1024));
   if (scope !== undefined && scope !== '') claims.scope = scope.slice(0, 1024);
   for (const name of reading.tenantClaims) {
     const tenant = str(payload[name]);

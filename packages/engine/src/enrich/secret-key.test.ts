@@ -84,7 +84,9 @@ test('an unusable data directory gives PAL_ERR_SECRET_KEY', () => {
   assert.throws(() => loadOrCreateSecretKey(join(file, 'below')), isSecretKeyError);
 });
 
-test('an unreadable key file gives PAL_ERR_SECRET_KEY rather than a new key', { skip: process.platform === 'win32' || process.getuid?.() === 0 }, () => {
+test('an unreadable key file gives PAL_ERR_SECRET_KEY rather than a new key', {
+  skip: process.platform === 'win32' || process.getuid?.() === 0,
+}, () => {
   const dir = freshDir();
   const original = loadOrCreateSecretKey(dir);
   const path = join(dir, SECRET_KEY_FILE);

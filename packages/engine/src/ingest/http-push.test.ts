@@ -14,6 +14,10 @@ import { createDeadLetterFile, type DeadLetter } from './dead-letter.js';
 import { type PushServer, type PushServerOptions, startPushServer } from './http-push.js';
 import { Ingestor } from './ingestor.js';
 
+// Response bodies are checked field by field; their shape differs per endpoint.
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON of several shapes
+type Json = any;
+
 const parsers = new URL('../parsers/', import.meta.url).pathname;
 const nginxLines = readFileSync(join(parsers, 'nginx-json/fixtures/basic.ndjson'), 'utf8')
   .split('\n')
@@ -51,7 +55,14 @@ async function harness(
     deadLetter,
     batchSize: options.batchSize ?? 1000,
   });
-  const server = await startPushServer({ ingestor, registry, host: '127.0.0.1', port: 0, token: options.token, maxBodyBytes: options.maxBodyBytes });
+  const server = await startPushServer({
+    ingestor,
+    registry,
+    host: '127.0.0.1',
+    port: 0,
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes,
+  });
   return {
     url: server.url,
     store,
@@ -71,7 +82,11 @@ async function harness(
   };
 }
 
-async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+async function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string; json: Json }> {
   const res = await fetch(url, { method: 'POST', body, headers });
   const text = await res.text();
   let json: unknown;
@@ -83,7 +98,7 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   return { status: res.status, headers: res.headers, text, json };
 }
 
-function assertProblem(res: { status: number; headers: Headers; json: any; text: string }, status: number, code: string): void {
+function assertProblem(res: { status: number; headers: Headers; json: Json; text: string }, status: number, code: string): void {
   assert.equal(res.status, status, res.text);
   assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
   assert.deepEqual(Object.keys(res.json).sort(), ['code', 'detail', 'status', 'title', 'type']);
@@ -251,7 +266,10 @@ test('OTLP/HTTP JSON: rejected spans are a partial success and dead-lettered', a
     assert.match(res.json.partialSuccess.errorMessage, /bad_timestamp.*bad_status|bad_status.*bad_timestamp/);
     assert.equal(await h.store.count(), 2);
     assert.deepEqual(
-      h.deadLetters().map((l) => l.reason).sort(),
+      h
+        .deadLetters()
+        .map((l) => l.reason)
+        .sort(),
       ['bad_status', 'bad_timestamp'],
     );
 
@@ -295,7 +313,10 @@ test('gzip bodies are decompressed; the limit applies to raw and decompressed si
     assert.deepEqual(zipped.json, { accepted: 3, rejected: 0, format: 'nginx-json' });
     assert.equal(await h.store.count(), 3);
 
-    const traces = await post(`${h.url}/v1/traces`, gzipSync(otlpLines[0] as string), { 'content-encoding': 'gzip', 'content-type': 'application/json' });
+    const traces = await post(`${h.url}/v1/traces`, gzipSync(otlpLines[0] as string), {
+      'content-encoding': 'gzip',
+      'content-type': 'application/json',
+    });
     assert.deepEqual(traces.json, {});
     assert.equal(await h.store.count(), 4);
 
@@ -314,7 +335,11 @@ test('gzip bodies are decompressed; the limit applies to raw and decompressed si
     assert.equal(chunked.status, 413);
     assert.equal(JSON.parse(chunked.body).code, 'PAL_ERR_HTTP_TOO_LARGE');
 
-    assertProblem(await post(`${h.url}/v1/events`, Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }), 400, 'PAL_ERR_HTTP_BAD_REQUEST');
+    assertProblem(
+      await post(`${h.url}/v1/events`, Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' }),
+      400,
+      'PAL_ERR_HTTP_BAD_REQUEST',
+    );
     assertProblem(await post(`${h.url}/v1/events`, GOOD_NGINX, { 'content-encoding': 'br' }), 415, 'PAL_ERR_HTTP_MEDIA_TYPE');
     assert.equal(await h.store.count(), 4);
   } finally {
@@ -334,7 +359,10 @@ test('with a token, requests need Authorization: Bearer <token> (401 otherwise, 
     assertProblem(wrong, 401, 'PAL_ERR_HTTP_UNAUTHORIZED');
     assert.ok(!wrong.text.includes('not-the-token') && !wrong.text.includes(token));
 
-    const prefix = await post(`${h.url}/v1/traces`, '{}', { authorization: `Bearer ${token.slice(0, -1)}`, 'content-type': 'application/json' });
+    const prefix = await post(`${h.url}/v1/traces`, '{}', {
+      authorization: `Bearer ${token.slice(0, -1)}`,
+      'content-type': 'application/json',
+    });
     assertProblem(prefix, 401, 'PAL_ERR_HTTP_UNAUTHORIZED');
     const basic = await post(`${h.url}/v1/events`, GOOD_NGINX, { authorization: `Basic ${Buffer.from(`u:${token}`).toString('base64')}` });
     assertProblem(basic, 401, 'PAL_ERR_HTTP_UNAUTHORIZED');
@@ -426,7 +454,9 @@ test('concurrent requests get their own counts; large batches are written in sev
     }),
   });
   try {
-    const bodies = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? GOOD_NGINX.repeat(i + 1) : `${MIXED_NGINX}\n${nginxLines[0]}\n`.repeat(i)));
+    const bodies = Array.from({ length: 8 }, (_, i) =>
+      i % 2 === 0 ? GOOD_NGINX.repeat(i + 1) : `${MIXED_NGINX}\n${nginxLines[0]}\n`.repeat(i),
+    );
     const answers = await Promise.all(bodies.map((b) => post(`${h.url}/v1/events?format=nginx-json`, b)));
     let expected = 0;
     answers.forEach((res, i) => {
@@ -482,10 +512,7 @@ test('a port in use is PAL_ERR_LISTEN', async () => {
   const h = await harness();
   try {
     const port = Number(new URL(h.url).port);
-    await assert.rejects(
-      harnessOn(port),
-      (e: unknown) => (e as { code?: string }).code === 'PAL_ERR_LISTEN',
-    );
+    await assert.rejects(harnessOn(port), (e: unknown) => (e as { code?: string }).code === 'PAL_ERR_LISTEN');
   } finally {
     await h.close();
   }

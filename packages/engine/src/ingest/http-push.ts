@@ -130,7 +130,8 @@ export async function startPushServer(options: PushServerOptions): Promise<PushS
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://push.invalid');
     const methods = ROUTES[url.pathname];
-    if (methods === undefined) throw new HttpProblem(404, 'PAL_ERR_HTTP_NOT_FOUND', 'no endpoint at this path; use POST /v1/events or POST /v1/traces');
+    if (methods === undefined)
+      throw new HttpProblem(404, 'PAL_ERR_HTTP_NOT_FOUND', 'no endpoint at this path; use POST /v1/events or POST /v1/traces');
     const method = req.method ?? 'GET';
     if (!methods.includes(method)) {
       throw new HttpProblem(405, 'PAL_ERR_HTTP_METHOD', `this endpoint accepts ${methods.join(', ')}`, { allow: methods.join(', ') });
@@ -193,7 +194,13 @@ export async function startPushServer(options: PushServerOptions): Promise<PushS
 
   await new Promise<void>((resolve, fail) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      fail(new PalisadeError('PAL_ERR_LISTEN', `cannot listen on ${formatHost(options.host)}:${options.port}: ${error.code ?? error.message}`, { cause: error }));
+      fail(
+        new PalisadeError(
+          'PAL_ERR_LISTEN',
+          `cannot listen on ${formatHost(options.host)}:${options.port}: ${error.code ?? error.message}`,
+          { cause: error },
+        ),
+      );
     };
     server.once('error', onError);
     server.listen(options.port, options.host, () => {
@@ -256,7 +263,8 @@ async function ingestEvents(
     let i = 0;
     while (i < lines.length) {
       measure(ingestor, state, tally, () => {
-        for (; i < lines.length && ingestor.pending < ingestor.batchSize; i++) takeLine(ingestor, state, lines[i] as LineRecord | OversizedLine);
+        for (; i < lines.length && ingestor.pending < ingestor.batchSize; i++)
+          takeLine(ingestor, state, lines[i] as LineRecord | OversizedLine);
       });
       if (ingestor.pending >= ingestor.batchSize) await store(() => ingestor.flush());
     }
@@ -267,7 +275,8 @@ async function ingestEvents(
 
 /** `POST /v1/traces`: one OTLP/JSON ExportTraceServiceRequest, maybe pretty-printed. */
 async function ingestTraces(ingestor: Ingestor, parser: Parser, body: Buffer): Promise<Record<string, unknown>> {
-  if (isBlank(body)) throw new HttpProblem(400, 'PAL_ERR_HTTP_BAD_REQUEST', 'the body is empty; send an OTLP/JSON ExportTraceServiceRequest');
+  if (isBlank(body))
+    throw new HttpProblem(400, 'PAL_ERR_HTTP_BAD_REQUEST', 'the body is empty; send an OTLP/JSON ExportTraceServiceRequest');
   const state = ingestor.openPushStream(PUSH_SOURCE_NAME, parser, bodyKey(body));
   // Tell a request the parser refused as a whole (not decodable: 400) from refused spans (partial success).
   let whole: ParseReject | undefined;
@@ -298,7 +307,12 @@ async function ingestTraces(ingestor: Ingestor, parser: Parser, body: Buffer): P
   const reasons = Object.entries(tally.reasons)
     .map(([reason, n]) => `${reason} ×${n}`)
     .join(', ');
-  return { partialSuccess: { rejectedSpans: tally.rejected, errorMessage: `${tally.rejected} span(s) rejected (${reasons}); kept as dead letters` } };
+  return {
+    partialSuccess: {
+      rejectedSpans: tally.rejected,
+      errorMessage: `${tally.rejected} span(s) rejected (${reasons}); kept as dead letters`,
+    },
+  };
 }
 
 function takeLine(ingestor: Ingestor, state: StreamState, rec: LineRecord | OversizedLine): void {
@@ -408,7 +422,11 @@ function resolveFormat(registry: ParserRegistry, format: string): Parser {
   const parser = findParser(registry, format);
   if (parser !== undefined) return parser;
   const named = ECHOABLE_FORMAT.test(format) ? `"${format}"` : 'asked for';
-  throw new HttpProblem(400, 'PAL_ERR_FORMAT_UNKNOWN', `the format ${named} does not exist; known formats: auto, ${knownFormats(registry)}`);
+  throw new HttpProblem(
+    400,
+    'PAL_ERR_FORMAT_UNKNOWN',
+    `the format ${named} does not exist; known formats: auto, ${knownFormats(registry)}`,
+  );
 }
 
 function findParser(registry: ParserRegistry, name: string): Parser | undefined {
@@ -479,7 +497,13 @@ function sendProblem(res: ServerResponse, problem: HttpProblem, close: boolean):
 /** The RFC 9457 document: fixed text per code plus a detail written here, never request content. */
 function problemBody(problem: HttpProblem): string {
   const title = ERROR_CATALOGUE[problem.code];
-  return JSON.stringify({ type: `${PROBLEM_TYPE_PREFIX}${problem.code}`, title, status: problem.status, detail: problem.detail, code: problem.code });
+  return JSON.stringify({
+    type: `${PROBLEM_TYPE_PREFIX}${problem.code}`,
+    title,
+    status: problem.status,
+    detail: problem.detail,
+    code: problem.code,
+  });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, headers: OutgoingHttpHeaders, close: boolean): void {

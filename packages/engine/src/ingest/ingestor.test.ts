@@ -53,7 +53,14 @@ function setup(batchSize = 1000) {
 
 test('every line is an event, a rejection or a skip; rejections are dead-lettered with file and line', async () => {
   const path = join(dir, `mixed-${n++}.log`);
-  const lines = [nginxLine(1), '{"broken json', nginxLine(2), '', nginxLine(3), '{"time_iso8601":"nope","request":"GET / HTTP/1.1","remote_addr":"10.0.0.1","status":"200"}'];
+  const lines = [
+    nginxLine(1),
+    '{"broken json',
+    nginxLine(2),
+    '',
+    nginxLine(3),
+    '{"time_iso8601":"nope","request":"GET / HTTP/1.1","remote_addr":"10.0.0.1","status":"200"}',
+  ];
   writeFileSync(path, `${lines.join('\n')}\n`);
   const { store, deadLetter, ingestor } = setup();
   const run = ingestor();
@@ -64,12 +71,21 @@ test('every line is an event, a rejection or a skip; rejections are dead-lettere
   assert.equal(report.chosenBy, 'auto');
   assert.equal(await store.count(), 3);
   const [stats] = run.stats();
-  assert.deepEqual({ parsed: stats?.parsed, stored: stats?.stored, rejected: stats?.rejected }, { parsed: 3, stored: 3, rejected: { malformed_json: 1, bad_timestamp: 1 } });
-  const letters = readFileSync(deadLetter.path as string, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(letters.map((l) => [l.line, l.reason, l.source]), [
-    [2, 'malformed_json', path],
-    [6, 'bad_timestamp', path],
-  ]);
+  assert.deepEqual(
+    { parsed: stats?.parsed, stored: stats?.stored, rejected: stats?.rejected },
+    { parsed: 3, stored: 3, rejected: { malformed_json: 1, bad_timestamp: 1 } },
+  );
+  const letters = readFileSync(deadLetter.path as string, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    letters.map((l) => [l.line, l.reason, l.source]),
+    [
+      [2, 'malformed_json', path],
+      [6, 'bad_timestamp', path],
+    ],
+  );
   assert.equal(letters[0].record, '{"broken json');
 });
 
@@ -112,7 +128,10 @@ test('a rotated and gzipped copy of a log, and the same log on stdin, are recogn
   assert.equal(report.format, 'nginx-json');
   assert.equal(await store.count(), 30);
   run = ingestor();
-  await run.ingest(openStreamSource('stdin', Readable.from([Buffer.from(content.slice(0, 1000)), Buffer.from(content.slice(1000))])), 'auto');
+  await run.ingest(
+    openStreamSource('stdin', Readable.from([Buffer.from(content.slice(0, 1000)), Buffer.from(content.slice(1000))])),
+    'auto',
+  );
   await run.drain();
   assert.equal(await store.count(), 30);
   assert.equal(run.stats()[0]?.stored ?? 0, 0);

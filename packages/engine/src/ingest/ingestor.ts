@@ -109,7 +109,13 @@ export class Ingestor {
   async ingest(source: ByteSource, format: string): Promise<StreamReport> {
     const { head, ended } = await source.head();
     if (head.length === 0 || head.toString('utf8').trim() === '') {
-      return this.#report({ name: source.name, chosenBy: format === 'auto' ? 'auto' : 'flag', status: 'empty', fromOffset: 0, toOffset: head.length });
+      return this.#report({
+        name: source.name,
+        chosenBy: format === 'auto' ? 'auto' : 'flag',
+        status: 'empty',
+        fromOffset: 0,
+        toOffset: head.length,
+      });
     }
     const choice = this.chooseParser(source.name, head, ended, format);
     const key = fingerprintStream(head, true) as string;
@@ -125,7 +131,10 @@ export class Ingestor {
       if (!source.compressed && source.size !== undefined && from >= source.size) {
         return this.#report({ ...base, status: 'up-to-date', toOffset: from });
       }
-      await this.readLines(source.stream(from, (n) => this.#countRaw(n)), state);
+      await this.readLines(
+        source.stream(from, (n) => this.#countRaw(n)),
+        state,
+      );
     }
     return this.#report({ ...base, status: state.offset > from ? 'read' : 'up-to-date', toOffset: state.offset });
   }
@@ -216,7 +225,10 @@ export class Ingestor {
     try {
       return parser.open({ options: this.#o.formatOptions?.[parser.format] as Record<string, unknown> | undefined });
     } catch (error) {
-      throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid options for format ${parser.format} (ingest.formats.${parser.format}): ${(error as Error).message}`);
+      throw new PalisadeError(
+        'PAL_ERR_CONFIG_INVALID',
+        `invalid options for format ${parser.format} (ingest.formats.${parser.format}): ${(error as Error).message}`,
+      );
     }
   }
 
@@ -249,7 +261,8 @@ export class Ingestor {
     if (Array.isArray(outcome)) {
       for (let i = 0; i < outcome.length; i++) {
         const item = outcome[i] as ParsedEvent | ReturnType<typeof reject>;
-        if (isReject(item)) this.#rejectRecord(state, item.reject, `entry ${i}${item.detail ? `: ${item.detail}` : ''}`, text, offset, line);
+        if (isReject(item))
+          this.#rejectRecord(state, item.reject, `entry ${i}${item.detail ? `: ${item.detail}` : ''}`, text, offset, line);
         else this.#addEvent(state, item as ParsedEvent, text, offset, line, i);
       }
     } else if (isReject(outcome as ParseOutcome)) {
@@ -265,7 +278,10 @@ export class Ingestor {
   #addEvent(state: StreamState, parsed: ParsedEvent, text: string, offset: number, line: number, index: number): void {
     let event: ApiEvent;
     try {
-      const source: ApiEvent['source'] = state.file === undefined ? { kind: state.format, name: state.name, offset, line } : { kind: state.format, name: state.name, file: state.file, offset, line };
+      const source: ApiEvent['source'] =
+        state.file === undefined
+          ? { kind: state.format, name: state.name, offset, line }
+          : { kind: state.format, name: state.name, file: state.file, offset, line };
       event = this.#o.enricher(parsed, source, createEventId(state.key, offset, index));
     } catch {
       this.#rejectRecord(state, 'enrich_failed', index > 0 ? `entry ${index}` : undefined, text, offset, line);

@@ -66,7 +66,10 @@ function walk(dir: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw new PalisadeError('PAL_ERR_INPUT_UNREADABLE', `cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new PalisadeError(
+      'PAL_ERR_INPUT_UNREADABLE',
+      `cannot read directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   for (const name of names.sort()) {
     if (name.startsWith('.')) continue;

@@ -218,7 +218,10 @@ test('every fixture listed as possibly undetected exists', () => {
   const known = new Set(fixtures.map((f) => f.rel));
   for (const rel of Object.keys(MAY_GO_UNDETECTED)) assert.ok(known.has(rel), `MAY_GO_UNDETECTED lists ${rel}, which is not a fixture`);
   for (const prefix of Object.keys(FORMAT_BY_PREFIX)) {
-    assert.ok(fixtures.some((f) => f.rel.startsWith(prefix)), `FORMAT_BY_PREFIX lists ${prefix}, which holds no fixture`);
+    assert.ok(
+      fixtures.some((f) => f.rel.startsWith(prefix)),
+      `FORMAT_BY_PREFIX lists ${prefix}, which holds no fixture`,
+    );
   }
 });
 

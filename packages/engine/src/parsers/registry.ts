@@ -27,7 +27,10 @@ export class ParserRegistry {
   get(name: string): Parser {
     const parser = this.#byName.get(name);
     if (parser === undefined) {
-      throw new PalisadeError('PAL_ERR_FORMAT_UNKNOWN', `unknown format "${name}"; known formats: ${this.#parsers.map((p) => p.format).join(', ')}`);
+      throw new PalisadeError(
+        'PAL_ERR_FORMAT_UNKNOWN',
+        `unknown format "${name}"; known formats: ${this.#parsers.map((p) => p.format).join(', ')}`,
+      );
     }
     return parser;
   }

@@ -22,10 +22,7 @@ export const akamaiParser: Parser = {
   description: 'Akamai DataStream 2 JSON log lines',
   framing: 'line',
   detect(lines) {
-    return shareOfJson(
-      lines,
-      (o) => 'reqTimeSec' in o && ('cliIP' in o || 'reqPath' in o || 'reqHost' in o || 'statusCode' in o),
-    );
+    return shareOfJson(lines, (o) => 'reqTimeSec' in o && ('cliIP' in o || 'reqPath' in o || 'reqHost' in o || 'statusCode' in o));
   },
   open() {
     return { parse: parseAkamai };

@@ -64,9 +64,7 @@ export function splitAbsoluteUrl(url: string): UrlParts | undefined {
   if (end === url.length) return { scheme, host, path: '/' };
   const q = url.indexOf('?', end);
   if (url.charCodeAt(end) === 63) return { scheme, host, path: '/', query: url.slice(end + 1) };
-  return q < 0
-    ? { scheme, host, path: url.slice(end) }
-    : { scheme, host, path: url.slice(end, q), query: url.slice(q + 1) };
+  return q < 0 ? { scheme, host, path: url.slice(end) } : { scheme, host, path: url.slice(end, q), query: url.slice(q + 1) };
 }
 
 function parsePort(text: string): number | undefined {

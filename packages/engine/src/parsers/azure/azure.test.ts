@@ -23,7 +23,10 @@ test('azure detects each access-log category and records documents', () => {
 
 test('azure does not claim other JSON formats or text', () => {
   assert.equal(azureParser.detect(['{"ClientIP":"203.0.113.5","ClientRequestMethod":"GET","EdgeStartTimestamp":1796043731}']), 0);
-  assert.equal(azureParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']), 0);
+  assert.equal(
+    azureParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']),
+    0,
+  );
   assert.equal(azureParser.detect(['{"time":"2026-11-30T13:00:00Z","category":"Administrative","properties":{}}']), 0);
   assert.equal(azureParser.detect(['127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326']), 0);
 });

@@ -1,13 +1,4 @@
-import {
-  isSkip,
-  type ParsedEvent,
-  type ParseOutcome,
-  type ParseReject,
-  type ParseSkip,
-  type Parser,
-  reject,
-  skip,
-} from '@palisade/core';
+import { isSkip, type ParsedEvent, type ParseOutcome, type ParseReject, type ParseSkip, type Parser, reject, skip } from '@palisade/core';
 import { shareOfJson } from '../internal/detect.js';
 import { isObject, parseJsonObject } from '../internal/fields.js';
 import { parseApiManagementRecord } from './api-management.js';
@@ -61,12 +52,7 @@ export const azureParser: Parser = {
 function isAzureFrontEndRecord(record: Fields): boolean {
   if (typeof record.category !== 'string' || !('properties' in record)) return false;
   const category = record.category.toLowerCase();
-  return (
-    category === FRONT_DOOR ||
-    category === APP_GATEWAY ||
-    category === API_MANAGEMENT ||
-    RELATED_CATEGORIES.has(category)
-  );
+  return category === FRONT_DOOR || category === APP_GATEWAY || category === API_MANAGEMENT || RELATED_CATEGORIES.has(category);
 }
 
 function parseAzure(line: string): ParseOutcome {

@@ -12,7 +12,10 @@ testParserFuzz(cloudflareParser, samples);
 
 test('cloudflare detects Logpush lines and not other JSON or text', () => {
   assert.ok(cloudflareParser.detect(samples.slice(0, 4)) > 0.9);
-  assert.equal(cloudflareParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']), 0);
+  assert.equal(
+    cloudflareParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']),
+    0,
+  );
   assert.equal(cloudflareParser.detect(['{"reqTimeSec":"1796043731.123","cliIP":"203.0.113.5","reqPath":"/"}']), 0);
   assert.equal(cloudflareParser.detect(['127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326']), 0);
 });

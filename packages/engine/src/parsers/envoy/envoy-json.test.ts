@@ -14,11 +14,15 @@ testParserFuzz(envoyJsonParser, lines);
 test('envoy-json detects Istio and Envoy Gateway JSON, not nginx JSON or Kong', () => {
   assert.equal(envoyJsonParser.detect(lines.slice(0, 5)), 1);
   assert.equal(
-    envoyJsonParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","status":"200"}']),
+    envoyJsonParser.detect([
+      '{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","status":"200"}',
+    ]),
     0,
   );
   assert.equal(
-    envoyJsonParser.detect(['{"request":{"method":"GET","uri":"/"},"response":{"status":200},"latencies":{"request":3},"started_at":1726783839538}']),
+    envoyJsonParser.detect([
+      '{"request":{"method":"GET","uri":"/"},"response":{"status":200},"latencies":{"request":3},"started_at":1726783839538}',
+    ]),
     0,
   );
 });

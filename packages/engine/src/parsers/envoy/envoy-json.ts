@@ -21,10 +21,7 @@ export const envoyJsonParser: Parser = {
   detect(lines) {
     return shareOfJson(
       lines,
-      (o) =>
-        'start_time' in o &&
-        'response_code' in o &&
-        ('response_flags' in o || 'upstream_cluster' in o || 'upstream_host' in o),
+      (o) => 'start_time' in o && 'response_code' in o && ('response_flags' in o || 'upstream_cluster' in o || 'upstream_host' in o),
     );
   },
   open() {

@@ -16,7 +16,9 @@ test('envoy detects Envoy and Istio text lines, not CLF or Envoy JSON', () => {
   assert.equal(envoyParser.detect(envoyLines.slice(0, 5)), 1);
   assert.equal(envoyParser.detect(istioLines.slice(0, 5)), 1);
   assert.equal(envoyParser.detect(['127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326']), 0);
-  const json = readFileSync(new URL('./fixtures/json/istio.ndjson', import.meta.url), 'utf8').trim().split('\n');
+  const json = readFileSync(new URL('./fixtures/json/istio.ndjson', import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(envoyParser.detect(json.slice(0, 3)), 0);
   assert.equal(envoyJsonParser.detect(istioLines.slice(0, 3)), 0);
 });

@@ -101,8 +101,15 @@ function findQuotedRun(quoted: readonly boolean[]): number {
   if (quoted[1] !== true || quoted[2] !== false || quoted[3] !== false) return -1;
   for (let q = 8; q + 5 <= quoted.length; q++) {
     if (
-      quoted[q] && quoted[q + 1] && quoted[q + 2] && quoted[q + 3] && quoted[q + 4] &&
-      !quoted[q - 1] && !quoted[q - 2] && !quoted[q - 3] && !quoted[q - 4]
+      quoted[q] &&
+      quoted[q + 1] &&
+      quoted[q + 2] &&
+      quoted[q + 3] &&
+      quoted[q + 4] &&
+      !quoted[q - 1] &&
+      !quoted[q - 2] &&
+      !quoted[q - 3] &&
+      !quoted[q - 4]
     ) {
       return q;
     }

@@ -14,7 +14,10 @@ test('gcp-lb scores load balancer entries highest, other request entries lower, 
   assert.equal(gcpLbParser.detect(samples.slice(0, 4)), 1);
   const cloudRun = gcpLbParser.detect(samples.slice(5, 6));
   assert.ok(cloudRun >= 0.75 && cloudRun < 1);
-  assert.equal(gcpLbParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']), 0);
+  assert.equal(
+    gcpLbParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1"}']),
+    0,
+  );
   assert.equal(gcpLbParser.detect(['{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","httpMethod":"GET","status":"200"}']), 0);
 });
 

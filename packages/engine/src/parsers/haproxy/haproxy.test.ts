@@ -33,8 +33,5 @@ test('haproxy reads the accept date in the configured zone', () => {
 });
 
 test('haproxy rejects bad options with every problem at once', () => {
-  assert.throws(
-    () => haproxyParser.open({ options: { utcOffset: 'CET', requestHeaders: 'Host' } }),
-    /utcOffset.*requestHeaders/,
-  );
+  assert.throws(() => haproxyParser.open({ options: { utcOffset: 'CET', requestHeaders: 'Host' } }), /utcOffset.*requestHeaders/);
 });

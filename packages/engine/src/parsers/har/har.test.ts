@@ -63,9 +63,11 @@ test('har keeps the good entries when every other one is bad, and skips an empty
 test('har builds the cookie header from cookies[] only when no cookie header was logged', () => {
   const cookies = [{ name: 'a', value: '1' }];
   const withHeader = only(
-    harParser.open().parse(
-      harWith({ ...entry({}), request: { method: 'GET', url: 'https://h/', headers: [{ name: 'Cookie', value: 'b=2' }], cookies } }),
-    ),
+    harParser
+      .open()
+      .parse(
+        harWith({ ...entry({}), request: { method: 'GET', url: 'https://h/', headers: [{ name: 'Cookie', value: 'b=2' }], cookies } }),
+      ),
   );
   assert.equal(withHeader.request.headers?.cookie, 'b=2');
   const withoutHeader = only(

@@ -1,12 +1,4 @@
-import {
-  type BodySample,
-  type ParsedEvent,
-  type ParseOutcome,
-  type Parser,
-  type ParseReject,
-  reject,
-  skip,
-} from '@palisade/core';
+import { type BodySample, type ParsedEvent, type ParseOutcome, type Parser, type ParseReject, reject, skip } from '@palisade/core';
 import { isObject, num, parseJsonObject, status, text } from '../internal/fields.js';
 import { parseIsoTime } from '../internal/time.js';
 import { addHeader, normalizeHttpVersion, splitUrl, takeHeader } from './internal-url.js';

@@ -14,7 +14,9 @@ testParserFuzz(kongParser, lines);
 test('kong detects single objects and batch arrays, not other JSON access logs', () => {
   assert.equal(kongParser.detect(lines.slice(0, 5)), 1);
   assert.equal(
-    kongParser.detect(['{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","status":"200"}']),
+    kongParser.detect([
+      '{"time_iso8601":"2026-11-30T14:02:11+01:00","remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","status":"200"}',
+    ]),
     0,
   );
   assert.equal(

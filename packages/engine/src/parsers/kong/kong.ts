@@ -1,13 +1,4 @@
-import {
-  isSkip,
-  type ParsedEvent,
-  type ParseOutcome,
-  type Parser,
-  type ParseReject,
-  type ParseSkip,
-  reject,
-  skip,
-} from '@palisade/core';
+import { isSkip, type ParsedEvent, type ParseOutcome, type Parser, type ParseReject, type ParseSkip, reject, skip } from '@palisade/core';
 import { shareOf } from '../internal/detect.js';
 import { isObject, num, parseJsonObject, status, text } from '../internal/fields.js';
 import { parseEpochTime } from '../internal/time.js';
@@ -107,9 +98,7 @@ function buildKongEvent(o: Fields): ParsedEvent | ParseReject | ParseSkip {
   }
 
   const entity = o.authenticated_entity;
-  let consumer = isObject(o.consumer)
-    ? (text(o.consumer.username) ?? text(o.consumer.custom_id) ?? text(o.consumer.id))
-    : undefined;
+  let consumer = isObject(o.consumer) ? (text(o.consumer.username) ?? text(o.consumer.custom_id) ?? text(o.consumer.id)) : undefined;
   if (isObject(entity)) {
     consumer ??= isObject(entity.consumer_id) ? text(entity.consumer_id.id) : text(entity.consumer_id);
     const credentialId = text(entity.id);

@@ -17,9 +17,7 @@ const span = (attributes: unknown[], extra: Record<string, unknown> = {}): strin
       {
         scopeSpans: [
           {
-            spans: [
-              { kind: 2, startTimeUnixNano: '1796043731000000000', endTimeUnixNano: '1796043731001000000', attributes, ...extra },
-            ],
+            spans: [{ kind: 2, startTimeUnixNano: '1796043731000000000', endTimeUnixNano: '1796043731001000000', attributes, ...extra }],
           },
         ],
       },
@@ -30,15 +28,24 @@ test('otlp-json detects trace export lines and not other JSON lines', () => {
   assert.equal(otlpJsonParser.detect(lines('old-conventions.ndjson').slice(0, 4)), 1);
   assert.equal(otlpJsonParser.detect(['{"resourceLogs":[]}']), 0);
   assert.equal(otlpJsonParser.detect(['{"log":{"version":"1.2","creator":{},"entries":[]}}']), 0);
-  assert.equal(otlpJsonParser.detect(['{"remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","time_iso8601":"2026-11-30T14:02:11+01:00"}']), 0);
+  assert.equal(
+    otlpJsonParser.detect(['{"remote_addr":"198.51.100.7","request":"GET / HTTP/1.1","time_iso8601":"2026-11-30T14:02:11+01:00"}']),
+    0,
+  );
 });
 
 test('otlp-json keeps nanosecond times beyond 2^53 exact to the microsecond', () => {
   const outcome = otlpJsonParser.open().parse(
-    span([{ key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'url.path', value: { stringValue: '/' } }], {
-      startTimeUnixNano: '1796043731123456789',
-      endTimeUnixNano: '1796043731123457789',
-    }),
+    span(
+      [
+        { key: 'http.request.method', value: { stringValue: 'GET' } },
+        { key: 'url.path', value: { stringValue: '/' } },
+      ],
+      {
+        startTimeUnixNano: '1796043731123456789',
+        endTimeUnixNano: '1796043731123457789',
+      },
+    ),
   );
   assert.ok(Array.isArray(outcome));
   const event = outcome[0] as ParsedEvent;
