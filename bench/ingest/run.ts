@@ -4,6 +4,7 @@
  * stored once, a second run stores nothing, a SIGKILL halfway then a re-run ends with exactly every event.
  *
  * Usage: node --import tsx bench/ingest/run.ts [--nginx-lines 2000000] [--kong-lines 1000000] [--dir /tmp/palisade-bench]
+ *        [--formats nginx-json,kong] [--skip-kill]
  * Prints figures; never part of `npm test`.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     'kong-lines': { type: 'string', default: '1000000' },
     dir: { type: 'string', default: '/tmp/palisade-bench' },
     'skip-kill': { type: 'boolean', default: false },
+    formats: { type: 'string', default: 'nginx-json,kong' },
   },
 });
 const root = new URL('../..', import.meta.url).pathname;
@@ -107,6 +109,7 @@ for (const [format, lines] of [
   ['nginx-json', Number(values['nginx-lines'])],
   ['kong', Number(values['kong-lines'])],
 ] as const) {
+  if (!(values.formats as string).split(',').includes(format)) continue;
   const file = generate(format, lines);
   const ceiling = await jsonParseRate(file);
   const data = join(dir, `data-${format}`);

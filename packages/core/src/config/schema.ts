@@ -124,7 +124,7 @@ export const ConfigSchema = z.strictObject({
       memoryLimit: z
         .string()
         .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 384MB or 2GB')
-        .default('384MB'),
+        .default('256MB'),
     })
     .prefault({}),
   ingest: z
