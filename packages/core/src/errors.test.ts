@@ -6,7 +6,7 @@ import { ERROR_CATALOGUE, PalisadeError } from './errors.js';
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
 test('docs/errors.md documents exactly the catalogued error codes', () => {
-  const documented = [...doc.matchAll(/^\| `(PAL_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]);
+  const documented = [...doc.matchAll(/^\| `(PAL_ERR_[A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
   assert.deepEqual([...documented].sort(), Object.keys(ERROR_CATALOGUE).sort());
 });
 
