@@ -88,17 +88,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow cannot follow gzip files; ingest them without --follow');
   }
 
-  const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
-  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
-  let enricher: ReturnType<typeof createEnricher>;
-  try {
-    enricher = createEnricher(config.ingest, tokenizer);
-  } catch (error) {
-    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
-  }
-  const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
-  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
-  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
+  const { storePath, enricher, store, deadLetter } = await openIngestTargets(config);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -198,8 +188,6 @@ function parsePositiveInt(text: string, flag: string): number {
   return n;
 }
 
-export type { PalisadeConfig };
-
 /** `palisade ingest --listen HOST:PORT`: the HTTP push endpoint, until Ctrl-C. */
 async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<number> {
   const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
@@ -208,17 +196,7 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
   const host = (match[1] as string).replace(/^\[|\]$/g, '');
   const port = Number(match[2]);
   const registry = createDefaultParserRegistry();
-  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
-  let enricher: ReturnType<typeof createEnricher>;
-  try {
-    enricher = createEnricher(config.ingest, tokenizer);
-  } catch (error) {
-    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
-  }
-  const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
-  const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
-  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
-  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
+  const { storePath, enricher, store, deadLetter } = await openIngestTargets(config);
   const started = performance.now();
   const ingestor = new Ingestor({
     store,
@@ -266,4 +244,20 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
     flags.json === true,
   );
   return 0;
+}
+
+/** What every ingest mode writes through: the enricher (with the deployment key), the store, the dead letters. */
+async function openIngestTargets(config: Readonly<PalisadeConfig>) {
+  const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
+  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
+  let enricher: ReturnType<typeof createEnricher>;
+  try {
+    enricher = createEnricher(config.ingest, tokenizer);
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
+  const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
+  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
+  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
+  return { storePath, enricher, store, deadLetter };
 }

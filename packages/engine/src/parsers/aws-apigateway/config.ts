@@ -1,3 +1,5 @@
+import { readFieldMap } from '../internal/field-map.js';
+
 /** The `$context` variables (without the `$context.` prefix) the `aws-apigateway` parser reads. */
 export const API_GATEWAY_VARIABLES = [
   'requestId',
@@ -48,18 +50,6 @@ const KNOWN = new Set<string>(API_GATEWAY_VARIABLES);
 
 /** Reads and checks the options; throws a plain Error with every problem at once. */
 export function resolveAwsApiGatewayOptions(raw: Record<string, unknown> | undefined): AwsApiGatewayOptions {
-  if (raw === undefined) return {};
-  const problems: string[] = [];
-  const map = raw.fieldMap;
-  if (map !== undefined) {
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) problems.push('fieldMap must be an object');
-    else {
-      for (const [k, v] of Object.entries(map)) {
-        if (!KNOWN.has(k)) problems.push(`fieldMap.${k} is not a $context variable this parser reads`);
-        else if (typeof v !== 'string' || v === '') problems.push(`fieldMap.${k} must be a non-empty string`);
-      }
-    }
-  }
-  if (problems.length > 0) throw new Error(`aws-apigateway options: ${problems.join('; ')}`);
-  return map === undefined ? {} : { fieldMap: map as Partial<Record<ApiGatewayVariable, string>> };
+  const fieldMap = readFieldMap('aws-apigateway', raw, KNOWN, 'a $context variable this parser reads');
+  return fieldMap === undefined ? {} : { fieldMap: fieldMap as Partial<Record<ApiGatewayVariable, string>> };
 }

@@ -1,3 +1,5 @@
+import { readFieldMap } from '../internal/field-map.js';
+
 /**
  * Options of the `nginx-json` parser.
  *
@@ -11,17 +13,6 @@ export interface NginxJsonOptions {
 
 /** Reads and checks the options; throws a plain Error with every problem at once. */
 export function resolveNginxJsonOptions(raw: Record<string, unknown> | undefined): NginxJsonOptions {
-  if (raw === undefined) return {};
-  const problems: string[] = [];
-  const map = raw.fieldMap;
-  if (map !== undefined) {
-    if (typeof map !== 'object' || map === null || Array.isArray(map)) problems.push('fieldMap must be an object');
-    else {
-      for (const [k, v] of Object.entries(map)) {
-        if (typeof v !== 'string' || v === '') problems.push(`fieldMap.${k} must be a non-empty string`);
-      }
-    }
-  }
-  if (problems.length > 0) throw new Error(`nginx-json options: ${problems.join('; ')}`);
-  return map === undefined ? {} : { fieldMap: map as Record<string, string> };
+  const fieldMap = readFieldMap('nginx-json', raw);
+  return fieldMap === undefined ? {} : { fieldMap };
 }
