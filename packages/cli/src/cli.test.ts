@@ -215,3 +215,15 @@ test('ingest --listen stores pushed NDJSON batches until interrupted, then print
   assert.match(stdout, /25 events stored/);
   assert.equal(await countEvents(join(data, 'palisade.duckdb')), 25);
 });
+
+test('a file first read with the wrong --format is read again, in full, with the right one', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `wrong-${n}.log`);
+  writeFileSync(log, nginxLines(30));
+  const wrong = palisade(['ingest', log, '--format', 'combined', '--data-dir', data, '--json']);
+  assert.equal(wrong.code, 0, wrong.stderr);
+  assert.equal(JSON.parse(wrong.stdout).formats[0].rejected.malformed_line, 30);
+  const right = palisade(['ingest', log, '--data-dir', data, '--json']);
+  assert.equal(JSON.parse(right.stdout).formats[0].stored, 30);
+  assert.equal(await countEvents(join(data, 'palisade.duckdb')), 30);
+});

@@ -44,14 +44,14 @@ export async function followFile(path: string, ingestor: Ingestor, options: Foll
   };
 
   while (!options.signal.aborted) {
-    const opened = await openWhenReady(path, buffer);
+    const opened = await openWhenReady(path, buffer, (head) => ingestor.chooseParser(path, head, false, options.format));
     if (opened === undefined) {
       if (!(await idle())) break;
       continue;
     }
-    const { handle, ino, head, key } = opened;
+    const { handle, ino, key, choice } = opened;
+    const format = choice.parser.format;
     try {
-      const choice = ingestor.chooseParser(path, head, false, options.format);
       const checkpoint = await ingestor.checkpointOf(key);
       let position = checkpoint?.offset ?? 0;
       options.onFile?.({ name: path, format: choice.parser.format, chosenBy: choice.chosenBy, score: choice.score, fromOffset: position });
@@ -85,7 +85,7 @@ export async function followFile(path: string, ingestor: Ingestor, options: Foll
           ingestor.takeLines(state, splitter.finish());
           break;
         }
-        if (now !== undefined && (now.size < position || (await headChanged(handle, key)))) {
+        if (now !== undefined && (now.size < position || (await headChanged(handle, key, format)))) {
           ingestor.takeLines(state, splitter.finish());
           break;
         }
@@ -103,9 +103,13 @@ interface OpenedFile {
   ino: number;
   head: Buffer;
   key: string;
+  /** The parser chosen for this file generation. */
+  choice: ParserChoice;
 }
 
-async function openWhenReady(path: string, buffer: Buffer): Promise<OpenedFile | undefined> {
+type ParserChoice = ReturnType<Ingestor['chooseParser']>;
+
+async function openWhenReady(path: string, buffer: Buffer, choose: (head: Buffer) => ParserChoice): Promise<OpenedFile | undefined> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -115,19 +119,25 @@ async function openWhenReady(path: string, buffer: Buffer): Promise<OpenedFile |
   const { ino } = await handle.stat();
   const { bytesRead } = await handle.read(buffer, 0, Math.min(HEAD_BYTES, buffer.length), 0);
   const head = Buffer.from(buffer.subarray(0, bytesRead));
-  const key = fingerprintStream(head, false);
-  if (key === undefined || head.indexOf(10) < 0) {
+  if (fingerprintStream(head, false, '') === undefined || head.indexOf(10) < 0) {
     await handle.close();
     return undefined;
   }
-  return { handle, ino, head, key };
+  let choice: ParserChoice;
+  try {
+    choice = choose(head);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return { handle, ino, head, key: fingerprintStream(head, false, choice.parser.format) as string, choice };
 }
 
 /** True when the file was rewritten in place (truncated and refilled between two polls). */
-async function headChanged(handle: FileHandle, key: string): Promise<boolean> {
+async function headChanged(handle: FileHandle, key: string, format: string): Promise<boolean> {
   const probe = Buffer.alloc(Math.min(HEAD_BYTES, 4096));
   const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
-  const now = fingerprintStream(probe.subarray(0, bytesRead), false);
+  const now = fingerprintStream(probe.subarray(0, bytesRead), false, format);
   return now !== undefined && now !== key;
 }
 

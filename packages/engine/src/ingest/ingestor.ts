@@ -118,7 +118,7 @@ export class Ingestor {
       });
     }
     const choice = this.chooseParser(source.name, head, ended, format);
-    const key = fingerprintStream(head, true) as string;
+    const key = fingerprintStream(head, true, choice.parser.format) as string;
     const wholeDocument = choice.parser.framing === 'document' || isPrettyJson(head);
     const checkpoint = await this.#o.store.checkpoint(key);
     const from = checkpoint?.offset ?? 0;
