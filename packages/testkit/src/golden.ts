@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ParseOutcome, Parser, ParserOptions } from '@palisade/core';
@@ -10,8 +10,8 @@ import type { ParseOutcome, Parser, ParserOptions } from '@palisade/core';
  * whole for document formats — and the outcomes are compared with `<input>.expected.json`, an array with
  * one entry per record. `<input>.options.json`, when present, holds the parser options.
  *
- * Expected files are written by hand from the format's documentation. `PALISADE_GOLDEN_WRITE=1` writes
- * missing expected files from the current output so they can be reviewed — never overwrites one.
+ * Expected files are written by hand from the format's documentation; `scripts/write-golden.ts` drafts
+ * missing ones from the current output for review (it never overwrites one).
  */
 export function testParserGolden(parser: Parser, fixturesDir: string): void {
   const inputs = readdirSync(fixturesDir)
@@ -27,12 +27,7 @@ export function testParserGolden(parser: Parser, fixturesDir: string): void {
         : undefined;
       const actual = toPlain(parseAll(parser, readFileSync(path, 'utf8'), options));
       const expectedPath = `${path}.expected.json`;
-      if (!existsSync(expectedPath)) {
-        if (process.env.PALISADE_GOLDEN_WRITE === '1') {
-          writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
-        }
-        assert.fail(`missing ${expectedPath}`);
-      }
+      if (!existsSync(expectedPath)) assert.fail(`missing ${expectedPath} (draft it with scripts/write-golden.ts, then review it)`);
       const expected: unknown = JSON.parse(readFileSync(expectedPath, 'utf8'));
       assert.deepStrictEqual(actual, expected);
     });
@@ -52,6 +47,7 @@ export function parseAll(parser: Parser, content: string, options?: ParserOption
   return outcomes;
 }
 
-function toPlain(value: unknown): unknown {
+/** The outcomes as plain JSON values (what expected files hold). */
+export function toPlain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
