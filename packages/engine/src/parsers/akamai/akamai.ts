@@ -1,6 +1,6 @@
 import { type ParsedEvent, type ParseOutcome, type Parser, reject } from '@palisade/core';
 import { shareOfJson } from '../internal/detect.js';
-import { num, parseJsonObject, status, text } from '../internal/fields.js';
+import { num, parseJsonObject, putAttribute, status, text } from '../internal/fields.js';
 
 type Fields = Record<string, unknown>;
 
@@ -161,8 +161,4 @@ function readAttributes(fields: Fields): Record<string, string | number | boolea
   putAttribute(attributes, 'securityRules', text(fields.securityRules));
   for (const _ in attributes) return attributes;
   return undefined;
-}
-
-function putAttribute(attributes: Record<string, string | number | boolean>, key: string, value: string | undefined): void {
-  if (value !== undefined) attributes[key] = value;
 }

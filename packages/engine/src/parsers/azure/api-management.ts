@@ -1,5 +1,5 @@
 import { type BodySample, type ParsedEvent, type ParseReject, reject } from '@palisade/core';
-import { isObject, num, status, text } from '../internal/fields.js';
+import { isObject, num, status, stringRecord, text } from '../internal/fields.js';
 import { type Attributes, azureText, type Fields, nonEmpty, normalizeTlsVersion, putAttribute } from './internal-azure.js';
 
 /**
@@ -18,7 +18,7 @@ export function parseApiManagementRecord(time: number, record: Fields, p: Fields
   const responseStatus = status(code);
   if (responseStatus === undefined && text(code) !== undefined && num(code) !== 0) return reject('bad_status');
 
-  const requestHeaders = copyHeaders(p.requestHeaders);
+  const requestHeaders = stringRecord(p.requestHeaders);
   const event: ParsedEvent = {
     time,
     request: {
@@ -37,7 +37,7 @@ export function parseApiManagementRecord(time: number, record: Fields, p: Fields
   const requestBody = readBody(p.requestBody);
   if (requestBody !== undefined) event.request.body = requestBody;
   if (responseStatus !== undefined) {
-    event.response = { status: responseStatus, headers: copyHeaders(p.responseHeaders), size: num(p.responseSize) };
+    event.response = { status: responseStatus, headers: stringRecord(p.responseHeaders), size: num(p.responseSize) };
     const responseBody = readBody(p.responseBody);
     if (responseBody !== undefined) event.response.body = responseBody;
   }
@@ -63,16 +63,6 @@ export function parseApiManagementRecord(time: number, record: Fields, p: Fields
   const result = nonEmpty(attributes);
   if (result !== undefined) event.attributes = result;
   return event;
-}
-
-function copyHeaders(value: unknown): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (!isObject(value)) return headers;
-  for (const name in value) {
-    const v = text(value[name]);
-    if (v !== undefined) headers[name] = v;
-  }
-  return headers;
 }
 
 function findHeader(headers: Record<string, string>, lowerName: string): string | undefined {

@@ -1,5 +1,5 @@
 import { type ParseReject, reject } from '@palisade/core';
-import { isObject, text } from '../internal/fields.js';
+import { type Attributes, isObject, text } from '../internal/fields.js';
 import { parseIsoTime } from '../internal/time.js';
 
 /** Field helpers shared by the Azure diagnostic-log categories. None of them throws. */
@@ -7,8 +7,7 @@ import { parseIsoTime } from '../internal/time.js';
 /** A parsed JSON object: a record or its `properties`. */
 export type Fields = Record<string, unknown>;
 
-/** The `attributes` of an event under construction. */
-export type Attributes = Record<string, string | number | boolean>;
+export { type Attributes, putAttribute } from '../internal/fields.js';
 
 /** A logged string, or `undefined` for the usual placeholders and Azure's `N/A`. */
 export function azureText(value: unknown): string | undefined {
@@ -49,10 +48,6 @@ export function secondsToRoundedMs(value: unknown): number | undefined {
 }
 
 /** Sets an attribute when the value is defined. */
-export function putAttribute(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
-  if (value !== undefined) attributes[key] = value;
-}
-
 /** The attributes, or `undefined` when none was set. */
 export function nonEmpty(attributes: Attributes): Attributes | undefined {
   for (const _ in attributes) return attributes;

@@ -1,6 +1,6 @@
 import { type ParsedEvent, type ParseOutcome, type Parser, reject } from '@palisade/core';
 import { shareOfJson } from '../internal/detect.js';
-import { isObject, num, parseJsonObject, status, text } from '../internal/fields.js';
+import { isObject, num, parseJsonObject, putAttribute, status, stringRecord, text } from '../internal/fields.js';
 import { parseAnyTime } from '../internal/time.js';
 
 type Fields = Record<string, unknown>;
@@ -78,7 +78,7 @@ function parseCloudflare(line: string): ParseOutcome {
     },
   };
   if (responseStatus !== undefined) {
-    const headers = copyHeaders(fields.ResponseHeaders);
+    const headers = stringRecord(fields.ResponseHeaders);
     const contentType = text(fields.EdgeResponseContentType);
     if (contentType !== undefined) headers['content-type'] ??= contentType;
     event.response = {
@@ -104,7 +104,7 @@ function parseCloudflare(line: string): ParseOutcome {
 }
 
 function readRequestHeaders(fields: Fields): Record<string, string> {
-  const headers = copyHeaders(fields.RequestHeaders);
+  const headers = stringRecord(fields.RequestHeaders);
   const referer = text(fields.ClientRequestReferer);
   if (referer !== undefined) headers.referer ??= referer;
   const requestedWith = text(fields.ClientXRequestedWith);
@@ -117,16 +117,6 @@ function readRequestHeaders(fields: Fields): Record<string, string> {
       if (value !== undefined) pairs.push(`${name}=${value}`);
     }
     if (pairs.length > 0) headers.cookie = pairs.join('; ');
-  }
-  return headers;
-}
-
-function copyHeaders(value: unknown): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (!isObject(value)) return headers;
-  for (const name in value) {
-    const v = text(value[name]);
-    if (v !== undefined) headers[name] = v;
   }
   return headers;
 }
@@ -174,8 +164,4 @@ function readAttributes(fields: Fields): Record<string, string | number | boolea
 function known(value: unknown): string | undefined {
   const s = text(value);
   return s === UNKNOWN ? undefined : s;
-}
-
-function putAttribute(attributes: Record<string, string | number | boolean>, key: string, value: string | number | undefined): void {
-  if (value !== undefined) attributes[key] = value;
 }

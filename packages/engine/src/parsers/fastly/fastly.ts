@@ -1,6 +1,6 @@
 import { type ParsedEvent, type ParseOutcome, type Parser, type RecordParser, reject } from '@palisade/core';
 import { shareOf } from '../internal/detect.js';
-import { isObject, num, parseJsonObject, splitRequestLine, status, text } from '../internal/fields.js';
+import { isObject, num, parseJsonObject, putAttribute, splitRequestLine, status, text } from '../internal/fields.js';
 import { parseAnyTime, parseIsoTime } from '../internal/time.js';
 import { resolveFastlyOptions } from './config.js';
 
@@ -293,12 +293,4 @@ function readBoolean(value: unknown): boolean | undefined {
 function sumSizes(headers: number | undefined, body: number | undefined): number | undefined {
   if (headers === undefined) return body;
   return body === undefined ? headers : headers + body;
-}
-
-function putAttribute(
-  attributes: Record<string, string | number | boolean>,
-  key: string,
-  value: string | number | boolean | undefined,
-): void {
-  if (value !== undefined) attributes[key] = value;
 }

@@ -125,3 +125,22 @@ export function unescapeHexBytes(value: string): string {
   }
   return Buffer.from(bytes).toString('utf8');
 }
+
+/** The attributes of an event, as parsers build them. */
+export type Attributes = Record<string, string | number | boolean>;
+
+/** Sets an attribute when the value is present. */
+export function putAttribute(attributes: Attributes, key: string, value: string | number | boolean | undefined): void {
+  if (value !== undefined) attributes[key] = value;
+}
+
+/** Copies an object of header-like values, keeping only present ones (see `text`); not an object → `{}`. */
+export function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(value)) return out;
+  for (const name in value) {
+    const v = text(value[name]);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
