@@ -88,6 +88,30 @@ function storedOf(run: Run): number {
   return (JSON.parse(run.stdout) as { formats: Array<{ stored: number }> }).formats.reduce((n, f) => n + f.stored, 0);
 }
 
+/** DuckDB alone loading the raw file (no normalization, no identity, no tokens): a reference point. */
+function duckdbRawRate(file: string, lines: number): number {
+  const db = join(dir, 'raw-load.duckdb');
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const i = await DuckDBInstance.create(${JSON.stringify(db)}); const c = await i.connect();
+    const t = performance.now();
+    await c.run(${JSON.stringify(`CREATE TABLE raw AS SELECT * FROM read_json('${file}', format = 'newline_delimited')`)});
+    await c.run('CHECKPOINT');
+    console.log(performance.now() - t);`,
+    ],
+    { cwd: join(root, 'packages/store-duckdb'), encoding: 'utf8' },
+  );
+  rmSync(db, { force: true });
+  return lines / (Number(r.stdout.trim()) / 1000);
+}
+
 async function countEvents(data: string): Promise<number> {
   const r = spawnSync(
     process.execPath,
@@ -112,6 +136,7 @@ for (const [format, lines] of [
   if (!(values.formats as string).split(',').includes(format)) continue;
   const file = generate(format, lines);
   const ceiling = await jsonParseRate(file);
+  const duckRaw = duckdbRawRate(file, lines);
   const data = join(dir, `data-${format}`);
   rmSync(data, { recursive: true, force: true });
   const first = await ingest(file, data);
@@ -127,6 +152,8 @@ for (const [format, lines] of [
     `${first.peakRssMiB.toFixed(0)} MiB`,
     Math.round(ceiling).toLocaleString('en'),
     (rate / ceiling).toFixed(3),
+    Math.round(duckRaw).toLocaleString('en'),
+    (rate / duckRaw).toFixed(3),
     stored.toLocaleString('en'),
     storedOf(second).toLocaleString('en'),
   ]);
@@ -143,6 +170,19 @@ for (const [format, lines] of [
     );
   }
 }
-const header = ['format', 'lines', 'file', 'events/s', 'wall', 'peak RSS', 'JSON.parse lines/s', 'ratio', 'stored', 'stored on re-run'];
+const header = [
+  'format',
+  'lines',
+  'file',
+  'events/s',
+  'wall',
+  'peak RSS',
+  'JSON.parse lines/s',
+  'ratio',
+  'DuckDB raw load rows/s',
+  'ratio',
+  'stored',
+  'stored on re-run',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 console.log([header, ...rows].map((r) => r.map((c, i) => c.padStart(widths[i] as number)).join('  ')).join('\n'));
