@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -226,4 +226,40 @@ test('a file first read with the wrong --format is read again, in full, with the
   const right = palisade(['ingest', log, '--data-dir', data, '--json']);
   assert.equal(JSON.parse(right.stdout).formats[0].stored, 30);
   assert.equal(await countEvents(join(data, 'palisade.duckdb')), 30);
+});
+
+test('ingest --follow keeps reading across rotation until Ctrl-C, then stores everything once', async () => {
+  const data = join(dir, `d${n++}`);
+  const log = join(dir, `follow-${n}.log`);
+  writeFileSync(log, nginxLines(10));
+  const child = spawn(process.execPath, [BIN, 'ingest', '--follow', log, '--data-dir', data], { cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  // Each file generation the follower opens is announced on stderr: wait on those announcements.
+  const announced = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if ((stderr.match(/detected nginx-json/g) ?? []).length >= count) resolve();
+      };
+      child.stderr?.on('data', (d) => {
+        stderr += d;
+        check();
+      });
+      child.on('exit', () => reject(new Error(`exited early: ${stderr}`)));
+      check();
+    });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await announced(1);
+  appendFileSync(log, nginxLines(5, 10));
+  renameSync(log, `${log}.1`);
+  appendFileSync(`${log}.1`, nginxLines(3, 15));
+  writeFileSync(log, nginxLines(7, 18));
+  await announced(2);
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, stderr);
+  assert.match(stdout, /25 events stored/);
+  assert.equal(await countEvents(join(data, 'palisade.duckdb')), 25);
 });
