@@ -208,7 +208,7 @@ export class DuckDbStore implements Store {
     });
   }
 
-  /** Runs read-only SQL for hunting and tests; rows as plain JS values. */
+  /** Runs any SQL on the store (tests, maintenance); rows as plain JS values. Not sandboxed: never for user input. */
   async sql(text: string): Promise<Record<string, unknown>[]> {
     this.#assertOpen();
     return this.#rows(text);

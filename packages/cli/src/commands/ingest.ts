@@ -8,6 +8,8 @@ import {
   createTokenizer,
   followFile,
   Ingestor,
+  type IngestorOptions,
+  type ParserRegistry,
   loadOrCreateSecretKey,
   openFileSource,
   openStreamSource,
@@ -99,17 +101,12 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
       ? sources.reduce((n, s) => n + (s.source.size ?? 0), 0)
       : undefined;
   const display = quiet ? { update() {}, stop() {} } : createProgressDisplay(process.stderr, totalBytes, started);
-  const ingestor = new Ingestor({
-    store,
+  const ingestor = createIngestor(
+    config,
     registry,
-    enricher,
-    clock: systemClock,
-    deadLetter,
-    batchSize,
-    formatOptions: config.ingest.formats,
-    signal: abort.signal,
-    onProgress: (p) => display.update(p),
-  });
+    { store, enricher, deadLetter },
+    { batchSize, signal: abort.signal, onProgress: (p) => display.update(p) },
+  );
   const warnings: string[] = [];
   let retentionDeleted = 0;
   const say = (line: string): void => {
@@ -198,15 +195,7 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
   const registry = createDefaultParserRegistry();
   const { storePath, enricher, store, deadLetter } = await openIngestTargets(config);
   const started = performance.now();
-  const ingestor = new Ingestor({
-    store,
-    registry,
-    enricher,
-    clock: systemClock,
-    deadLetter,
-    batchSize,
-    formatOptions: config.ingest.formats,
-  });
+  const ingestor = createIngestor(config, registry, { store, enricher, deadLetter }, { batchSize });
   try {
     const server = await startPushServer({
       ingestor,
@@ -260,4 +249,14 @@ async function openIngestTargets(config: Readonly<PalisadeConfig>) {
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
   return { storePath, enricher, store, deadLetter };
+}
+
+/** The ingestor of a run, over the targets `openIngestTargets` opened. */
+function createIngestor(
+  config: Readonly<PalisadeConfig>,
+  registry: ParserRegistry,
+  targets: Pick<IngestorOptions, 'store' | 'enricher' | 'deadLetter'>,
+  run: Pick<IngestorOptions, 'batchSize' | 'signal' | 'onProgress'>,
+): Ingestor {
+  return new Ingestor({ ...targets, ...run, registry, clock: systemClock, formatOptions: config.ingest.formats });
 }

@@ -142,7 +142,7 @@ export class Ingestor {
   /** Chooses the parser for a stream from the flag or by detection over its head. */
   chooseParser(name: string, head: Buffer, ended: boolean, format: string): { parser: Parser; chosenBy: 'flag' | 'auto'; score?: number } {
     if (format !== 'auto') return { parser: this.#o.registry.get(format), chosenBy: 'flag' };
-    const lines = isPrettyJson(head) && ended ? compactJson(head) : sampleLines(head, ended);
+    const lines = detectionSample(head, ended);
     const detected = this.#o.registry.detect(lines);
     if (detected === undefined) {
       throw new PalisadeError(
@@ -473,7 +473,12 @@ export function isPrettyJson(head: Buffer): boolean {
   return first === '{' || first === '[';
 }
 
-function compactJson(head: Buffer): string[] {
+/**
+ * The lines format detection scores for a stream head: a pretty-printed JSON document that fits in the
+ * head compacted to one line, otherwise the first 20 non-empty lines (`sampleLines`).
+ */
+export function detectionSample(head: Buffer, ended: boolean): string[] {
+  if (!isPrettyJson(head) || !ended) return sampleLines(head, ended);
   try {
     return [JSON.stringify(JSON.parse(head.toString('utf8')))];
   } catch {

@@ -4,7 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { test } from 'node:test';
 import { isPalisadeError, type Parser } from '@palisade/core';
 import { openFileSource } from '../ingest/byte-source.js';
-import { Ingestor, type IngestorOptions, isPrettyJson, sampleLines } from '../ingest/ingestor.js';
+import { detectionSample, Ingestor, type IngestorOptions, sampleLines } from '../ingest/ingestor.js';
 import * as akamai from './akamai/index.js';
 import * as awsAlb from './aws-alb/index.js';
 import * as awsApiGateway from './aws-apigateway/index.js';
@@ -145,18 +145,6 @@ function collectFixtures(): Fixture[] {
 const registry = createDefaultParserRegistry();
 // `chooseParser` reads nothing but the registry; the rest of the options is never touched.
 const ingestor = new Ingestor({ registry } as unknown as IngestorOptions);
-
-/** The detection sample exactly as `Ingestor.chooseParser` builds it (its `compactJson` is not exported). */
-function detectionSample(head: Buffer, ended: boolean): string[] {
-  if (isPrettyJson(head) && ended) {
-    try {
-      return [JSON.stringify(JSON.parse(head.toString('utf8')))];
-    } catch {
-      return sampleLines(head, true);
-    }
-  }
-  return sampleLines(head, ended);
-}
 
 /** What `--format auto` picks for a stream head: the parser, or `undefined` when ingest would refuse it. */
 function chooseAuto(name: string, head: Buffer, ended: boolean): Parser | undefined {
