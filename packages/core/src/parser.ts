@@ -133,6 +133,11 @@ export interface Parser {
   readonly description: string;
   readonly framing: 'line' | 'document';
   /**
+   * True when every record parses on its own, without state from the stream's earlier records (no
+   * `#fields`-style headers): the ingestor may then parse parts of one stream in parallel.
+   */
+  readonly independentRecords?: boolean;
+  /**
    * Scores how likely the sample is this format, 0 (no) to 1 (certain). `lines` are the first non-empty
    * lines of the stream (up to 20). Must never throw.
    */

@@ -54,6 +54,38 @@ export interface BatchWriter {
   readonly size: number;
   /** Stores the batch and the checkpoints in one transaction; the writer cannot be used afterwards. */
   commit(checkpoints: readonly SourceCheckpoint[]): Promise<AppendResult>;
+  /**
+   * Adds events a worker thread encoded with the store's `encoderModule`. Present exactly when the
+   * store has an `encoderModule`.
+   */
+  addEncoded?(events: EncodedEvents): void;
+}
+
+/**
+ * Events serialized in a store's own batch format, off the main thread. `data` is opaque to everyone but
+ * the store; the rest lets the writer count, dedupe and order without decoding it.
+ */
+export interface EncodedEvents {
+  readonly data: string;
+  readonly count: number;
+  /** The event ids, in `data` order. */
+  readonly ids: readonly string[];
+  /** Events per `source.kind`. */
+  readonly kinds: Readonly<Record<string, number>>;
+  /** Smallest and largest event `time`, epoch ms (infinite when `count` is 0). */
+  readonly minTime: number;
+  readonly maxTime: number;
+}
+
+/** Encodes events one at a time; `take` hands over what was added since the last `take`. */
+export interface EventEncoder {
+  add(event: ApiEvent): void;
+  take(): EncodedEvents;
+}
+
+/** What a store's `encoderModule` exports. */
+export interface EncoderModule {
+  createEventEncoder(): EventEncoder;
 }
 
 /**
@@ -78,4 +110,9 @@ export interface Store {
   applyRetention(now: number, retentionDays: number): Promise<number>;
   /** Flushes and releases the store. */
   close(): Promise<void>;
+  /**
+   * URL of a module exporting `createEventEncoder()` (see `EncoderModule`), for stores whose batches
+   * can be encoded in worker threads; then `BatchWriter.addEncoded` takes the result.
+   */
+  readonly encoderModule?: string;
 }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { AppendResult, ApiEvent, BatchWriter, SourceCheckpoint } from '@palisade/core';
+import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, SourceCheckpoint } from '@palisade/core';
 import { toStageRow } from './stage-csv.js';
 
 /** What a finished writer hands to the commit. */
@@ -13,6 +13,8 @@ export interface StagedBatch {
   maxTime: number;
   /** Staged rows per `source.kind`. */
   kinds: Record<string, number>;
+  /** True when encoded rows repeat an id: the staged file then holds repeats the insert must drop. */
+  repeats: boolean;
 }
 
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -34,6 +36,7 @@ export class DuckDbBatchWriter implements BatchWriter {
   #minTime = Number.POSITIVE_INFINITY;
   #maxTime = Number.NEGATIVE_INFINITY;
   #done = false;
+  #repeats = false;
 
   constructor(path: string, commit: (writer: DuckDbBatchWriter, checkpoints: readonly SourceCheckpoint[]) => Promise<AppendResult>) {
     this.#path = path;
@@ -58,6 +61,26 @@ export class DuckDbBatchWriter implements BatchWriter {
     if (this.#bufferBytes >= FLUSH_BYTES) this.#flush();
   }
 
+  /**
+   * Adds rows a worker staged with `createEventEncoder`. Their ids join the batch's id set; a repeated id
+   * is left in the staged text and dropped by the insert.
+   */
+  addEncoded(events: EncodedEvents): void {
+    if (this.#done) throw new Error('this batch was already committed');
+    if (events.count === 0) return;
+    this.#added += events.count;
+    for (const id of events.ids) {
+      if (this.#ids.has(id)) this.#repeats = true;
+      else this.#ids.add(id);
+    }
+    for (const kind in events.kinds) this.#kinds[kind] = (this.#kinds[kind] ?? 0) + (events.kinds[kind] ?? 0);
+    if (events.minTime < this.#minTime) this.#minTime = events.minTime;
+    if (events.maxTime > this.#maxTime) this.#maxTime = events.maxTime;
+    this.#flush();
+    this.#fd ??= openSync(this.#path, 'w', 0o600);
+    writeSync(this.#fd, events.data);
+  }
+
   commit(checkpoints: readonly SourceCheckpoint[]): Promise<AppendResult> {
     if (this.#done) return Promise.reject(new Error('this batch was already committed'));
     this.#flush();
@@ -76,6 +99,7 @@ export class DuckDbBatchWriter implements BatchWriter {
       minTime: this.#minTime,
       maxTime: this.#maxTime,
       kinds: { ...this.#kinds },
+      repeats: this.#repeats,
     };
   }
 

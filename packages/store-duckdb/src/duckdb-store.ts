@@ -69,7 +69,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
 }
 
 /** The DuckDB implementation of `Store`. Create it with `createDuckDbStore`. */
+/** This package's encoder module, next to this file (`.ts` when running from source, `.js` when built). */
+const ENCODER_MODULE = new URL(`./encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
+
 export class DuckDbStore implements Store {
+  /** Batches can be staged in worker threads (see `encoder.ts`). */
+  readonly encoderModule = ENCODER_MODULE;
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
   readonly #stagePrefix: string;
@@ -140,12 +145,13 @@ export class DuckDbStore implements Store {
             nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, strict_mode = true, columns = ${STAGE_CSV_COLUMNS})`;
         const known = `SELECT id FROM events WHERE ts BETWEEN make_timestamp(${Math.floor(staged.minTime * 1000)}) AND make_timestamp(${Math.ceil(staged.maxTime * 1000) + 1000})`;
         const present = await this.#rows(`SELECT count(*)::BIGINT AS n FROM (${known}) e SEMI JOIN ${source} s ON e.id = s.id`);
-        if (Number(present[0]?.n ?? 0) === 0) {
+        if (Number(present[0]?.n ?? 0) === 0 && !staged.repeats) {
           await this.#connection.run(`INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s`);
           insertedByKind = staged.kinds;
         } else {
           const rows = await this.#rows(`
             INSERT INTO events SELECT ${STAGE_SELECT} FROM ${source} s WHERE s.id NOT IN (${known})
+            ${staged.repeats ? 'QUALIFY row_number() OVER (PARTITION BY s.id) = 1' : ''}
             RETURNING source_kind`);
           for (const row of rows) insertedByKind[String(row.source_kind)] = (insertedByKind[String(row.source_kind)] ?? 0) + 1;
         }

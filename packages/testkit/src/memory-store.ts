@@ -1,8 +1,11 @@
-import type { AppendResult, ApiEvent, BatchWriter, EventBatch, EventQuery, SourceCheckpoint, Store } from '@palisade/core';
+import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, EventBatch, EventQuery, SourceCheckpoint, Store } from '@palisade/core';
+
+const ENCODER_MODULE = new URL(`./memory-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /**
  * A `Store` in memory, for engine tests: honours the whole contract (atomic batches, id dedupe,
- * checkpoints, retention) and passes the conformance suite. Not for production: nothing is persisted.
+ * checkpoints, retention, encoding in workers) and passes the conformance suite. Not for production:
+ * nothing is persisted.
  */
 export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
   const byId = new Map<string, ApiEvent>();
@@ -15,6 +18,7 @@ export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
     (q.clientIp === undefined || e.client.ip === q.clientIp);
   const sorted = (): ApiEvent[] => [...byId.values()].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   const store = {
+    encoderModule: ENCODER_MODULE,
     begin(): BatchWriter {
       const pending: ApiEvent[] = [];
       let done = false;
@@ -22,6 +26,11 @@ export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
         add(event) {
           if (done) throw new Error('this batch was already committed');
           pending.push(structuredClone(event));
+        },
+        addEncoded(events: EncodedEvents) {
+          if (done) throw new Error('this batch was already committed');
+          if (events.count === 0) return;
+          for (const line of events.data.split('\n')) pending.push(JSON.parse(line) as ApiEvent);
         },
         get size() {
           return pending.length;

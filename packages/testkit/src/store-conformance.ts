@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { API_EVENT_SCHEMA_VERSION, type ApiEvent, type Store } from '@palisade/core';
+import { API_EVENT_SCHEMA_VERSION, type ApiEvent, type EncoderModule, type Store } from '@palisade/core';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
@@ -120,6 +120,47 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
           insertedByKind: { 'nginx-json': 1 },
         });
         assert.equal(await store.count(), 3);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test("events encoded by the store's encoder module (as a worker would) store like added ones, deduped with them", async (t) => {
+      const store = await open();
+      try {
+        if (store.encoderModule === undefined) {
+          t.skip('this store has no encoder module');
+          return;
+        }
+        const { createEventEncoder } = (await import(store.encoderModule)) as EncoderModule;
+        const encoder = createEventEncoder();
+        const base = sampleEvent(8);
+        const awkward = sampleEvent(8, { request: { ...base.request, path: '/x\u001fy\n\\N' } });
+        for (const event of [sampleEvent(2), awkward, sampleEvent(2)]) encoder.add(event);
+        const first = encoder.take();
+        assert.equal(first.count, 3);
+        assert.deepEqual(first.ids, [sampleEvent(2).id, awkward.id, sampleEvent(2).id]);
+        assert.equal(encoder.take().count, 0);
+        encoder.add(minimalEvent(1));
+        const second = encoder.take();
+        assert.deepEqual(second.kinds, { combined: 1 });
+        assert.equal(second.minTime, minimalEvent(1).time);
+
+        const writer = store.begin();
+        writer.add(sampleEvent(3));
+        assert.ok(writer.addEncoded, 'a store with an encoder module takes encoded events');
+        writer.addEncoded(first);
+        writer.addEncoded(second);
+        writer.add(awkward);
+        assert.equal(writer.size, 6);
+        const cp = { key: 'enc', path: 'enc.log', offset: 10, line: 1, updatedAt: T0 };
+        assert.deepEqual(await writer.commit([cp]), {
+          inserted: 4,
+          duplicates: 2,
+          insertedByKind: { 'nginx-json': 3, combined: 1 },
+        });
+        assert.deepStrictEqual(await store.query(), [minimalEvent(1), sampleEvent(2), sampleEvent(3), awkward]);
+        assert.deepEqual(await store.checkpoint('enc'), cp);
       } finally {
         await store.close();
       }

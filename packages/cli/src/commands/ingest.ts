@@ -6,6 +6,7 @@ import {
   createDefaultParserRegistry,
   createEnricher,
   createTokenizer,
+  defaultParseWorkers,
   followFile,
   Ingestor,
   type IngestorOptions,
@@ -13,6 +14,7 @@ import {
   loadOrCreateSecretKey,
   openFileSource,
   openStreamSource,
+  ParsePool,
   resolveInputs,
   startPushServer,
   type StreamReport,
@@ -32,6 +34,7 @@ interface IngestFlags {
   batchSize?: string;
   listen?: string;
   pushToken?: string;
+  workers?: string;
 }
 
 /** `palisade ingest <paths…>`: reads logs into the store. */
@@ -46,6 +49,7 @@ export function registerIngestCommand(program: Command): void {
     .option('-c, --config <file>', 'configuration file (YAML)')
     .option('--follow', 'keep reading files as they grow, across rotation, until Ctrl-C')
     .option('--batch-size <n>', 'events per store write')
+    .option('--workers <n>', 'threads parsing large inputs in parallel; 0 parses on the main thread (default: cores minus 2, at most 4)')
     .option('--listen <host:port>', 'receive pushed logs over HTTP instead of reading files (POST /v1/events, /v1/traces)')
     .option('--push-token <token>', 'bearer token the push endpoint requires')
     .option('--json', 'print the summary as JSON')
@@ -90,7 +94,15 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow cannot follow gzip files; ingest them without --follow');
   }
 
-  const { storePath, enricher, store, deadLetter } = await openIngestTargets(config);
+  const workers = flags.workers === undefined ? (config.ingest.workers ?? defaultParseWorkers()) : parseCount(flags.workers, '--workers');
+  const { storePath, enricher, store, deadLetter, secretKey } = await openIngestTargets(config);
+  const parsePool =
+    workers > 0 && flags.follow !== true && store.encoderModule !== undefined
+      ? new ParsePool(
+          { enrich: config.ingest, secretKey, formatOptions: config.ingest.formats, encoderModule: store.encoderModule },
+          workers,
+        )
+      : undefined;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -105,7 +117,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     config,
     registry,
     { store, enricher, deadLetter },
-    { batchSize, signal: abort.signal, onProgress: (p) => display.update(p) },
+    { batchSize, signal: abort.signal, onProgress: (p) => display.update(p), parsePool },
   );
   const warnings: string[] = [];
   let retentionDeleted = 0;
@@ -152,6 +164,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
     retentionDeleted = await store.applyRetention(systemClock.now(), config.store.retentionDays);
   } finally {
     display.stop();
+    await parsePool?.close();
     deadLetter.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -177,6 +190,12 @@ function describeChoice(r: Pick<StreamReport, 'name' | 'format' | 'chosenBy' | '
   const how = r.chosenBy === 'auto' ? `detected ${r.format} (score ${r.score})` : `${r.format} (--format)`;
   const where = r.status === 'up-to-date' ? ', already ingested' : r.fromOffset > 0 ? `, resuming at byte ${r.fromOffset}` : '';
   return `${r.name}: ${how}${where}`;
+}
+
+function parseCount(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new PalisadeError('PAL_ERR_USAGE', `${flag} must be a whole number from 0 to 64`);
+  return n;
 }
 
 function parsePositiveInt(text: string, flag: string): number {
@@ -238,7 +257,8 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
 /** What every ingest mode writes through: the enricher (with the deployment key), the store, the dead letters. */
 async function openIngestTargets(config: Readonly<PalisadeConfig>) {
   const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
-  const tokenizer = createTokenizer(loadOrCreateSecretKey(config.dataDir));
+  const secretKey = loadOrCreateSecretKey(config.dataDir);
+  const tokenizer = createTokenizer(secretKey);
   let enricher: ReturnType<typeof createEnricher>;
   try {
     enricher = createEnricher(config.ingest, tokenizer);
@@ -248,7 +268,7 @@ async function openIngestTargets(config: Readonly<PalisadeConfig>) {
   const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
-  return { storePath, enricher, store, deadLetter };
+  return { storePath, enricher, store, deadLetter, secretKey };
 }
 
 /** The ingestor of a run, over the targets `openIngestTargets` opened. */
@@ -256,7 +276,7 @@ function createIngestor(
   config: Readonly<PalisadeConfig>,
   registry: ParserRegistry,
   targets: Pick<IngestorOptions, 'store' | 'enricher' | 'deadLetter'>,
-  run: Pick<IngestorOptions, 'batchSize' | 'signal' | 'onProgress'>,
+  run: Pick<IngestorOptions, 'batchSize' | 'signal' | 'onProgress' | 'parsePool'>,
 ): Ingestor {
   return new Ingestor({ ...targets, ...run, registry, clock: systemClock, formatOptions: config.ingest.formats });
 }

@@ -130,6 +130,11 @@ export const ConfigSchema = z.strictObject({
   ingest: z
     .strictObject({
       batchSize: z.number().int().min(1).max(1_000_000).default(100_000),
+      /**
+       * Threads that parse large line-framed inputs in parallel with the store's writes; 0 parses on the
+       * main thread. Default: the cores minus two, at most 4 (so none on two cores).
+       */
+      workers: z.number().int().min(0).max(64).optional(),
       /** Longest a batch waits before it is written in follow mode, ms. */
       flushIntervalMs: z.number().int().min(10).max(60_000).default(1000),
       trustedProxies: z.array(z.string()).default([...DEFAULT_TRUSTED_PROXIES]),

@@ -5,5 +5,6 @@ export * from './fingerprint.js';
 export * from './follow.js';
 export * from './ingestor.js';
 export * from './line-splitter.js';
+export * from './parse-pool.js';
 export * from './resolve-inputs.js';
 export * from './http-push.js';

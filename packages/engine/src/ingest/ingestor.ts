@@ -19,6 +19,7 @@ import type { ByteSource } from './byte-source.js';
 import type { DeadLetterSink } from './dead-letter.js';
 import { createEventId, fingerprintStream } from './fingerprint.js';
 import { LineSplitter, type LineRecord, type OversizedLine } from './line-splitter.js';
+import type { ParsePool, ParseResult } from './parse-pool.js';
 
 /** Largest document (HAR) read whole, bytes. */
 export const MAX_DOCUMENT_BYTES = 512 * 1024 * 1024;
@@ -38,7 +39,21 @@ export interface IngestorOptions {
   signal?: AbortSignal;
   /** Called after every chunk read. */
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Workers that parse large line-framed streams in parallel (formats with `independentRecords`, stores
+   * with an `encoderModule` matching the pool's). Without it everything is parsed on this thread.
+   */
+  parsePool?: ParsePool;
+  /** Smallest unread stream, bytes, that goes to the pool (default 4 MiB; compressed and unsized streams always do). */
+  parallelMinBytes?: number;
+  /** Bytes per slab sent to a worker (default 2 MiB). */
+  slabBytes?: number;
 }
+
+const DEFAULT_PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+const DEFAULT_SLAB_BYTES = 2 * 1024 * 1024;
+/** Held bytes without a newline (past the 16 MiB line limit) after which parallel reading hands the stream to `readLines`. */
+const MAX_HELD_BYTES = 17 * 1024 * 1024;
 
 /** Live counters for progress display. */
 export interface IngestProgress {
@@ -131,10 +146,15 @@ export class Ingestor {
       if (!source.compressed && source.size !== undefined && from >= source.size) {
         return this.#report({ ...base, status: 'up-to-date', toOffset: from });
       }
-      await this.readLines(
-        source.stream(from, (n) => this.#countRaw(n)),
-        state,
-      );
+      const chunks = source.stream(from, (n) => this.#countRaw(n));
+      const pool = this.#o.parsePool;
+      const parallel =
+        pool !== undefined &&
+        choice.parser.independentRecords === true &&
+        this.#o.store.encoderModule !== undefined &&
+        (source.compressed || source.size === undefined || source.size - from >= (this.#o.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES));
+      if (parallel) await this.#readLinesParallel(chunks, state, pool);
+      else await this.readLines(chunks, state);
     }
     return this.#report({ ...base, status: state.offset > from ? 'read' : 'up-to-date', toOffset: state.offset });
   }
@@ -184,6 +204,103 @@ export class Ingestor {
     }
     this.takeLines(state, splitter.finish(out));
     this.#progress();
+  }
+
+  /**
+   * Reads a stream in slabs of whole lines parsed by the pool, applying results in stream order so
+   * offsets, checkpoints and dead letters are exactly those of `readLines`. A line longer than
+   * `MAX_HELD_BYTES` hands the rest of the stream to `readLines`, which skips it.
+   */
+  async #readLinesParallel(chunks: AsyncIterable<Buffer>, state: StreamState, pool: ParsePool): Promise<void> {
+    const slabBytes = this.#o.slabBytes ?? DEFAULT_SLAB_BYTES;
+    const maxInFlight = pool.size * 3;
+    const inFlight: Array<Promise<ParseResult>> = [];
+    const iterator = chunks[Symbol.asyncIterator]();
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    let offset = state.offset;
+    let line = state.line;
+    const submit = (data: Buffer, final: boolean): void => {
+      const job = pool.run({
+        key: state.key,
+        name: state.name,
+        file: state.file,
+        format: state.format,
+        offset,
+        line,
+        data,
+        final,
+        at: this.#o.clock.now(),
+      });
+      job.catch(() => undefined); // awaited in order below; this only keeps a failure from being unhandled meanwhile
+      inFlight.push(job);
+      offset += data.length;
+      line += countNewlines(data);
+    };
+    const applyOldest = async (): Promise<void> => {
+      this.#apply(state, await (inFlight.shift() as Promise<ParseResult>));
+      if ((this.#writer?.size ?? 0) >= this.#o.batchSize) await this.flush();
+    };
+    let completed = false;
+    try {
+      for (;;) {
+        if (this.#o.signal?.aborted) break;
+        const next = await iterator.next();
+        if (next.done === true) {
+          completed = true;
+          break;
+        }
+        held.push(next.value);
+        heldBytes += next.value.length;
+        if (heldBytes >= slabBytes) {
+          const buf = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, heldBytes);
+          const nl = buf.lastIndexOf(10);
+          if (nl < 0) {
+            held = [buf];
+            if (heldBytes > MAX_HELD_BYTES) {
+              while (inFlight.length > 0) await applyOldest();
+              await this.readLines(prepend(buf, iterator), state);
+              return;
+            }
+          } else {
+            submit(buf.subarray(0, nl + 1), false);
+            const rest = buf.subarray(nl + 1);
+            held = rest.length > 0 ? [rest] : [];
+            heldBytes = rest.length;
+          }
+        }
+        while (inFlight.length >= maxInFlight) await applyOldest();
+        this.#progress();
+      }
+      if (completed && heldBytes > 0) submit(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, heldBytes), true);
+      while (inFlight.length > 0) await applyOldest();
+      this.#progress();
+    } finally {
+      if (!completed) await iterator.return?.();
+    }
+  }
+
+  /** Applies a worker's slab result to the stream and the batch, as `takeLines` would have. */
+  #apply(state: StreamState, result: ParseResult): void {
+    if (result.encoded.count > 0) {
+      this.#writer ??= this.#o.store.begin();
+      if (this.#writer.addEncoded === undefined) throw new Error('the store takes no encoded events');
+      this.#writer.addEncoded(result.encoded);
+      this.#batchKinds.set(state.format, (this.#batchKinds.get(state.format) ?? 0) + result.encoded.count);
+    }
+    const stats = state.stats;
+    stats.parsed += result.parsed;
+    stats.skipped += result.skipped;
+    for (const reason in result.rejected) {
+      const n = result.rejected[reason as RejectReason] ?? 0;
+      stats.rejected[reason as RejectReason] = (stats.rejected[reason as RejectReason] ?? 0) + n;
+      this.#rejected += n;
+    }
+    for (const letter of result.letters) this.#o.deadLetter.add(letter);
+    this.#events += result.parsed;
+    state.offset = result.end;
+    state.line = result.endLine;
+    this.#dirty.add(state);
   }
 
   async #readDocument(source: ByteSource, state: StreamState): Promise<void> {
@@ -445,6 +562,23 @@ export interface StreamState {
   stats: FormatStats;
   /** Pushed records have no checkpoint. */
   ephemeral?: boolean;
+}
+
+/** Number of `\n` bytes in a buffer. */
+function countNewlines(data: Buffer): number {
+  let n = 0;
+  for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** `first`, then the rest of `iterator`. */
+async function* prepend(first: Buffer, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
 }
 
 /** The first non-empty lines of a head (at most 20), without a cut-off last line. */

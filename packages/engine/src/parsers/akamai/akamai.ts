@@ -21,6 +21,7 @@ export const akamaiParser: Parser = {
   aliases: ['akamai-ds2'],
   description: 'Akamai DataStream 2 JSON log lines',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(lines, (o) => 'reqTimeSec' in o && ('cliIP' in o || 'reqPath' in o || 'reqHost' in o || 'statusCode' in o));
   },

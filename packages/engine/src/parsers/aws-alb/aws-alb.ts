@@ -51,6 +51,7 @@ export const awsAlbParser: Parser = {
   format: 'aws-alb',
   description: 'AWS Application Load Balancer access log entries (S3 delivery, space-separated)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, (line) => LINE_START.test(line));
   },

@@ -62,6 +62,7 @@ export const awsApiGatewayParser: Parser = {
   format: 'aws-apigateway',
   description: 'Amazon API Gateway access logs (REST and HTTP APIs) in JSON, CloudWatch Logs or Firehose',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(lines, (o) => {
       const record = unwrapMessage(o);

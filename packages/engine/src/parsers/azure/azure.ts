@@ -36,6 +36,7 @@ export const azureParser: Parser = {
   aliases: ['azure-diagnostics', 'azure-frontdoor', 'azure-appgw', 'azure-apim'],
   description: 'Azure diagnostic logs: Front Door, Application Gateway and API Management access logs',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(lines, (o) => {
       const records = o.records;

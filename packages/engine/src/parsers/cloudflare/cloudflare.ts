@@ -25,6 +25,7 @@ export const cloudflareParser: Parser = {
   aliases: ['cloudflare-logpush'],
   description: 'Cloudflare Logpush http_requests dataset (NDJSON)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(
       lines,

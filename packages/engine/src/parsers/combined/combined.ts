@@ -41,6 +41,7 @@ export const combinedParser: Parser = {
   aliases: ['nginx-combined', 'apache-combined', 'clf'],
   description: 'NCSA Common/Combined Log Format (nginx, Apache, Traefik common, ingress-nginx)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, (line) => SHAPE.test(line));
   },

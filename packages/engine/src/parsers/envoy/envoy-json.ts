@@ -18,6 +18,7 @@ export const envoyJsonParser: Parser = {
   aliases: ['istio-json'],
   description: 'Envoy / Istio JSON access log (json_format with Istio key names)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(
       lines,

@@ -26,6 +26,7 @@ export const envoyParser: Parser = {
   aliases: ['istio', 'envoy-text'],
   description: 'Envoy default text access log, and Istio default text access log',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, (line) => {
       const tokens = tokenize(line);

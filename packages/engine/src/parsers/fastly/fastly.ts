@@ -72,6 +72,7 @@ export const fastlyParser: Parser = {
   format: 'fastly',
   description: 'Fastly real-time log streaming, JSON log format (recommended, Datadog or custom layout)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, (line) => {
       const outer = parseJsonObject(stripSyslogHeader(line) ?? '');

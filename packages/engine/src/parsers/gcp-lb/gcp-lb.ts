@@ -28,6 +28,7 @@ export const gcpLbParser: Parser = {
   aliases: ['gcp-http-lb'],
   description: 'Google Cloud Application Load Balancer request logs (Cloud Logging LogEntry JSON with httpRequest)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     const withRequest = shareOfJson(lines, isRequestEntry);
     if (withRequest === 0) return 0;

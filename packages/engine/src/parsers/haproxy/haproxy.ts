@@ -37,6 +37,7 @@ export const haproxyParser: Parser = {
   format: 'haproxy',
   description: 'HAProxy option httplog / httpslog lines (syslog prefix optional)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return scoreLines(lines);
   },

@@ -20,6 +20,7 @@ export const kongParser: Parser = {
   aliases: ['kong-http-log', 'kong-file-log'],
   description: 'Kong Gateway http-log / file-log JSON, one object or a batch array per line',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, isKongLine);
   },

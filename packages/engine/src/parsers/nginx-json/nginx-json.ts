@@ -21,6 +21,7 @@ export const nginxJsonParser: Parser = {
   format: 'nginx-json',
   description: 'nginx access log, log_format escape=json with nginx variable names as keys',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(
       lines,

@@ -30,6 +30,7 @@ export const otlpJsonParser: Parser = {
   aliases: ['otlp', 'opentelemetry'],
   description: 'OpenTelemetry traces, OTLP/JSON ExportTraceServiceRequest per line (HTTP server spans)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOf(lines, (line) => line.includes('"resourceSpans"') && Array.isArray(parseJsonObject(line)?.resourceSpans));
   },

@@ -45,6 +45,7 @@ export const traefikParser: Parser = {
   format: 'traefik-json',
   description: 'Traefik v2/v3 JSON access log (accessLog.format=json)',
   framing: 'line',
+  independentRecords: true,
   detect(lines) {
     return shareOfJson(lines, (o) => {
       if (!('RequestMethod' in o) && !('RequestPath' in o)) return false;
