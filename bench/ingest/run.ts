@@ -1,6 +1,7 @@
 /**
  * Ingest benchmark: whole `palisade ingest` processes into DuckDB, against the raw `JSON.parse` line rate
- * of the same file (the ceiling). Also checks the acceptance behaviour on the large file: every event
+ * of the same file (the ceiling), DuckDB's own raw load of it, and the per-event JavaScript and store
+ * costs measured apart (`floor.ts`). Also checks the acceptance behaviour on the large file: every event
  * stored once, a second run stores nothing, a SIGKILL halfway then a re-run ends with exactly every event.
  *
  * Usage: node --import tsx bench/ingest/run.ts [--nginx-lines 2000000] [--kong-lines 1000000] [--dir /tmp/palisade-bench]
@@ -112,6 +113,36 @@ function duckdbRawRate(file: string, lines: number): number {
   return lines / (Number(r.stdout.trim()) / 1000);
 }
 
+interface Floor {
+  jsCpuMicrosPerEvent: number;
+  storeRowsPerSecond: number;
+  storeCpuMicrosPerEvent: number;
+  cpuBoundEventsPerSecond: number;
+}
+
+/** The JavaScript and store costs per event measured apart (`floor.ts`). */
+function floorOf(file: string, format: string): Floor {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--max-semi-space-size=64',
+      '--conditions=palisade-src',
+      '--import',
+      'tsx',
+      join(root, 'bench/ingest/floor.ts'),
+      '--file',
+      file,
+      '--format',
+      format,
+      '--dir',
+      join(dir, 'floor'),
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`floor.ts failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Floor;
+}
+
 async function countEvents(data: string): Promise<number> {
   const r = spawnSync(
     process.execPath,
@@ -137,6 +168,7 @@ for (const [format, lines] of [
   const file = generate(format, lines);
   const ceiling = await jsonParseRate(file);
   const duckRaw = duckdbRawRate(file, lines);
+  const floor = floorOf(file, format);
   const data = join(dir, `data-${format}`);
   rmSync(data, { recursive: true, force: true });
   const first = await ingest(file, data);
@@ -156,6 +188,10 @@ for (const [format, lines] of [
     (rate / duckRaw).toFixed(3),
     stored.toLocaleString('en'),
     storedOf(second).toLocaleString('en'),
+    String(floor.jsCpuMicrosPerEvent),
+    floor.storeRowsPerSecond.toLocaleString('en'),
+    String(floor.storeCpuMicrosPerEvent),
+    floor.cpuBoundEventsPerSecond.toLocaleString('en'),
   ]);
   if (format === 'nginx-json' && values['skip-kill'] !== true) {
     const killData = join(dir, 'data-kill');
@@ -183,6 +219,10 @@ const header = [
   'ratio',
   'stored',
   'stored on re-run',
+  'JS CPU µs/event',
+  'store-only rows/s',
+  'store CPU µs/event',
+  'CPU-bound events/s',
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 console.log([header, ...rows].map((r) => r.map((c, i) => c.padStart(widths[i] as number)).join('  ')).join('\n'));
