@@ -1,0 +1,257 @@
+/**
+ * What one path segment looks like, decided from the segment alone. Value classes (`int`, `uuid`, …) are
+ * parameters wherever they appear; `word` segments are literal until cardinality says otherwise;
+ * `version` and `anchored` segments are never parameters.
+ */
+export type SegmentClass =
+  | 'int'
+  | 'uuid'
+  | 'ulid'
+  | 'objectid'
+  | 'hex'
+  | 'token'
+  | 'date'
+  | 'email'
+  | 'phone'
+  | 'mixed'
+  | 'version'
+  | 'anchored'
+  | 'word';
+
+/** A segment split into its value part and a literal suffix (`12.json` → `12` + `.json`, `x:cancel`). */
+export interface SplitSegment {
+  stem: string;
+  /** `.json`, `:cancel`, or `` */
+  suffix: string;
+  kind: SegmentClass;
+}
+
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+const HEX = /^[0-9a-f]{8,}$/i;
+const DATE = /^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T[\d:.]+Z?)?$/;
+const EMAIL = /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i;
+const PHONE = /^\+\d[\d\-. ]{6,18}\d$/;
+const TOKEN_CHARS = /^[A-Za-z0-9_\-~=+]+$/;
+const VERSION = /^(v\d+([._]\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?|v\d+(alpha|beta)\d*)$/i;
+const CAMEL_RPC = /^[a-z]+[A-Z][A-Za-z]*$/;
+const DOTTED_RPC = /^[a-z][a-zA-Z]*(\.[a-z][a-zA-Z]*)+$/;
+const SUFFIX = /^(.+?)(\.(json|xml|csv|txt|html|yaml|yml|pdf|png|jpe?g|gif|svg|zip|gz|tar|js|css|atom|rss)|:[a-z][a-zA-Z]*)$/;
+
+/** Technical words that contain digits but are never values. */
+const DIGIT_WORDS = new Set([
+  'oauth1',
+  'oauth2',
+  'ipv4',
+  'ipv6',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha384',
+  'sha512',
+  'utf8',
+  'utf16',
+  'base32',
+  'base64',
+  'http2',
+  'http3',
+  'x509',
+  's3',
+  'ec2',
+  'i18n',
+  'l10n',
+  'k8s',
+  'b2b',
+  'b2c',
+  'p2p',
+  'mp3',
+  'mp4',
+  'h264',
+  'h265',
+  'e164',
+  'iso8601',
+  'rfc3339',
+  '2fa',
+  'mfa2',
+  'web3',
+  'es256',
+  'rs256',
+  'hs256',
+  'ed25519',
+]);
+
+/**
+ * Words that are endpoints in their own right beside a parameter (`/users/me` next to `/users/{userId}`):
+ * never merged into a parameter.
+ */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set([
+  'api',
+  'apis',
+  'rest',
+  'rpc',
+  'graphql',
+  'me',
+  'self',
+  'my',
+  'mine',
+  'current',
+  'search',
+  'find',
+  'query',
+  'count',
+  'new',
+  'latest',
+  'recent',
+  'all',
+  'bulk',
+  'batch',
+  'export',
+  'import',
+  'upload',
+  'download',
+  'stats',
+  'statistics',
+  'summary',
+  'settings',
+  'config',
+  'configuration',
+  'status',
+  'health',
+  'healthz',
+  'ping',
+  'version',
+  'versions',
+  'info',
+  'metadata',
+  'meta',
+  'public',
+  'private',
+  'internal',
+  'admin',
+  'default',
+  'login',
+  'logout',
+  'register',
+  'signup',
+  'signin',
+  'token',
+  'tokens',
+  'refresh',
+  'revoke',
+  'verify',
+  'validate',
+  'auth',
+  'oauth',
+  'callback',
+  'webhook',
+  'webhooks',
+  'events',
+  'history',
+  'preview',
+  'schema',
+  'openapi',
+  'swagger',
+  'docs',
+  'index',
+  'list',
+  'create',
+  'update',
+  'delete',
+  'remove',
+  'add',
+  'edit',
+  'cancel',
+  'close',
+  'open',
+  'archive',
+  'restore',
+  'approve',
+  'reject',
+  'start',
+  'stop',
+  'pause',
+  'resume',
+  'retry',
+  'send',
+  'test',
+  'preferences',
+  'profile',
+  'permissions',
+  'roles',
+  'members',
+  'owners',
+  'users',
+  'accounts',
+  'items',
+  'details',
+  'actions',
+]);
+
+/** Splits a decoded segment into stem and literal suffix and classifies the stem. */
+export function classifySegment(segment: string): SplitSegment {
+  const m = SUFFIX.exec(segment);
+  if (m !== null) {
+    const stem = m[1] as string;
+    const stemKind = classifyValue(stem);
+    if (isValueClass(stemKind) && !(stemKind === 'mixed' && stem.includes('.'))) return { stem, suffix: m[2] as string, kind: stemKind };
+    // `info.0.json`, `send.json`: a name with an extension is a name
+    return { stem: segment, suffix: '', kind: stemKind === 'version' ? 'version' : 'word' };
+  }
+  return { stem: segment, suffix: '', kind: classifyValue(segment) };
+}
+
+/** True for classes that are parameters wherever they appear. */
+export function isValueClass(kind: SegmentClass): boolean {
+  return kind !== 'word' && kind !== 'version' && kind !== 'anchored';
+}
+
+function classifyValue(s: string): SegmentClass {
+  const length = s.length;
+  if (length === 0) return 'word';
+  let digits = 0;
+  let letters = 0;
+  let upper = 0;
+  let other = 0;
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 97 && c <= 122) letters++;
+    else if (c >= 65 && c <= 90) {
+      letters++;
+      upper++;
+    } else other++;
+  }
+  if (digits === length) return 'int';
+  if (VERSION.test(s)) return 'version';
+  if (DIGIT_WORDS.has(s.toLowerCase())) return 'anchored';
+  if (length >= 32 && UUID.test(s)) return 'uuid';
+  if (length === 24 && OBJECT_ID.test(s)) return 'objectid';
+  if (length === 26 && digits > 0 && ULID.test(s)) return 'ulid';
+  if (digits > 0 && length >= 8 && HEX.test(s) && letters > 0) return 'hex';
+  if (digits >= 4 && DATE.test(s)) return 'date';
+  if (s.includes('@') && EMAIL.test(s)) return 'email';
+  if (s.charCodeAt(0) === 43 && PHONE.test(s)) return 'phone';
+  if (digits === 0) {
+    if (CAMEL_RPC.test(s) || DOTTED_RPC.test(s)) return 'anchored';
+    if (length >= 20 && upper > 1 && upper < letters && TOKEN_CHARS.test(s)) return 'token';
+    return 'word';
+  }
+  // letters and digits together
+  if (length >= 16 && TOKEN_CHARS.test(s) && upper > 0 && upper < letters) return 'token';
+  if (letters === 0) return 'mixed'; // digits with separators: 12-34, 1.5.0 is a version (above)
+  if (digits >= 2 && length >= 5) return 'mixed';
+  if (other > 0 && digits >= 1 && length >= 4) return 'mixed';
+  return 'word';
+}
+
+const LATIN_US = /(stat|bon|camp|corp|vir|cens|foc|gen|radi|syllab|prospect|consens|apparat|cact|fung|nucle|stimul|termin)us$/;
+
+/** Lower-case English singular of a resource name, for parameter names (`users` → `user`). */
+export function singularize(word: string): string {
+  const w = word.toLowerCase();
+  if (w.endsWith('ies') && w.length > 4) return `${w.slice(0, -3)}y`;
+  if (/(ss|sh|ch|x|z)es$/.test(w)) return w.slice(0, -2);
+  if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('is') && !LATIN_US.test(w) && w.length > 3) return w.slice(0, -1);
+  return w;
+}

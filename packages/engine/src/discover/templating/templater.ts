@@ -1,0 +1,469 @@
+import type { DeclaredApi } from '../types.js';
+import { classifySegment, isValueClass, RESERVED_WORDS, type SegmentClass, singularize } from './segment.js';
+
+/** One request as the templater sees it. */
+export interface PathObservation {
+  host: string;
+  method: string;
+  /** The request path, without the query string (percent-encoded as on the wire). */
+  path: string;
+  /** Responses 404 and 405 do not create endpoints (scanners, typos, wrong methods). */
+  status?: number;
+}
+
+/** One discovered endpoint. */
+export interface TemplatedEndpoint {
+  host: string;
+  method: string;
+  /** OpenAPI-style template: `/api/v2/users/{userId}/orders/{orderId}`. */
+  template: string;
+  requests: number;
+  /** True when the template came from a declared spec. */
+  declared: boolean;
+  /** Path parameters in order, with the value classes seen. */
+  parameters: Array<{ name: string; kinds: SegmentClass[] }>;
+}
+
+/** Settings of the templater; all optional. */
+export interface PathTemplaterOptions {
+  /** Declared specs: their templates are matched before anything is learned. */
+  declared?: readonly DeclaredApi[];
+  /** Distinct sibling values before cardinality can turn a position into a parameter (default 8). */
+  minSiblings?: number;
+  /** Most distinct literal children kept per position before it becomes a parameter (default 500). */
+  maxSiblings?: number;
+}
+
+/** Turns request paths into endpoint templates, per host, as requests stream in. */
+export interface PathTemplater {
+  /** Learns from one request; returns its template (or `undefined` for 404/405 responses). */
+  observe(request: PathObservation): string | undefined;
+  /** The endpoints so far (deciding pending positions first). */
+  endpoints(): TemplatedEndpoint[];
+}
+
+interface Node {
+  /** The segment (literal) or the parameter's suffix, for printing. */
+  literals: Map<string, Node>;
+  /** Parameter children by suffix (`` for a plain `{id}`, `.json` for `{id}.json`). */
+  params: Map<string, Node>;
+  /** Requests through this node. */
+  count: number;
+  /** Requests ending here, by method. */
+  ends: Map<string, number>;
+  /** Requests ending here with a trailing slash. */
+  slashEnds: number;
+  /** Value classes seen for this node when it is a parameter. */
+  kinds: Set<SegmentClass>;
+  /** This node's literal children were turned into a parameter: new values go to `params`. */
+  paramPosition: boolean;
+  /** For a node reached by a literal: the literal; for a parameter: undefined. */
+  literal: string | undefined;
+  /** For a parameter: the literal suffix after it (`.json`, `:cancel`) or ``. */
+  suffix: string;
+}
+
+function newNode(literal: string | undefined, suffix = ''): Node {
+  return {
+    literals: new Map(),
+    params: new Map(),
+    count: 0,
+    ends: new Map(),
+    slashEnds: 0,
+    kinds: new Set(),
+    paramPosition: false,
+    literal,
+    suffix,
+  };
+}
+
+interface DeclaredNode {
+  literals: Map<string, DeclaredNode>;
+  /** A parameter segment: its literal prefix/suffix around `{…}` (e.g. `` / `.json`). */
+  params: Array<{ prefix: string; suffix: string; node: DeclaredNode }>;
+  /** Templates ending here, by method (or `*` for any). */
+  ends: Map<string, string>;
+  template: string | undefined;
+}
+
+/**
+ * Creates a path templater.
+ *
+ * How a path becomes a template, per host:
+ * 1. Declared specs first: the path is matched against their templates (literal segments before
+ *    parameters); a match is that endpoint.
+ * 2. Otherwise each segment is classified on its own: integers, UUID/ULID/ObjectId, hex hashes, opaque
+ *    tokens, dates, emails, phone numbers and slugs with digits are parameters wherever they are;
+ *    `{id}.json` and `{id}:verb` keep their suffix; versions (`v1`, `v2.0`, `2010-04-01` at the root) and
+ *    RPC-style names (`chat.postMessage`, `findByStatus`) stay literal.
+ * 3. Cardinality: a position whose literal children keep growing (many values, most seen once, children
+ *    that continue alike) becomes a parameter even when its values look like words; reserved words beside
+ *    it (`me`, `search`, …) stay separate endpoints.
+ *
+ * Decisions are sticky: once a position is a parameter it stays one, so a template once published does
+ * not change. Memory is bounded per position (`maxSiblings`).
+ */
+export function createPathTemplater(options: PathTemplaterOptions = {}): PathTemplater {
+  const minSiblings = options.minSiblings ?? 8;
+  const maxSiblings = options.maxSiblings ?? 500;
+  const roots = new Map<string, Node>();
+  const declared = buildDeclared(options.declared ?? []);
+  const declaredCounts = new Map<string, number>();
+  const rootOf = (host: string): Node => {
+    let root = roots.get(host);
+    if (root === undefined) {
+      root = newNode('');
+      roots.set(host, root);
+    }
+    return root;
+  };
+
+  const learn = (host: string, method: string, segments: string[], slash: boolean): string => {
+    let node = rootOf(host);
+    node.count++;
+    const path: Array<{ node: Node; param: boolean }> = [];
+    for (let i = 0; i < segments.length; i++) {
+      const raw = segments[i] as string;
+      const split = classifySegment(raw);
+      let kind = split.kind;
+      if ((kind === 'int' || kind === 'date') && isVersionContext(segments, i, kind)) kind = 'version';
+      let next: Node;
+      if (isValueClass(kind)) {
+        next = paramChild(node, split.suffix);
+        next.kinds.add(kind);
+        path.push({ node: next, param: true });
+      } else if (node.paramPosition && kind === 'word' && !RESERVED_WORDS.has(raw.toLowerCase()) && !node.literals.has(raw)) {
+        next = paramChild(node, '');
+        next.kinds.add('word');
+        path.push({ node: next, param: true });
+      } else {
+        let child = node.literals.get(raw);
+        const created = child === undefined;
+        if (child === undefined) {
+          child = newNode(raw);
+          node.literals.set(raw, child);
+        }
+        child.count++;
+        next = child;
+        path.push({ node: next, param: false });
+        // a new sibling: time to ask whether this position holds values rather than names
+        if (created && !node.paramPosition && node.literals.size >= Math.ceil(minSiblings / 2)) {
+          if (node.literals.size > maxSiblings || shouldBecomeParam(node, minSiblings, false)) {
+            const param = makeParamPosition(node);
+            if (param !== undefined && !node.literals.has(raw)) {
+              next = param; // the request's own node moved into the parameter subtree
+              path[path.length - 1] = { node: param, param: true };
+            }
+          }
+        }
+        node = next;
+        continue;
+      }
+      next.count++;
+      node = next;
+    }
+    node.ends.set(method, (node.ends.get(method) ?? 0) + 1);
+    if (slash) node.slashEnds++;
+    return renderPath(
+      path.map((p) => p.node),
+      segments,
+      slash,
+    );
+  };
+
+  const renderPath = (nodes: Node[], _segments: string[], slash: boolean): string => {
+    const names = new Set<string>();
+    let previous: string | undefined;
+    let out = '';
+    for (const node of nodes) {
+      if (node.literal !== undefined) {
+        out += `/${node.literal}`;
+        previous = node.literal;
+      } else {
+        const name = uniqueName(paramName(previous, node.kinds), names);
+        out += `/{${name}}${node.suffix}`;
+        previous = undefined;
+      }
+    }
+    if (out === '') return '/';
+    return slash ? `${out}/` : out;
+  };
+
+  return {
+    observe(request) {
+      if (request.status === 404 || request.status === 405) return undefined;
+      const method = request.method.toUpperCase();
+      const host = request.host.toLowerCase();
+      const { segments, slash } = splitPath(request.path);
+      const match = declared.match(host, method, segments);
+      if (match !== undefined) {
+        const key = `${host}\u0000${method}\u0000${match}`;
+        declaredCounts.set(key, (declaredCounts.get(key) ?? 0) + 1);
+        return match;
+      }
+      return learn(host, method, segments, slash);
+    },
+    endpoints() {
+      const out: TemplatedEndpoint[] = [];
+      for (const [key, requests] of declaredCounts) {
+        const [host, method, template] = key.split('\u0000') as [string, string, string];
+        out.push({ host, method, template, requests, declared: true, parameters: declaredParameters(template) });
+      }
+      for (const [host, root] of roots) {
+        finalize(root, minSiblings);
+        collect(root, [], (nodes, node) => {
+          const slash = node.slashEnds * 2 > [...node.ends.values()].reduce((a, b) => a + b, 0);
+          const template = renderPath(nodes, [], slash);
+          const parameters = nodes
+            .filter((n) => n.literal === undefined)
+            .map((n, i) => ({ name: templateParamNames(template)[i] as string, kinds: [...n.kinds] }));
+          for (const [method, requests] of node.ends) {
+            out.push({ host, method, template, requests, declared: false, parameters });
+          }
+        });
+      }
+      return out.sort((a, b) =>
+        a.host === b.host ? (a.template === b.template ? cmp(a.method, b.method) : cmp(a.template, b.template)) : cmp(a.host, b.host),
+      );
+    },
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function paramChild(node: Node, suffix: string): Node {
+  let child = node.params.get(suffix);
+  if (child === undefined) {
+    child = newNode(undefined, suffix);
+    node.params.set(suffix, child);
+  }
+  return child;
+}
+
+/**
+ * Integers right after `api`/`rest` (`/rest/api/2/issue`) and dates at the root (`/2010-04-01/Accounts`)
+ * are API versions, not values.
+ */
+function isVersionContext(segments: readonly string[], i: number, kind: SegmentClass): boolean {
+  const previous = i > 0 ? (segments[i - 1] as string).toLowerCase() : '';
+  if (kind === 'int') return (segments[i] as string).length <= 2 && (previous === 'api' || previous === 'rest' || previous === 'version');
+  return i === 0 || (i === 1 && (previous === 'api' || previous === 'rest'));
+}
+
+/**
+ * True when a position's literal children behave like values: enough of them, arriving steadily (many
+ * seen only once or twice: the chance the next request brings a new one is high), and continuing alike.
+ * `final` relaxes the volume requirement when the traffic is all there is.
+ */
+function shouldBecomeParam(node: Node, minSiblings: number, final: boolean): boolean {
+  const candidates: Node[] = [];
+  for (const [literal, child] of node.literals) if (!isAnchoredLiteral(literal)) candidates.push(child);
+  const n = candidates.length;
+  if (n < Math.ceil(minSiblings / 2)) return false;
+  let total = 0;
+  let rare = 0;
+  const shapes = new Map<string, number>();
+  for (const child of candidates) {
+    total += child.count;
+    if (child.count <= 2) rare++;
+    const shape = shapeOf(child);
+    shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  }
+  // a position that already holds values (ids, slugs with digits) holds values: its word siblings are more of them
+  const valueParam = node.params.get('');
+  if (valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word') && n >= Math.ceil(minSiblings / 2)) return true;
+  if (n < minSiblings || (!final && total < 4 * minSiblings)) return false;
+  const newValueChance = rare / total;
+  const commonShape = Math.max(...shapes.values()) / n;
+  if (newValueChance >= 0.1 && commonShape >= 0.5) return true;
+  return n >= 3 * minSiblings && commonShape >= 0.6 && newValueChance >= 0.02;
+}
+
+/** Literals that are never merged into a parameter. */
+function isAnchoredLiteral(literal: string): boolean {
+  if (RESERVED_WORDS.has(literal.toLowerCase())) return true;
+  const kind = classifySegment(literal).kind;
+  return kind === 'version' || kind === 'anchored';
+}
+
+/** A child's continuation: where requests go next (parameters as `{}`), and whether they end there. */
+function shapeOf(node: Node): string {
+  const keys: string[] = [];
+  if (node.ends.size > 0) keys.push('$');
+  for (const [suffix] of node.params) keys.push(`{}${suffix}`);
+  for (const literal of node.literals.keys()) keys.push(literal);
+  return keys.sort().join('|');
+}
+
+/** Moves a position's mergeable literal children under its parameter child; returns that child. */
+function makeParamPosition(node: Node): Node | undefined {
+  node.paramPosition = true;
+  let param: Node | undefined;
+  for (const [literal, child] of [...node.literals]) {
+    if (isAnchoredLiteral(literal)) continue;
+    param ??= paramChild(node, '');
+    param.kinds.add('word');
+    mergeInto(param, child);
+    node.literals.delete(literal);
+  }
+  return param;
+}
+
+function mergeInto(target: Node, source: Node): void {
+  target.count += source.count;
+  target.slashEnds += source.slashEnds;
+  for (const [method, n] of source.ends) target.ends.set(method, (target.ends.get(method) ?? 0) + n);
+  for (const kind of source.kinds) target.kinds.add(kind);
+  for (const [suffix, child] of source.params) {
+    const existing = target.params.get(suffix);
+    if (existing === undefined) {
+      target.params.set(suffix, child);
+    } else mergeInto(existing, child);
+  }
+  for (const [literal, child] of source.literals) {
+    const existing = target.literals.get(literal);
+    if (existing === undefined) target.literals.set(literal, child);
+    else mergeInto(existing, child);
+  }
+  if (source.paramPosition) target.paramPosition = true;
+}
+
+/** Final decisions over the whole tree, children first so shapes are settled. */
+function finalize(node: Node, minSiblings: number): void {
+  for (const child of node.params.values()) finalize(child, minSiblings);
+  for (const child of node.literals.values()) finalize(child, minSiblings);
+  if (!node.paramPosition && node.literals.size >= Math.ceil(minSiblings / 2) && shouldBecomeParam(node, minSiblings, true)) {
+    makeParamPosition(node);
+    for (const child of node.params.values()) finalize(child, minSiblings);
+  }
+}
+
+function collect(node: Node, trail: Node[], visit: (nodes: Node[], node: Node) => void): void {
+  if (node.ends.size > 0) visit(trail, node);
+  for (const child of node.literals.values()) collect(child, [...trail, child], visit);
+  for (const child of node.params.values()) collect(child, [...trail, child], visit);
+}
+
+/** `{userId}` from `users`; ids get `Id`, other values the singular noun itself. */
+function paramName(previous: string | undefined, kinds: ReadonlySet<SegmentClass>): string {
+  const valueKinds = [...kinds].filter((k) => k !== 'word');
+  const idLike =
+    valueKinds.length > 0 &&
+    valueKinds.every((k) => k === 'int' || k === 'uuid' || k === 'ulid' || k === 'objectid' || k === 'hex' || k === 'token');
+  if (kinds.size === 1 && kinds.has('email')) return 'email';
+  if (kinds.size === 1 && kinds.has('date')) return 'date';
+  if (previous === undefined || !/^[A-Za-z][A-Za-z_-]*$/.test(previous)) return idLike ? 'id' : 'param';
+  const noun = singularize(previous).replace(/[-_](\w)/g, (_m, c: string) => c.toUpperCase());
+  return idLike ? `${noun}Id` : noun;
+}
+
+function uniqueName(name: string, used: Set<string>): string {
+  let candidate = name;
+  for (let i = 2; used.has(candidate); i++) candidate = `${name}${i}`;
+  used.add(candidate);
+  return candidate;
+}
+
+function templateParamNames(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+}
+
+function declaredParameters(template: string): TemplatedEndpoint['parameters'] {
+  return templateParamNames(template).map((name) => ({ name, kinds: [] }));
+}
+
+/** Segments of a path, percent-decoded where valid; empty segments dropped; trailing slash noted. */
+export function splitPath(path: string): { segments: string[]; slash: boolean } {
+  const q = path.indexOf('?');
+  const clean = q >= 0 ? path.slice(0, q) : path;
+  const segments: string[] = [];
+  for (const part of clean.split('/')) {
+    if (part === '') continue;
+    let decoded = part;
+    if (part.includes('%')) {
+      try {
+        decoded = decodeURIComponent(part);
+      } catch {
+        decoded = part;
+      }
+    }
+    segments.push(decoded);
+  }
+  return { segments, slash: clean.length > 1 && clean.endsWith('/') };
+}
+
+/** Declared templates per host as a matching tree. */
+function buildDeclared(apis: readonly DeclaredApi[]): { match(host: string, method: string, segments: string[]): string | undefined } {
+  const byHost = new Map<string, DeclaredNode>();
+  const anyHost = newDeclaredNode();
+  for (const api of apis) {
+    const roots = api.hosts.length === 0 ? [anyHost] : api.hosts.map((h) => getOrCreate(byHost, h.toLowerCase()));
+    for (const op of api.operations) {
+      for (const root of roots) addDeclared(root, op.method.toUpperCase(), op.template);
+    }
+  }
+  return {
+    match(host, method, segments) {
+      const root =
+        byHost.get(host) ?? (anyHost.literals.size > 0 || anyHost.params.length > 0 || anyHost.ends.size > 0 ? anyHost : undefined);
+      if (root === undefined) return undefined;
+      return matchDeclared(root, method, segments, 0);
+    },
+  };
+}
+
+function newDeclaredNode(): DeclaredNode {
+  return { literals: new Map(), params: [], ends: new Map(), template: undefined };
+}
+
+function getOrCreate(map: Map<string, DeclaredNode>, key: string): DeclaredNode {
+  let node = map.get(key);
+  if (node === undefined) {
+    node = newDeclaredNode();
+    map.set(key, node);
+  }
+  return node;
+}
+
+function addDeclared(root: DeclaredNode, method: string, template: string): void {
+  let node = root;
+  for (const segment of template.split('/')) {
+    if (segment === '') continue;
+    const open = segment.indexOf('{');
+    const close = segment.lastIndexOf('}');
+    if (open >= 0 && close > open) {
+      const prefix = segment.slice(0, open);
+      const suffix = segment.slice(close + 1);
+      let entry = node.params.find((p) => p.prefix === prefix && p.suffix === suffix);
+      if (entry === undefined) {
+        entry = { prefix, suffix, node: newDeclaredNode() };
+        node.params.push(entry);
+        // longer fixed parts first: `{id}.json` is tried before `{id}`
+        node.params.sort((a, b) => b.prefix.length + b.suffix.length - (a.prefix.length + a.suffix.length));
+      }
+      node = entry.node;
+    } else {
+      node = getOrCreate(node.literals, segment);
+    }
+  }
+  node.ends.set(method, template);
+}
+
+function matchDeclared(node: DeclaredNode, method: string, segments: readonly string[], i: number): string | undefined {
+  if (i === segments.length) return node.ends.get(method);
+  const segment = segments[i] as string;
+  const literal = node.literals.get(segment);
+  if (literal !== undefined) {
+    const found = matchDeclared(literal, method, segments, i + 1);
+    if (found !== undefined) return found;
+  }
+  for (const p of node.params) {
+    if (segment.length > p.prefix.length + p.suffix.length && segment.startsWith(p.prefix) && segment.endsWith(p.suffix)) {
+      const found = matchDeclared(p.node, method, segments, i + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DeclaredApi } from '../types.js';
+import { classifySegment } from './segment.js';
+import { createPathTemplater, type PathObservation, type PathTemplaterOptions } from './templater.js';
+
+/** One templating case: traffic in, the endpoints (method + template) expected out. */
+interface Case {
+  name: string;
+  traffic: () => Iterable<Partial<PathObservation> & { path: string }>;
+  expected: string[];
+  options?: PathTemplaterOptions;
+}
+
+const HOST = 'api.example.com';
+
+function* repeat(count: number, make: (i: number) => Partial<PathObservation> & { path: string }) {
+  for (let i = 0; i < count; i++) yield make(i);
+}
+
+/** A deterministic pseudo-random sequence (tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+const WORDS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy'];
+const hex = (i: number, length: number) => (i * 2654435761).toString(16).padStart(length, '0').slice(-length);
+
+const CASES: Case[] = [
+  {
+    name: 'integer, UUID, ULID, ObjectId and hex ids become named parameters',
+    traffic: function* () {
+      yield* repeat(20, (i) => ({ path: `/api/v2/users/${1000 + i}/orders/${hex(i, 8)}-1a2b-4c3d-8e9f-${hex(i + 7, 12)}` }));
+      yield* repeat(20, (i) => ({ path: `/events/01ARZ3NDEKTSV4RRFFQ69G5F${String(i).padStart(2, '0')}` }));
+      yield* repeat(20, (i) => ({ path: `/docs/${hex(i, 24)}` }));
+      yield* repeat(20, (i) => ({ path: `/commits/${hex(i, 40)}` }));
+    },
+    expected: ['GET /api/v2/users/{userId}/orders/{orderId}', 'GET /commits/{commitId}', 'GET /docs/{docId}', 'GET /events/{eventId}'],
+  },
+  {
+    name: 'opaque tokens, dates, emails, phone numbers and slugs with digits are parameters',
+    traffic: function* () {
+      yield* repeat(10, (i) => ({ path: `/invites/aB3dE5gH7jK9mN1pQ3sT${i}x` }));
+      yield* repeat(10, (i) => ({ path: `/reports/2026-11-${String(10 + i).padStart(2, '0')}` }));
+      yield* repeat(10, (i) => ({ path: `/contacts/user${i}%40example.com` }));
+      yield* repeat(10, (i) => ({ path: `/numbers/%2B1415555${String(1000 + i)}` }));
+      yield* repeat(10, (i) => ({ path: `/products/red-shoes-20${10 + i}` }));
+      yield* repeat(10, (i) => ({ path: `/skus/AB-${1234 + i}` }));
+    },
+    expected: [
+      'GET /contacts/{email}',
+      'GET /invites/{inviteId}',
+      'GET /numbers/{number}',
+      'GET /products/{product}',
+      'GET /reports/{date}',
+      'GET /skus/{sku}',
+    ],
+  },
+  {
+    name: 'suffix and colon parameters keep their literal part; RPC-style names stay literal',
+    traffic: function* () {
+      yield* repeat(10, (i) => ({ path: `/items/${i + 1}.json` }));
+      yield* repeat(10, (i) => ({ method: 'POST', path: `/v1/operations/${hex(i, 16)}:cancel` }));
+      yield* repeat(10, (i) => ({ path: `/comics/${600 + i}/info.0.json` }));
+      yield* repeat(10, () => ({ method: 'POST', path: '/chat.postMessage' }));
+      yield* repeat(10, () => ({ method: 'POST', path: '/users/info.json' }));
+      yield* repeat(10, () => ({ path: '/v2/pet/findByStatus' }));
+    },
+    expected: [
+      'GET /comics/{comicId}/info.0.json',
+      'GET /items/{itemId}.json',
+      'GET /v2/pet/findByStatus',
+      'POST /chat.postMessage',
+      'POST /users/info.json',
+      'POST /v1/operations/{operationId}:cancel',
+    ],
+  },
+  {
+    name: 'versions are never parameters: v1, v2.0, dated roots, numeric API versions',
+    traffic: function* () {
+      yield* repeat(10, (i) => ({ path: `/2010-04-01/Accounts/AC${hex(i, 32)}/Calls.json` }));
+      yield* repeat(10, (i) => ({ path: `/rest/api/2/issue/${10000 + i}` }));
+      yield* repeat(10, () => ({ path: '/api/v2.0/projects' }));
+      yield* repeat(10, () => ({ path: '/v1beta1/namespaces' }));
+    },
+    expected: [
+      'GET /2010-04-01/Accounts/{accountId}/Calls.json',
+      'GET /api/v2.0/projects',
+      'GET /rest/api/2/issue/{issueId}',
+      'GET /v1beta1/namespaces',
+    ],
+  },
+  {
+    name: 'a position with many values becomes a parameter even when the values are words',
+    traffic: function* () {
+      const random = lcg(3);
+      for (let i = 0; i < 400; i++) {
+        // a long tail of user names, some plain words, most seen once or twice
+        const name =
+          i % 4 === 0
+            ? (WORDS[Math.floor(random() * WORDS.length)] as string)
+            : `${WORDS[i % WORDS.length]}.${['smith', 'lopez', 'chen', 'okafor'][i % 4]}${i % 97}`;
+        yield { path: `/users/${name}/repos` };
+      }
+    },
+    expected: ['GET /users/{user}/repos'],
+  },
+  {
+    name: 'a handful of heavily used resources stays literal',
+    traffic: function* () {
+      const resources = [
+        'accounts',
+        'invoices',
+        'payments',
+        'orders',
+        'products',
+        'customers',
+        'refunds',
+        'disputes',
+        'payouts',
+        'balance',
+        'coupons',
+        'plans',
+      ];
+      for (let i = 0; i < 1200; i++) yield { path: `/v1/${resources[i % resources.length]}` };
+    },
+    expected: [
+      'GET /v1/accounts',
+      'GET /v1/balance',
+      'GET /v1/coupons',
+      'GET /v1/customers',
+      'GET /v1/disputes',
+      'GET /v1/invoices',
+      'GET /v1/orders',
+      'GET /v1/payments',
+      'GET /v1/payouts',
+      'GET /v1/plans',
+      'GET /v1/products',
+      'GET /v1/refunds',
+    ],
+  },
+  {
+    name: 'literal siblings of a parameter stay separate endpoints (/users/me beside /users/{userId})',
+    traffic: function* () {
+      yield* repeat(50, (i) => ({ path: `/users/${5000 + i * 13}` }));
+      yield* repeat(30, () => ({ path: '/users/me' }));
+      yield* repeat(30, () => ({ path: '/users/search' }));
+      yield* repeat(20, (i) => ({ path: `/users/${WORDS[i % WORDS.length]}` }));
+    },
+    expected: ['GET /users/me', 'GET /users/search', 'GET /users/{userId}'],
+  },
+  {
+    name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
+    traffic: function* () {
+      yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));
+      yield* repeat(5, (i) => ({ method: 'DELETE', path: `/orders/${i + 1}` }));
+      yield* repeat(5, (i) => ({ method: 'GET', path: `/orders/${i + 1}` }));
+      yield* repeat(5, () => ({ path: '/wp-login.php', status: 404 }));
+      yield* repeat(5, () => ({ path: '/.env', status: 404 }));
+      yield* repeat(5, (i) => ({ method: 'PUT', path: `/orders/${i + 1}`, status: 405 }));
+    },
+    expected: ['DELETE /orders/{orderId}', 'GET /api/v2/pokemon/{pokemonId}/', 'GET /orders/{orderId}'],
+  },
+  {
+    name: 'a declared spec wins: its templates and literals, whatever the values look like',
+    options: {
+      declared: [
+        declaredApi([
+          ['GET', '/v2/pet/{petId}'],
+          ['GET', '/v2/pet/findByStatus'],
+          ['GET', '/v2/store/inventory'],
+          ['GET', '/v2/user/{username}'],
+        ]),
+      ],
+    },
+    traffic: function* () {
+      yield* repeat(5, (i) => ({ path: `/v2/pet/${i}` }));
+      yield* repeat(5, () => ({ path: '/v2/pet/findByStatus' }));
+      yield* repeat(5, (i) => ({ path: `/v2/user/${WORDS[i]}` }));
+      yield* repeat(3, () => ({ path: '/v2/store/inventory' }));
+      yield* repeat(4, (i) => ({ path: `/v2/undocumented/${100 + i}` }));
+    },
+    expected: [
+      'GET /v2/pet/findByStatus',
+      'GET /v2/pet/{petId}',
+      'GET /v2/store/inventory',
+      'GET /v2/undocumented/{undocumentedId}',
+      'GET /v2/user/{username}',
+    ],
+  },
+  {
+    name: 'two parameters from one noun get distinct names; parameters after parameters are numbered',
+    traffic: function* () {
+      yield* repeat(10, (i) => ({ path: `/repos/${1000 + i}/${2000 + i}` }));
+    },
+    expected: ['GET /repos/{repoId}/{id}'],
+  },
+  {
+    name: 'memory is bounded: a position with more distinct values than maxSiblings becomes a parameter',
+    options: { maxSiblings: 40 },
+    traffic: function* () {
+      yield* repeat(45, (i) => ({ path: `/tags/${WORDS[i % WORDS.length]}${['', 'x', 'y', 'z'][Math.floor(i / WORDS.length)]}` }));
+    },
+    expected: ['GET /tags/{tag}'],
+  },
+];
+
+function declaredApi(operations: Array<[string, string]>): DeclaredApi {
+  return {
+    source: 'spec.yaml',
+    title: 'Spec',
+    version: '1',
+    specVersion: '3.0.3',
+    hosts: [HOST],
+    basePath: '/v2',
+    operations: operations.map(([method, template]) => ({
+      method,
+      template,
+      deprecated: false,
+      parameters: [],
+      responses: {},
+      security: [],
+    })),
+    securitySchemes: {},
+  };
+}
+
+describe('path templating (one suite, every strategy)', () => {
+  for (const c of CASES) {
+    test(c.name, () => {
+      const templater = createPathTemplater(c.options);
+      for (const r of c.traffic()) templater.observe({ host: HOST, method: r.method ?? 'GET', path: r.path, status: r.status ?? 200 });
+      const found = templater.endpoints().map((e) => `${e.method} ${e.template}`);
+      assert.deepEqual([...found].sort(), [...c.expected].sort());
+    });
+  }
+});
+
+test('observe returns the template a request belongs to, and a parameter decision is sticky', () => {
+  const templater = createPathTemplater();
+  for (let i = 0; i < 12; i++) templater.observe({ host: HOST, method: 'GET', path: `/users/${WORDS[i]}${i}x/keys` });
+  assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/zed/keys' }), '/users/{user}/keys');
+  assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/42/keys' }), '/users/{user}/keys');
+  assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/x/y', status: 404 }), undefined);
+});
+
+test('endpoints are per host', () => {
+  const templater = createPathTemplater();
+  templater.observe({ host: 'a.example.com', method: 'GET', path: '/health' });
+  templater.observe({ host: 'B.example.com', method: 'GET', path: '/health' });
+  assert.deepEqual(
+    templater.endpoints().map((e) => [e.host, e.template]),
+    [
+      ['a.example.com', '/health'],
+      ['b.example.com', '/health'],
+    ],
+  );
+});
+
+test('segment classes', () => {
+  const kinds = (s: string) => classifySegment(s).kind;
+  assert.equal(kinds('8812'), 'int');
+  assert.equal(kinds('v1'), 'version');
+  assert.equal(kinds('v2.0'), 'version');
+  assert.equal(kinds('oauth2'), 'anchored');
+  assert.equal(kinds('sha256'), 'anchored');
+  assert.equal(kinds('jdoe42'), 'mixed');
+  assert.equal(kinds('users'), 'word');
+  assert.equal(kinds('deadbeef'), 'word', 'hex-looking words without digits are words');
+  assert.equal(kinds('chat.postMessage'), 'anchored');
+  assert.deepEqual(classifySegment('12.json'), { stem: '12', suffix: '.json', kind: 'int' });
+  assert.deepEqual(classifySegment('info.0.json'), { stem: 'info.0.json', suffix: '', kind: 'word' });
+});
