@@ -14,6 +14,7 @@ export type SegmentClass =
   | 'email'
   | 'phone'
   | 'mixed'
+  | 'format'
   | 'version'
   | 'anchored'
   | 'word';
@@ -35,8 +36,10 @@ const EMAIL = /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i;
 const PHONE = /^\+\d[\d\-. ]{6,18}\d$/;
 const TOKEN_CHARS = /^[A-Za-z0-9_\-~=+]+$/;
 const VERSION = /^(v\d+([._]\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?|v\d+(alpha|beta)\d*)$/i;
-const CAMEL_RPC = /^[a-z]+[A-Z][A-Za-z]*$/;
-const DOTTED_RPC = /^[a-z][a-zA-Z]*(\.[a-z][a-zA-Z]*)+$/;
+/** `findByStatus`, `get3dsAvailability`, `postMessage`: lower-case start, then capitalised words (digits allowed). */
+const CAMEL_RPC = /^[a-z]+(?:[A-Z][a-z]+|\d+[a-z]*)*(?:[A-Z][a-z]+)$/;
+/** `chat.postMessage`, `admin.conversations.setTeams`: a dotted name with a camelCase method. */
+const DOTTED_RPC = /^[a-z][a-zA-Z]*(\.[a-z][a-zA-Z]*)*\.[a-z]+[A-Z][a-zA-Z]*$/;
 const SUFFIX = /^(.+?)(\.(json|xml|csv|txt|html|yaml|yml|pdf|png|jpe?g|gif|svg|zip|gz|tar|js|css|atom|rss)|:[a-z][a-zA-Z]*)$/;
 
 /** Technical words that contain digits but are never values. */
@@ -86,107 +89,15 @@ const DIGIT_WORDS = new Set([
  * never merged into a parameter.
  */
 export const RESERVED_WORDS: ReadonlySet<string> = new Set([
-  'api',
-  'apis',
-  'rest',
-  'rpc',
-  'graphql',
-  'me',
-  'self',
-  'my',
-  'mine',
-  'current',
-  'search',
-  'find',
-  'query',
-  'count',
-  'new',
-  'latest',
-  'recent',
-  'all',
-  'bulk',
-  'batch',
-  'export',
-  'import',
-  'upload',
-  'download',
-  'stats',
-  'statistics',
-  'summary',
-  'settings',
-  'config',
-  'configuration',
-  'status',
-  'health',
-  'healthz',
-  'ping',
-  'version',
-  'versions',
-  'info',
-  'metadata',
-  'meta',
-  'public',
-  'private',
-  'internal',
-  'admin',
-  'default',
-  'login',
-  'logout',
-  'register',
-  'signup',
-  'signin',
-  'token',
-  'tokens',
-  'refresh',
-  'revoke',
-  'verify',
-  'validate',
-  'auth',
-  'oauth',
-  'callback',
-  'webhook',
-  'webhooks',
-  'events',
-  'history',
-  'preview',
-  'schema',
-  'openapi',
-  'swagger',
-  'docs',
-  'index',
-  'list',
-  'create',
-  'update',
-  'delete',
-  'remove',
-  'add',
-  'edit',
-  'cancel',
-  'close',
-  'open',
-  'archive',
-  'restore',
-  'approve',
-  'reject',
-  'start',
-  'stop',
-  'pause',
-  'resume',
-  'retry',
-  'send',
-  'test',
-  'preferences',
-  'profile',
-  'permissions',
-  'roles',
-  'members',
-  'owners',
-  'users',
-  'accounts',
-  'items',
-  'details',
-  'actions',
+  'me', '@me', 'self', 'my', 'mine', 'current', 'search', 'find', 'query', 'count', 'new', 'latest', 'recent', 'all',
+  'bulk', 'batch', 'export', 'import', 'upload', 'download', 'stats', 'statistics', 'summary', 'login', 'logout',
+  'register', 'signup', 'signin', 'refresh', 'revoke', 'verify', 'validate', 'callback', 'history', 'preview',
+  'schema', 'openapi', 'swagger', 'create', 'update', 'delete', 'remove', 'edit', 'cancel', 'archive', 'restore',
+  'approve', 'reject', 'retry', 'upsert', 'lookup', 'autocomplete', 'suggest', 'random', 'next', 'previous',
 ]);
+
+/** Response formats chosen in the path (`/verify/json`, `/verify/xml`): siblings of these are one `{format}`. */
+export const FORMAT_WORDS: ReadonlySet<string> = new Set(['json', 'xml', 'csv', 'tsv', 'yaml', 'yml', 'html', 'txt', 'jsonp', 'protobuf', 'msgpack', 'atom', 'rss']);
 
 /** Splits a decoded segment into stem and literal suffix and classifies the stem. */
 export function classifySegment(segment: string): SplitSegment {
@@ -203,7 +114,7 @@ export function classifySegment(segment: string): SplitSegment {
 
 /** True for classes that are parameters wherever they appear. */
 export function isValueClass(kind: SegmentClass): boolean {
-  return kind !== 'word' && kind !== 'version' && kind !== 'anchored';
+  return kind !== 'word' && kind !== 'version' && kind !== 'anchored' && kind !== 'format';
 }
 
 function classifyValue(s: string): SegmentClass {
@@ -232,8 +143,9 @@ function classifyValue(s: string): SegmentClass {
   if (digits >= 4 && DATE.test(s)) return 'date';
   if (s.includes('@') && EMAIL.test(s)) return 'email';
   if (s.charCodeAt(0) === 43 && PHONE.test(s)) return 'phone';
+  if (upper > 0 && CAMEL_RPC.test(s) && length / (upper + 1) >= 3.5) return 'anchored';
   if (digits === 0) {
-    if (CAMEL_RPC.test(s) || DOTTED_RPC.test(s)) return 'anchored';
+    if (DOTTED_RPC.test(s)) return 'anchored';
     if (length >= 20 && upper > 1 && upper < letters && TOKEN_CHARS.test(s)) return 'token';
     return 'word';
   }

@@ -1,5 +1,5 @@
 import type { DeclaredApi } from '../types.js';
-import { classifySegment, isValueClass, RESERVED_WORDS, type SegmentClass, singularize } from './segment.js';
+import { classifySegment, FORMAT_WORDS, isValueClass, RESERVED_WORDS, type SegmentClass, singularize } from './segment.js';
 
 /** One request as the templater sees it. */
 export interface PathObservation {
@@ -61,7 +61,11 @@ interface Node {
   literal: string | undefined;
   /** For a parameter: the literal suffix after it (`.json`, `:cancel`) or ``. */
   suffix: string;
+  /** For a parameter: distinct values seen (up to `MAX_VALUES`), to tell a value's typical traffic. */
+  values: Set<string>;
 }
+
+const MAX_VALUES = 4096;
 
 function newNode(literal: string | undefined, suffix = ''): Node {
   return {
@@ -74,6 +78,7 @@ function newNode(literal: string | undefined, suffix = ''): Node {
     paramPosition: false,
     literal,
     suffix,
+    values: new Set(),
   };
 }
 
@@ -118,60 +123,52 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
     return root;
   };
 
+  /** Learns one path: counts along it (creating nodes), then lets the positions that got a new name decide. */
   const learn = (host: string, method: string, segments: string[], slash: boolean): string => {
     let node = rootOf(host);
     node.count++;
-    const path: Array<{ node: Node; param: boolean }> = [];
+    const grown: Node[] = [];
     for (let i = 0; i < segments.length; i++) {
       const raw = segments[i] as string;
       const split = classifySegment(raw);
-      let kind = split.kind;
-      if ((kind === 'int' || kind === 'date') && isVersionContext(segments, i, kind)) kind = 'version';
+      const kind = effectiveKind(segments, i, split.kind);
       let next: Node;
       if (isValueClass(kind)) {
         next = paramChild(node, split.suffix);
         next.kinds.add(kind);
-        path.push({ node: next, param: true });
-      } else if (node.paramPosition && kind === 'word' && !RESERVED_WORDS.has(raw.toLowerCase()) && !node.literals.has(raw)) {
+        if (next.values.size < MAX_VALUES) next.values.add(split.stem);
+      } else if (
+        !node.literals.has(raw) &&
+        ((node.paramPosition && isCandidate(raw, node.literal === undefined)) || (FORMAT_WORDS.has(raw) && node.params.get('')?.kinds.has('format') === true))
+      ) {
         next = paramChild(node, '');
         next.kinds.add('word');
-        path.push({ node: next, param: true });
+        if (next.values.size < MAX_VALUES) next.values.add(raw);
       } else {
         let child = node.literals.get(raw);
-        const created = child === undefined;
         if (child === undefined) {
           child = newNode(raw);
           node.literals.set(raw, child);
+          if (!node.paramPosition) grown.push(node);
         }
-        child.count++;
         next = child;
-        path.push({ node: next, param: false });
-        // a new sibling: time to ask whether this position holds values rather than names
-        if (created && !node.paramPosition && node.literals.size >= Math.ceil(minSiblings / 2)) {
-          if (node.literals.size > maxSiblings || shouldBecomeParam(node, minSiblings, false)) {
-            const param = makeParamPosition(node);
-            if (param !== undefined && !node.literals.has(raw)) {
-              next = param; // the request's own node moved into the parameter subtree
-              path[path.length - 1] = { node: param, param: true };
-            }
-          }
-        }
-        node = next;
-        continue;
       }
       next.count++;
       node = next;
     }
     node.ends.set(method, (node.ends.get(method) ?? 0) + 1);
     if (slash) node.slashEnds++;
-    return renderPath(
-      path.map((p) => p.node),
-      segments,
-      slash,
-    );
+    // deepest first, so a position's children have their continuations when it decides
+    for (let i = grown.length - 1; i >= 0; i--) {
+      const position = grown[i] as Node;
+      if (position.paramPosition || position.literals.size < 2) continue;
+      const decision = position.literals.size > maxSiblings ? MERGE_ALL : decide(position, minSiblings, false);
+      if (decision !== undefined) makeParamPosition(position, decision);
+    }
+    return renderPath(lookup(rootOf(host), segments), slash);
   };
 
-  const renderPath = (nodes: Node[], _segments: string[], slash: boolean): string => {
+  const renderPath = (nodes: Node[], slash: boolean): string => {
     const names = new Set<string>();
     let previous: string | undefined;
     let out = '';
@@ -213,7 +210,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
         finalize(root, minSiblings);
         collect(root, [], (nodes, node) => {
           const slash = node.slashEnds * 2 > [...node.ends.values()].reduce((a, b) => a + b, 0);
-          const template = renderPath(nodes, [], slash);
+          const template = renderPath(nodes, slash);
           const parameters = nodes
             .filter((n) => n.literal === undefined)
             .map((n, i) => ({ name: templateParamNames(template)[i] as string, kinds: [...n.kinds] }));
@@ -242,6 +239,27 @@ function paramChild(node: Node, suffix: string): Node {
   return child;
 }
 
+/** The nodes a learned path runs through now (after any merges). */
+function lookup(root: Node, segments: readonly string[]): Node[] {
+  const nodes: Node[] = [];
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    const raw = segments[i] as string;
+    const split = classifySegment(raw);
+    const kind = effectiveKind(segments, i, split.kind);
+    const next = isValueClass(kind) ? node.params.get(split.suffix) : (node.literals.get(raw) ?? node.params.get(''));
+    if (next === undefined) break; // not reached for a learned path
+    nodes.push(next);
+    node = next;
+  }
+  return nodes;
+}
+
+/** A segment's class in its place: numeric and dated API versions are versions. */
+function effectiveKind(segments: readonly string[], i: number, kind: SegmentClass): SegmentClass {
+  return (kind === 'int' || kind === 'date') && isVersionContext(segments, i, kind) ? 'version' : kind;
+}
+
 /**
  * Integers right after `api`/`rest` (`/rest/api/2/issue`) and dates at the root (`/2010-04-01/Accounts`)
  * are API versions, not values.
@@ -252,40 +270,86 @@ function isVersionContext(segments: readonly string[], i: number, kind: SegmentC
   return i === 0 || (i === 1 && (previous === 'api' || previous === 'rest'));
 }
 
+/** Which literal children of a position join its parameter: all candidates, or those continuing as the parameter does. */
+interface Decision {
+  /** When set, only children whose continuations are all continuations of this parameter. */
+  like?: Node;
+  /** When set, only these names. */
+  names?: ReadonlySet<string>;
+}
+
+const MERGE_ALL: Decision = {};
+
 /**
- * True when a position's literal children behave like values: enough of them, arriving steadily (many
- * seen only once or twice: the chance the next request brings a new one is high), and continuing alike.
- * `final` relaxes the volume requirement when the traffic is all there is.
+ * Whether a position's literal children behave like values, and which of them join the parameter.
+ * - After a parameter, three or more names that all continue the same way (`/repos/{owner}/{name}/issues`)
+ *   are values: resources under one id rarely share the same sub-resources.
+ * - Beside a parameter that already holds values (ids, slugs with digits), names that continue as its
+ *   values do are more of them; names with sub-resources of their own are endpoints of their own.
+ * - Otherwise, enough names, arriving steadily and continuing alike, are values (Good-Turing: the share of
+ *   requests that brought a name seen once estimates the chance the next request brings a new one — names
+ *   of resources stop arriving, values keep coming).
+ * While streaming, a position decides only once it has had `MIN_TRAFFIC` requests (early on every name is
+ * new); `final` decides with whatever traffic there is.
  */
-function shouldBecomeParam(node: Node, minSiblings: number, final: boolean): boolean {
+function decide(node: Node, minSiblings: number, final: boolean): Decision | undefined {
+  const afterParam = node.literal === undefined;
   const candidates: Node[] = [];
-  for (const [literal, child] of node.literals) if (!isAnchoredLiteral(literal)) candidates.push(child);
+  for (const [literal, child] of node.literals) if (isCandidate(literal, afterParam)) candidates.push(child);
   const n = candidates.length;
-  if (n < Math.ceil(minSiblings / 2)) return false;
+  const formats = [...node.literals.keys()].filter((literal) => FORMAT_WORDS.has(literal));
+  if (formats.length >= 2 && sharedShape(formats.map((f) => node.literals.get(f) as Node))) return { names: new Set(formats) };
+  if (n < Math.ceil(minSiblings / 2)) return undefined;
+  if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
+  if (!final && node.count < MIN_TRAFFIC) return undefined;
+  const valueParam = node.params.get('');
+  if (valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word')) {
+    return candidates.some((c) => continuesLike(c, valueParam)) ? { like: valueParam } : undefined;
+  }
+  if (n < minSiblings) return undefined;
   let total = 0;
-  let rare = 0;
+  let once = 0;
   const shapes = new Map<string, number>();
   for (const child of candidates) {
     total += child.count;
-    if (child.count <= 2) rare++;
+    if (child.count === 1) once++;
     const shape = shapeOf(child);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
-  // a position that already holds values (ids, slugs with digits) holds values: its word siblings are more of them
-  const valueParam = node.params.get('');
-  if (valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word') && n >= Math.ceil(minSiblings / 2)) return true;
-  if (n < minSiblings || (!final && total < 4 * minSiblings)) return false;
-  const newValueChance = rare / total;
+  const newValueChance = once / total;
   const commonShape = Math.max(...shapes.values()) / n;
-  if (newValueChance >= 0.1 && commonShape >= 0.5) return true;
-  return n >= 3 * minSiblings && commonShape >= 0.6 && newValueChance >= 0.02;
+  if (newValueChance >= 0.1 && commonShape >= 0.5) return MERGE_ALL;
+  return n >= 3 * minSiblings && commonShape >= 0.6 && newValueChance >= 0.02 ? MERGE_ALL : undefined;
 }
 
-/** Literals that are never merged into a parameter. */
-function isAnchoredLiteral(literal: string): boolean {
-  if (RESERVED_WORDS.has(literal.toLowerCase())) return true;
+/** Requests through a position before a streaming (not final) cardinality decision. */
+const MIN_TRAFFIC = 100;
+
+/** Literals cardinality may merge: not reserved words, and versions only after a parameter. */
+function isCandidate(literal: string, afterParam: boolean): boolean {
+  if (RESERVED_WORDS.has(literal.toLowerCase())) return false;
   const kind = classifySegment(literal).kind;
-  return kind === 'version' || kind === 'anchored';
+  return kind !== 'anchored' && (kind !== 'version' || afterParam);
+}
+
+/** True when everything `node` continues with (ends, parameters, literals) `param` continues with too. */
+function continuesLike(node: Node, param: Node): boolean {
+  const own = new Set(shapeOf(param).split('|'));
+  return shapeOf(node)
+    .split('|')
+    .every((key) => own.has(key));
+}
+
+/** True when every node continues the same way and that way includes a literal segment. */
+function sharedLiteralShape(nodes: readonly Node[]): boolean {
+  const first = shapeOf(nodes[0] as Node);
+  return first.split('|').some((key) => key !== '$' && !key.startsWith('{}')) && sharedShape(nodes);
+}
+
+/** True when every node continues the same way. */
+function sharedShape(nodes: readonly Node[]): boolean {
+  const first = shapeOf(nodes[0] as Node);
+  return nodes.every((node) => shapeOf(node) === first);
 }
 
 /** A child's continuation: where requests go next (parameters as `{}`), and whether they end there. */
@@ -298,13 +362,16 @@ function shapeOf(node: Node): string {
 }
 
 /** Moves a position's mergeable literal children under its parameter child; returns that child. */
-function makeParamPosition(node: Node): Node | undefined {
-  node.paramPosition = true;
+function makeParamPosition(node: Node, decision: Decision): Node | undefined {
+  if (decision.names === undefined) node.paramPosition = true;
+  const afterParam = node.literal === undefined;
   let param: Node | undefined;
   for (const [literal, child] of [...node.literals]) {
-    if (isAnchoredLiteral(literal)) continue;
+    if (decision.names !== undefined ? !decision.names.has(literal) : !isCandidate(literal, afterParam)) continue;
+    if (decision.like !== undefined && !continuesLike(child, decision.like)) continue;
     param ??= paramChild(node, '');
-    param.kinds.add('word');
+    param.kinds.add(decision.names === undefined ? 'word' : 'format');
+    if (param.values.size < MAX_VALUES) param.values.add(literal);
     mergeInto(param, child);
     node.literals.delete(literal);
   }
@@ -316,6 +383,7 @@ function mergeInto(target: Node, source: Node): void {
   target.slashEnds += source.slashEnds;
   for (const [method, n] of source.ends) target.ends.set(method, (target.ends.get(method) ?? 0) + n);
   for (const kind of source.kinds) target.kinds.add(kind);
+  for (const value of source.values) if (target.values.size < MAX_VALUES) target.values.add(value);
   for (const [suffix, child] of source.params) {
     const existing = target.params.get(suffix);
     if (existing === undefined) {
@@ -334,8 +402,16 @@ function mergeInto(target: Node, source: Node): void {
 function finalize(node: Node, minSiblings: number): void {
   for (const child of node.params.values()) finalize(child, minSiblings);
   for (const child of node.literals.values()) finalize(child, minSiblings);
-  if (!node.paramPosition && node.literals.size >= Math.ceil(minSiblings / 2) && shouldBecomeParam(node, minSiblings, true)) {
-    makeParamPosition(node);
+  const valueParam = node.params.get('');
+  const decision = node.paramPosition
+    ? valueParam === undefined
+      ? undefined
+      : { like: valueParam } // names kept beside a parameter that now continue as its values do
+    : node.literals.size < 2
+      ? undefined
+      : decide(node, minSiblings, true);
+  if (decision !== undefined) {
+    makeParamPosition(node, decision);
     for (const child of node.params.values()) finalize(child, minSiblings);
   }
 }
@@ -354,6 +430,7 @@ function paramName(previous: string | undefined, kinds: ReadonlySet<SegmentClass
     valueKinds.every((k) => k === 'int' || k === 'uuid' || k === 'ulid' || k === 'objectid' || k === 'hex' || k === 'token');
   if (kinds.size === 1 && kinds.has('email')) return 'email';
   if (kinds.size === 1 && kinds.has('date')) return 'date';
+  if (kinds.size === 1 && kinds.has('format')) return 'format';
   if (previous === undefined || !/^[A-Za-z][A-Za-z_-]*$/.test(previous)) return idLike ? 'id' : 'param';
   const noun = singularize(previous).replace(/[-_](\w)/g, (_m, c: string) => c.toUpperCase());
   return idLike ? `${noun}Id` : noun;
