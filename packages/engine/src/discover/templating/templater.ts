@@ -61,6 +61,8 @@ interface Node {
   literal: string | undefined;
   /** For a parameter: the literal suffix after it (`.json`, `:cancel`) or ``. */
   suffix: string;
+  /** For a parameter: its name, fixed the first time a template with it is rendered (names stay stable). */
+  name: string | undefined;
   /** For a parameter: distinct values seen (up to `MAX_VALUES`), to tell a value's typical traffic. */
   values: Set<string>;
 }
@@ -79,6 +81,7 @@ function newNode(literal: string | undefined, suffix = ''): Node {
     literal,
     suffix,
     values: new Set(),
+    name: undefined,
   };
 }
 
@@ -139,7 +142,8 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
         if (next.values.size < MAX_VALUES) next.values.add(split.stem);
       } else if (
         !node.literals.has(raw) &&
-        ((node.paramPosition && isCandidate(raw, node.literal === undefined)) || (FORMAT_WORDS.has(raw) && node.params.get('')?.kinds.has('format') === true))
+        ((node.paramPosition && isCandidate(raw, node.literal === undefined)) ||
+          (FORMAT_WORDS.has(raw) && node.params.get('')?.kinds.has('format') === true))
       ) {
         next = paramChild(node, '');
         next.kinds.add('word');
@@ -177,7 +181,8 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
         out += `/${node.literal}`;
         previous = node.literal;
       } else {
-        const name = uniqueName(paramName(previous, node.kinds), names);
+        node.name ??= paramName(previous, node.kinds);
+        const name = uniqueName(node.name, names);
         out += `/{${name}}${node.suffix}`;
         previous = undefined;
       }
@@ -299,11 +304,15 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   const n = candidates.length;
   const formats = [...node.literals.keys()].filter((literal) => FORMAT_WORDS.has(literal));
   if (formats.length >= 2 && sharedShape(formats.map((f) => node.literals.get(f) as Node))) return { names: new Set(formats) };
-  if (n < Math.ceil(minSiblings / 2)) return undefined;
   if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
-  if (!final && node.count < MIN_TRAFFIC) return undefined;
   const valueParam = node.params.get('');
-  if (valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word')) {
+  const holdsValues = valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word');
+  // after a parameter, names that continue exactly as the values beside them do (`/{dataset}/2.0/fields`
+  // beside `/{dataset}/2024-01-01/fields`) are more values
+  if (afterParam && holdsValues && n >= 2 && sharedLiteralShape([valueParam, ...candidates])) return { like: valueParam };
+  if (n < Math.ceil(minSiblings / 2)) return undefined;
+  if (!final && node.count < MIN_TRAFFIC) return undefined;
+  if (holdsValues) {
     return candidates.some((c) => continuesLike(c, valueParam)) ? { like: valueParam } : undefined;
   }
   if (n < minSiblings) return undefined;
@@ -332,12 +341,17 @@ function isCandidate(literal: string, afterParam: boolean): boolean {
   return kind !== 'anchored' && (kind !== 'version' || afterParam);
 }
 
-/** True when everything `node` continues with (ends, parameters, literals) `param` continues with too. */
+/**
+ * True when everything `node` continues with (ends, parameters, literals) `param` continues with too — a
+ * literal also counts when it is one of the values of `param`'s own parameter (`/alice/main` beside
+ * `/{owner}/{repo}` whose values include `main`).
+ */
 function continuesLike(node: Node, param: Node): boolean {
   const own = new Set(shapeOf(param).split('|'));
+  const next = param.params.get('');
   return shapeOf(node)
     .split('|')
-    .every((key) => own.has(key));
+    .every((key) => own.has(key) || next?.values.has(key) === true);
 }
 
 /** True when every node continues the same way and that way includes a literal segment. */
@@ -378,6 +392,21 @@ function makeParamPosition(node: Node, decision: Decision): Node | undefined {
   return param;
 }
 
+/**
+ * Reserved words beside a parameter with many values are endpoints of their own (`/users/me`) when they
+ * get traffic of their own; one used no more than a typical value and continuing as the values do is a value.
+ */
+function mergeOrdinaryReserved(node: Node, param: Node): void {
+  if (param.values.size < 20) return;
+  const typical = param.count / param.values.size;
+  for (const [literal, child] of [...node.literals]) {
+    if (!RESERVED_WORDS.has(literal.toLowerCase()) || child.count > 3 * typical || !continuesLike(child, param)) continue;
+    if (param.values.size < MAX_VALUES) param.values.add(literal);
+    mergeInto(param, child);
+    node.literals.delete(literal);
+  }
+}
+
 function mergeInto(target: Node, source: Node): void {
   target.count += source.count;
   target.slashEnds += source.slashEnds;
@@ -412,6 +441,7 @@ function finalize(node: Node, minSiblings: number): void {
       : decide(node, minSiblings, true);
   if (decision !== undefined) {
     makeParamPosition(node, decision);
+    if (valueParam !== undefined) mergeOrdinaryReserved(node, valueParam);
     for (const child of node.params.values()) finalize(child, minSiblings);
   }
 }

@@ -243,7 +243,8 @@ describe('path templating (one suite, every strategy)', () => {
 test('observe returns the template a request belongs to, and a parameter decision is sticky', () => {
   const templater = createPathTemplater();
   // 150 requests from word-only user names (alice-bob, …): a parameter once the position has traffic
-  for (let i = 0; i < 150; i++) templater.observe({ host: HOST, method: 'GET', path: `/users/${WORDS[i % 14]}-${WORDS[(i * 5 + Math.floor(i / 14)) % 14]}/keys` });
+  for (let i = 0; i < 150; i++)
+    templater.observe({ host: HOST, method: 'GET', path: `/users/${WORDS[i % 14]}-${WORDS[(i * 5 + Math.floor(i / 14)) % 14]}/keys` });
   assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/zed/keys' }), '/users/{user}/keys');
   assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/42/keys' }), '/users/{user}/keys');
   assert.equal(templater.observe({ host: HOST, method: 'GET', path: '/users/x/y', status: 404 }), undefined);
