@@ -325,6 +325,9 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
     const shape = shapeOf(child);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
+  // many names with few continuations between them, most sharing one sub-resource
+  // (`/reactions/{emoji}/@me`): values; resources each bring their own sub-resources
+  if (sharedSubresource(candidates)) return MERGE_ALL;
   const newValueChance = once / total;
   const commonShape = Math.max(...shapes.values()) / n;
   if (newValueChance >= 0.1 && commonShape >= 0.5) return MERGE_ALL;
@@ -358,6 +361,15 @@ function continuesLike(node: Node, param: Node): boolean {
 function sharedLiteralShape(nodes: readonly Node[]): boolean {
   const first = shapeOf(nodes[0] as Node);
   return first.split('|').some((key) => key !== '$' && !key.startsWith('{}')) && sharedShape(nodes);
+}
+
+/** True when the nodes continue in at most four ways and half of them or more share one literal continuation. */
+function sharedSubresource(nodes: readonly Node[]): boolean {
+  const union = new Map<string, number>();
+  for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
+  if (union.size > 4) return false;
+  for (const [key, n] of union) if (key !== '$' && key !== '' && !key.startsWith('{}') && n * 2 >= nodes.length) return true;
+  return false;
 }
 
 /** True when every node continues the same way. */
