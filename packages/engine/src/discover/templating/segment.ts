@@ -209,8 +209,10 @@ function classifyValue(s: string): SegmentClass {
   if (s.includes('@') && EMAIL.test(s)) return 'email';
   if (s.charCodeAt(0) === 43 && PHONE.test(s)) return 'phone';
   if (upper > 0 && CAMEL_RPC.test(s) && length / (upper + 1) >= 3.5) return 'anchored';
+  if (upper === letters && length >= 6 && (digits > 0 || length >= 8) && other === 0) return 'mixed'; // A6VSUSFP, XCCZVHYV
   if (digits === 0) {
     if (DOTTED_RPC.test(s)) return 'anchored';
+    if (looksRandom(s)) return 'token';
     if (length >= 20 && upper > 1 && upper < letters && TOKEN_CHARS.test(s)) return 'token';
     return 'word';
   }
@@ -223,6 +225,28 @@ function classifyValue(s: string): SegmentClass {
 }
 
 const LATIN_US = /(stat|bon|camp|corp|vir|cens|foc|gen|radi|syllab|prospect|consens|apparat|cact|fung|nucle|stimul|termin)us$/;
+
+/**
+ * A digit-free string whose last part (after `_`/`-`) flips case too often for words: `site_pbPZsDBAwTlvJJ`,
+ * not `AliceLopez` or `findByStatus`.
+ */
+function looksRandom(s: string): boolean {
+  const cut = Math.max(s.lastIndexOf('_'), s.lastIndexOf('-'));
+  const part = s.slice(cut + 1);
+  if (part.length < 10) return false;
+  let flips = 0;
+  let upper = 0;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    const isUpper = c >= 65 && c <= 90;
+    if (isUpper) upper++;
+    if (i > 0) {
+      const p = part.charCodeAt(i - 1);
+      if ((p >= 65 && p <= 90) !== isUpper) flips++;
+    }
+  }
+  return upper >= 3 && upper <= part.length - 3 && flips * 3 >= part.length + 3;
+}
 
 /** Lower-case English singular of a resource name, for parameter names (`users` → `user`). */
 export function singularize(word: string): string {

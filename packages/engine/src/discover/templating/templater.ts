@@ -165,7 +165,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
     // deepest first, so a position's children have their continuations when it decides
     for (let i = grown.length - 1; i >= 0; i--) {
       const position = grown[i] as Node;
-      if (position.paramPosition || position.literals.size < 2) continue;
+      if (position.paramPosition) continue;
       const decision = position.literals.size > maxSiblings ? MERGE_ALL : decide(position, minSiblings, false);
       if (decision !== undefined) makeParamPosition(position, decision);
     }
@@ -310,6 +310,8 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   // after a parameter, names that continue exactly as the values beside them do (`/{dataset}/2.0/fields`
   // beside `/{dataset}/2024-01-01/fields`) are more values
   if (afterParam && holdsValues && n >= 2 && sharedLiteralShape([valueParam, ...candidates])) return { like: valueParam };
+  // even one name beside values, continuing as they do through two or more sub-resources, is a value
+  if (holdsValues && candidates.some((c) => literalKeys(c) >= 2 && continuesLike(c, valueParam))) return { like: valueParam };
   if (n < Math.ceil(minSiblings / 2)) return undefined;
   if (!final && node.count < MIN_TRAFFIC) return undefined;
   if (holdsValues) {
@@ -363,6 +365,11 @@ function sharedLiteralShape(nodes: readonly Node[]): boolean {
   return first.split('|').some((key) => key !== '$' && !key.startsWith('{}')) && sharedShape(nodes);
 }
 
+/** Number of literal continuations of a node. */
+function literalKeys(node: Node): number {
+  return node.literals.size;
+}
+
 /** True when the nodes continue in at most four ways and half of them or more share one literal continuation. */
 function sharedSubresource(nodes: readonly Node[]): boolean {
   const union = new Map<string, number>();
@@ -404,6 +411,29 @@ function makeParamPosition(node: Node, decision: Decision): Node | undefined {
   return param;
 }
 
+const EXTENSION = /\.[A-Za-z0-9]{1,5}$/;
+
+/**
+ * A position whose values carry three or more different file extensions (`{file}.csv`, `{file}.jpg`,
+ * `README.md`) holds file names: one `{file}` with the extension inside it.
+ */
+function mergeFileNames(node: Node): void {
+  const dotted = [...node.params.keys()].filter((suffix) => suffix.startsWith('.'));
+  if (dotted.length < 3) return;
+  const param = paramChild(node, '');
+  param.kinds.add('word');
+  for (const suffix of dotted) {
+    mergeInto(param, node.params.get(suffix) as Node);
+    node.params.delete(suffix);
+  }
+  for (const [literal, child] of [...node.literals]) {
+    if (!EXTENSION.test(literal) || RESERVED_WORDS.has(literal.toLowerCase())) continue;
+    mergeInto(param, child);
+    node.literals.delete(literal);
+  }
+  param.name ??= 'file';
+}
+
 /**
  * Reserved words beside a parameter with many values are endpoints of their own (`/users/me`) when they
  * get traffic of their own; one used no more than a typical value and continuing as the values do is a value.
@@ -441,6 +471,7 @@ function mergeInto(target: Node, source: Node): void {
 
 /** Final decisions over the whole tree, children first so shapes are settled. */
 function finalize(node: Node, minSiblings: number): void {
+  mergeFileNames(node);
   for (const child of node.params.values()) finalize(child, minSiblings);
   for (const child of node.literals.values()) finalize(child, minSiblings);
   const valueParam = node.params.get('');
@@ -448,7 +479,7 @@ function finalize(node: Node, minSiblings: number): void {
     ? valueParam === undefined
       ? undefined
       : { like: valueParam } // names kept beside a parameter that now continue as its values do
-    : node.literals.size < 2
+    : node.literals.size === 0
       ? undefined
       : decide(node, minSiblings, true);
   if (decision !== undefined) {
