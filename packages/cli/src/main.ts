@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isPalisadeError } from '@palisade/core';
+import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { VERSION } from './version.js';
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerIngestCommand(program);
+  registerAnalyzeCommand(program);
   registerFormatsCommand(program);
   try {
     await program.parseAsync(argv as string[]);

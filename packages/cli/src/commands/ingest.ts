@@ -12,8 +12,6 @@ import {
   type IngestorOptions,
   type ParserRegistry,
   loadOrCreateSecretKey,
-  openFileSource,
-  openStreamSource,
   ParsePool,
   resolveInputs,
   startPushServer,
@@ -21,6 +19,7 @@ import {
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createProgressDisplay } from '../progress.js';
+import { openSources } from './sources.js';
 import { type IngestSummary, printSummary } from '../summary.js';
 
 interface IngestFlags {
@@ -76,20 +75,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   if (flags.follow === true && inputs.some((i) => i.kind === 'stdin')) {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow reads files; stdin is followed anyway until it ends');
   }
-  const sources = [];
-  for (const input of inputs) {
-    if (input.kind === 'stdin') sources.push({ input, source: openStreamSource('stdin', process.stdin) });
-    else {
-      try {
-        sources.push({ input, source: await openFileSource(input.path) });
-      } catch (error) {
-        throw new PalisadeError(
-          'PAL_ERR_INPUT_UNREADABLE',
-          `cannot read ${input.path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-        );
-      }
-    }
-  }
+  const sources = await openSources(inputs);
   if (flags.follow === true && sources.some((s) => s.source.compressed)) {
     throw new PalisadeError('PAL_ERR_USAGE', '--follow cannot follow gzip files; ingest them without --follow');
   }
@@ -186,7 +172,9 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<number> {
   return summary.interrupted ? 130 : 0;
 }
 
-function describeChoice(r: Pick<StreamReport, 'name' | 'format' | 'chosenBy' | 'score' | 'fromOffset'> & { status?: string }): string {
+export function describeChoice(
+  r: Pick<StreamReport, 'name' | 'format' | 'chosenBy' | 'score' | 'fromOffset'> & { status?: string },
+): string {
   const how = r.chosenBy === 'auto' ? `detected ${r.format} (score ${r.score})` : `${r.format} (--format)`;
   const where = r.status === 'up-to-date' ? ', already ingested' : r.fromOffset > 0 ? `, resuming at byte ${r.fromOffset}` : '';
   return `${r.name}: ${how}${where}`;
@@ -255,7 +243,7 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
 }
 
 /** What every ingest mode writes through: the enricher (with the deployment key), the store, the dead letters. */
-async function openIngestTargets(config: Readonly<PalisadeConfig>) {
+export async function openIngestTargets(config: Readonly<PalisadeConfig>) {
   const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
   const secretKey = loadOrCreateSecretKey(config.dataDir);
   const tokenizer = createTokenizer(secretKey);

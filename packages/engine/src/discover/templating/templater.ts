@@ -40,6 +40,11 @@ export interface PathTemplater {
   observe(request: PathObservation): string | undefined;
   /** The endpoints so far (deciding pending positions first). */
   endpoints(): TemplatedEndpoint[];
+  /**
+   * The template a path has now, without learning from it: a request's template can change after it was
+   * observed, when its position turns into a parameter. `undefined` for paths never learned.
+   */
+  resolve(request: Omit<PathObservation, 'status'>): string | undefined;
 }
 
 interface Node {
@@ -205,6 +210,16 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       }
       return learn(host, method, segments, slash);
     },
+    resolve(request) {
+      const host = request.host.toLowerCase();
+      const { segments, slash } = splitPath(request.path);
+      const match = declared.match(host, request.method.toUpperCase(), segments);
+      if (match !== undefined) return match;
+      const root = roots.get(host);
+      if (root === undefined) return undefined;
+      const nodes = lookup(root, segments);
+      return nodes.length === segments.length ? renderPath(nodes, slash) : undefined;
+    },
     endpoints() {
       const out: TemplatedEndpoint[] = [];
       for (const [key, requests] of declaredCounts) {
@@ -252,7 +267,9 @@ function lookup(root: Node, segments: readonly string[]): Node[] {
     const raw = segments[i] as string;
     const split = classifySegment(raw);
     const kind = effectiveKind(segments, i, split.kind);
-    const next = isValueClass(kind) ? node.params.get(split.suffix) : (node.literals.get(raw) ?? node.params.get(''));
+    const next = isValueClass(kind)
+      ? (node.params.get(split.suffix) ?? node.params.get(''))
+      : (node.literals.get(raw) ?? node.params.get(''));
     if (next === undefined) break; // not reached for a learned path
     nodes.push(next);
     node = next;

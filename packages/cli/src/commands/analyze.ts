@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, PalisadeError, systemClock } from '@palisade/core';
+import {
+  createDeadLetterFile,
+  createDefaultParserRegistry,
+  createEnricher,
+  createInventory,
+  createInventoryStore,
+  createTokenizer,
+  type DeclaredApi,
+  Ingestor,
+  loadOrCreateSecretKey,
+  loadSpec,
+  resolveInputs,
+} from '@palisade/engine';
+import { createDuckDbStore } from '@palisade/store-duckdb';
+import { createProgressDisplay } from '../progress.js';
+import { renderAnalysisHtml } from '../report/html.js';
+import { printAnalysisSummary } from '../report/terminal.js';
+import { describeChoice } from './ingest.js';
+import { openSources } from './sources.js';
+
+interface AnalyzeFlags {
+  spec: string[];
+  json?: string;
+  html?: string;
+  db?: string;
+  dataDir?: string;
+  config?: string;
+  format: string;
+  quiet?: boolean;
+  color: boolean;
+}
+
+/** `palisade analyze <logs…>`: inventory, posture and a report, from logs alone (in memory unless `--db`). */
+export function registerAnalyzeCommand(program: Command): void {
+  program
+    .command('analyze')
+    .description('discover the APIs in traffic logs, assess their posture, and report (in memory unless --db)')
+    .argument('<paths...>', 'log files, directories or globs; - reads stdin')
+    .option('--spec <file>', 'a declared OpenAPI 3.x or Swagger 2.0 spec (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--json <file>', 'write the full report as JSON')
+    .option('--html <file>', 'write the report as one self-contained HTML file')
+    .option('--db <path>', 'also store the events in this DuckDB store')
+    .option('-f, --format <format>', 'log format, or auto to detect it per input', 'auto')
+    .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
+    .option('-c, --config <file>', 'configuration file (YAML)')
+    .option('--no-color', 'no colours in the summary')
+    .option('-q, --quiet', 'no progress display')
+    .action(async (paths: string[], flags: AnalyzeFlags) => {
+      process.exitCode = await runAnalyze(paths, flags);
+    });
+}
+
+async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
+  const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
+  const registry = createDefaultParserRegistry();
+  if (flags.format !== 'auto') registry.get(flags.format);
+  const specs: DeclaredApi[] = [];
+  for (const file of flags.spec) specs.push(await loadSpec(file));
+  const sources = await openSources(await resolveInputs(paths));
+
+  // In memory, tokens only need to be consistent within the run: a throw-away key, nothing written to disk.
+  const secretKey = flags.db === undefined ? new Uint8Array(randomBytes(32)) : loadOrCreateSecretKey(config.dataDir);
+  let enricher: ReturnType<typeof createEnricher>;
+  try {
+    enricher = createEnricher(config.ingest, createTokenizer(secretKey));
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
+  const inventory = createInventory({ declared: specs });
+  const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
+  const store = createInventoryStore(inventory, inner);
+  const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
+  const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), `analyze-${stamp}`);
+  const started = performance.now();
+  const quiet = flags.quiet === true;
+  const totalBytes = sources.every((s) => s.source.size !== undefined) ? sources.reduce((n, s) => n + (s.source.size ?? 0), 0) : undefined;
+  const display = quiet ? { update() {}, stop() {} } : createProgressDisplay(process.stderr, totalBytes, started);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  const ingestor = new Ingestor({
+    store,
+    registry,
+    enricher,
+    clock: systemClock,
+    deadLetter,
+    batchSize: Math.min(config.ingest.batchSize, 20_000),
+    formatOptions: config.ingest.formats,
+    signal: abort.signal,
+    onProgress: (p) => display.update(p),
+  });
+  const warnings: string[] = [];
+  try {
+    for (const { input, source } of sources) {
+      if (abort.signal.aborted) break;
+      try {
+        const report = await ingestor.ingest(source, flags.format);
+        if (!quiet && report.status !== 'empty') process.stderr.write(`${describeChoice(report)}\n`);
+      } catch (error) {
+        if (error instanceof PalisadeError && error.code === 'PAL_ERR_FORMAT_UNDETECTED' && !input.explicit) {
+          warnings.push(`skipped ${input.path}: format not recognised`);
+          continue;
+        }
+        throw error;
+      }
+    }
+    await ingestor.drain();
+  } finally {
+    display.stop();
+    deadLetter.close();
+    process.off('SIGINT', onSignal);
+    await store.close();
+  }
+  for (const w of warnings) process.stderr.write(`palisade: ${w}\n`);
+  const rejected = ingestor.stats().reduce((n, s) => n + Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0), 0);
+  const report = inventory.report({
+    files: sources.map((s) => s.source.name),
+    rejected,
+    specs: specs.map((s) => s.source),
+    now: systemClock.now(),
+  });
+  if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.html !== undefined) writeFileSync(flags.html, renderAnalysisHtml(report));
+  printAnalysisSummary(process.stdout, report, {
+    color: flags.color && process.stdout.isTTY === true,
+    jsonPath: flags.json,
+    htmlPath: flags.html,
+  });
+  if (deadLetter.path !== undefined) process.stderr.write(`${deadLetter.count} rejected records written to ${deadLetter.path}\n`);
+  return abort.signal.aborted ? 130 : 0;
+}

@@ -1,0 +1,49 @@
+import type { AppendResult, ApiEvent, BatchWriter, EventBatch, Store } from '@palisade/core';
+import type { Inventory } from './inventory.js';
+
+/**
+ * A `Store` that feeds every committed event to an inventory, and to an inner store when one is given
+ * (`palisade analyze --db`). It reports no checkpoints, so inputs are always read in full: the inventory
+ * must see every event, and the inner store skips the ones it already has by id.
+ *
+ * Events reach the inventory when their batch is committed, in order, once.
+ */
+export function createInventoryStore(inventory: Inventory, inner?: Store): Store {
+  const begin = (): BatchWriter => {
+    const events: ApiEvent[] = [];
+    const innerWriter = inner?.begin();
+    let done = false;
+    return {
+      add(event) {
+        if (done) throw new Error('this batch was already committed');
+        events.push(event);
+        innerWriter?.add(event);
+      },
+      get size() {
+        return events.length;
+      },
+      async commit(checkpoints) {
+        if (done) throw new Error('this batch was already committed');
+        done = true;
+        for (const event of events) inventory.add(event);
+        if (innerWriter !== undefined) return innerWriter.commit(checkpoints);
+        const insertedByKind: Record<string, number> = {};
+        for (const event of events) insertedByKind[event.source.kind] = (insertedByKind[event.source.kind] ?? 0) + 1;
+        return { inserted: events.length, duplicates: 0, insertedByKind } satisfies AppendResult;
+      },
+    };
+  };
+  return {
+    begin,
+    async append(batch: EventBatch) {
+      const writer = begin();
+      for (const event of batch.events) writer.add(event);
+      return writer.commit(batch.checkpoints);
+    },
+    checkpoint: async () => undefined,
+    query: async (q) => (inner === undefined ? [] : inner.query(q)),
+    count: async (q) => (inner === undefined ? inventory.events : inner.count(q)),
+    applyRetention: async (now, days) => (inner === undefined ? 0 : inner.applyRetention(now, days)),
+    close: async () => inner?.close(),
+  };
+}
