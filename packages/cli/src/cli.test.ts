@@ -205,6 +205,113 @@ test('ingest --workers 2 stores exactly the rows the main thread stores', async 
   assert.ok(tables[0] === tables[1], 'the stored rows differ between --workers 0 and --workers 2');
 });
 
+const SPEC = `openapi: 3.0.3
+info: { title: Accounts, version: '2' }
+servers: [{ url: 'https://api.example.com' }]
+paths:
+  /api/v2/accounts/{accountId}/invoices:
+    get:
+      parameters: [{ name: accountId, in: path, required: true, schema: { type: integer } }]
+      security: [{ bearer: [] }]
+      responses: { '200': { description: ok } }
+  /api/v2/accounts/{accountId}/close:
+    post: { deprecated: true, responses: { '200': { description: ok } } }
+components: { securitySchemes: { bearer: { type: http, scheme: bearer } } }
+`;
+
+test('analyze reports the inventory, lifecycle and findings as JSON, HTML and a summary, in memory', async () => {
+  const work = join(dir, `analyze-${n++}`);
+  spawnSync('mkdir', ['-p', work]);
+  const log = join(work, 'access.log');
+  writeFileSync(log, `${nginxLines(3000)}{"broken\n`);
+  writeFileSync(join(work, 'spec.yaml'), SPEC);
+  const result = spawnSync(
+    process.execPath,
+    [BIN, 'analyze', log, '--spec', 'spec.yaml', '--json', 'report.json', '--html', 'report.html', '-q'],
+    {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Palisade API analysis/);
+  assert.match(result.stdout, /1 documented/);
+  const report = JSON.parse(readFileSync(join(work, 'report.json'), 'utf8'));
+  assert.equal(report.input.events, 3000);
+  assert.equal(report.input.rejected, 1);
+  const invoices = report.endpoints.find((e: { path: string }) => e.path === '/api/v2/accounts/{accountId}/invoices');
+  for (const field of [
+    'host',
+    'method',
+    'path',
+    'lifecycle',
+    'requests',
+    'firstSeen',
+    'lastSeen',
+    'auth',
+    'sensitiveData',
+    'parameters',
+    'risk',
+  ]) {
+    assert.ok(field in invoices, `endpoint field ${field}`);
+  }
+  assert.equal(invoices.lifecycle, 'documented');
+  assert.equal(invoices.requests, 3000);
+  assert.deepEqual(invoices.auth, [{ scheme: 'bearer-opaque', requests: 3000 }]);
+  const orphan = report.endpoints.find((e: { path: string }) => e.path === '/api/v2/accounts/{accountId}/close');
+  assert.equal(orphan.lifecycle, 'orphan');
+  assert.ok(Array.isArray(report.findings) && Array.isArray(report.alerts));
+  for (const f of report.findings) for (const field of ['id', 'owasp', 'severity', 'title', 'evidence']) assert.ok(field in f);
+  const html = readFileSync(join(work, 'report.html'), 'utf8');
+  assert.match(html, /\/api\/v2\/accounts\/\{accountId\}\/invoices/);
+  assert.doesNotMatch(html, /(src|href)="https?:/);
+  assert.ok(!readFileSync(join(work, 'report.json'), 'utf8').includes('secret-token-'), 'no secret reaches the report');
+  // in memory: no store and no key written; only the rejected line, dead-lettered
+  assert.deepEqual(
+    spawnSync('ls', [join(work, 'palisade-data')], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n'),
+    ['dead-letter'],
+  );
+  assert.match(result.stderr, /1 rejected records written to .*dead-letter/);
+});
+
+test('analyze --db stores the inventory; discover export gives valid OpenAPI and discover diff the differences', async () => {
+  const work = join(dir, `discover-${n++}`);
+  spawnSync('mkdir', ['-p', work]);
+  writeFileSync(join(work, 'access.log'), nginxLines(2000));
+  writeFileSync(join(work, 'spec.yaml'), SPEC);
+  const db = join(work, 'store.duckdb');
+  const missing = spawnSync(process.execPath, [BIN, 'discover', 'export', '--db', db], { cwd: work, encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /PAL_ERR_INVENTORY_MISSING/);
+  const analyzed = spawnSync(process.execPath, [BIN, 'analyze', 'access.log', '--db', db, '--data-dir', work, '-q'], {
+    cwd: work,
+    encoding: 'utf8',
+  });
+  assert.equal(analyzed.status, 0, analyzed.stderr);
+  assert.equal(await countEvents(db), 2000);
+  const exported = spawnSync(process.execPath, [BIN, 'discover', 'export', '--format', 'openapi', '--db', db, '-o', 'api.json'], {
+    cwd: work,
+    encoding: 'utf8',
+  });
+  assert.equal(exported.status, 0, exported.stderr);
+  const doc = JSON.parse(readFileSync(join(work, 'api.json'), 'utf8'));
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.paths['/api/v2/accounts/{accountId}/invoices'].get);
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  await SwaggerParser.validate(doc);
+  const diff = spawnSync(process.execPath, [BIN, 'discover', 'diff', '--spec', 'spec.yaml', '--db', db, '--json'], {
+    cwd: work,
+    encoding: 'utf8',
+  });
+  assert.equal(diff.status, 0, diff.stderr);
+  const kinds = JSON.parse(diff.stdout).map((d: { kind: string; path: string }) => `${d.kind} ${d.path}`);
+  assert.ok(kinds.includes('unused-endpoint /api/v2/accounts/{accountId}/close'), kinds.join('\n'));
+  assert.ok(kinds.includes('undocumented-parameter /api/v2/accounts/{accountId}/invoices'), kinds.join('\n'));
+});
+
 test('palisade formats lists every format', () => {
   const run = palisade(['formats']);
   assert.equal(run.code, 0);

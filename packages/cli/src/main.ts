@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPalisadeError } from '@palisade/core';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { VERSION } from './version.js';
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerIngestCommand(program);
   registerAnalyzeCommand(program);
+  registerDiscoverCommand(program);
   registerFormatsCommand(program);
   try {
     await program.parseAsync(argv as string[]);

@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   PAL_ERR_STORE_WRITE: 'Writing to the store failed.',
   PAL_ERR_STORE_SCHEMA: 'The store was written by a newer Palisade.',
   PAL_ERR_SPEC_INVALID: 'An API description (OpenAPI or Swagger) cannot be read or is invalid.',
+  PAL_ERR_INVENTORY_MISSING: 'The store holds no API inventory yet.',
   PAL_ERR_SECRET_KEY: 'The deployment secret key cannot be read or created.',
   PAL_ERR_LISTEN: 'The push endpoint cannot listen on the address given.',
   PAL_ERR_USAGE: 'The command line is invalid.',

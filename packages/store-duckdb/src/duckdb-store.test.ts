@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPalisadeError } from '@palisade/core';
 import { sampleEvent, testStoreConformance } from '@palisade/testkit';
-import { createDuckDbStore } from './index.js';
+import { createDuckDbStore, SCHEMA_VERSION } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-duckdb-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,8 +23,21 @@ test('events survive closing and reopening the file', async () => {
   const second = await createDuckDbStore({ path });
   assert.deepStrictEqual(await second.query(), [sampleEvent(1)]);
   assert.equal((await second.checkpoint('k'))?.offset, 10);
-  assert.equal(await second.schemaVersion(), 1);
+  assert.equal(await second.schemaVersion(), SCHEMA_VERSION);
   await second.close();
+});
+
+test('documents are kept beside the events, one per kind, replaced by the next', async () => {
+  const path = join(dir, 'documents.duckdb');
+  const store = await createDuckDbStore({ path });
+  assert.equal(await store.getDocument('inventory'), undefined);
+  const big = JSON.stringify({ endpoints: Array.from({ length: 2000 }, (_, i) => ({ path: `/it's/${i}` })) });
+  await store.putDocument('inventory', '{"v":1}', 1000);
+  await store.putDocument('inventory', big, 2000);
+  await store.close();
+  const again = await createDuckDbStore({ path });
+  assert.deepEqual(await again.getDocument('inventory'), { body: big, updatedAt: 2000 });
+  await again.close();
 });
 
 test('a second process opening the same file gets PAL_ERR_STORE_LOCKED', async () => {

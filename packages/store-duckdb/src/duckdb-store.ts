@@ -190,6 +190,23 @@ export class DuckDbStore implements Store {
     };
   }
 
+  /** Stores a document (JSON text) under a kind, replacing the previous one; `at` is epoch ms. */
+  async putDocument(kind: string, body: string, at: number): Promise<void> {
+    this.#assertOpen();
+    await this.#connection.run(`INSERT OR REPLACE INTO documents VALUES ($kind, make_timestamp(${Math.trunc(at * 1000)}), $body)`, {
+      kind,
+      body,
+    });
+  }
+
+  /** The document stored under a kind, with when it was stored (epoch ms). */
+  async getDocument(kind: string): Promise<{ body: string; updatedAt: number } | undefined> {
+    this.#assertOpen();
+    const rows = await this.#rows(`SELECT body, epoch_ms(updated_at) AS at FROM documents WHERE kind = '${sqlString(kind)}'`);
+    const row = rows[0];
+    return row === undefined ? undefined : { body: String(row.body), updatedAt: Number(row.at) };
+  }
+
   async query(query: EventQuery = {}): Promise<ApiEvent[]> {
     this.#assertOpen();
     const limit = Math.max(0, Math.trunc(query.limit ?? 1000));

@@ -6,7 +6,7 @@
  */
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Ordered migrations: index 0 brings an empty database to version 1, and so on. */
 export const MIGRATIONS: readonly string[] = [
@@ -60,6 +60,14 @@ export const MIGRATIONS: readonly string[] = [
     "offset" BIGINT NOT NULL,
     line BIGINT NOT NULL,
     updated_at TIMESTAMP NOT NULL
+  );
+  `,
+  // 2: documents Palisade keeps beside the events (the latest inventory report, …), one per kind
+  `
+  CREATE TABLE IF NOT EXISTS documents (
+    kind VARCHAR PRIMARY KEY,
+    updated_at TIMESTAMP NOT NULL,
+    body VARCHAR NOT NULL
   );
   `,
 ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, PalisadeError, systemClock } from '@palisade/core';
 import {
+  type AnalysisReport,
   createDeadLetterFile,
   createDefaultParserRegistry,
   createEnricher,
@@ -22,6 +23,9 @@ import { renderAnalysisHtml } from '../report/html.js';
 import { printAnalysisSummary } from '../report/terminal.js';
 import { describeChoice } from './ingest.js';
 import { openSources } from './sources.js';
+
+/** The document kind under which `analyze --db` stores its report. */
+export const INVENTORY_DOCUMENT = 'inventory';
 
 interface AnalyzeFlags {
   spec: string[];
@@ -95,6 +99,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
     onProgress: (p) => display.update(p),
   });
   const warnings: string[] = [];
+  let report: AnalysisReport;
   try {
     for (const { input, source } of sources) {
       if (abort.signal.aborted) break;
@@ -110,6 +115,16 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
       }
     }
     await ingestor.drain();
+    display.stop();
+    const rejected = ingestor.stats().reduce((n, s) => n + Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0), 0);
+    report = inventory.report({
+      files: sources.map((s) => s.source.name),
+      rejected,
+      specs: specs.map((s) => s.source),
+      now: systemClock.now(),
+    });
+    // `palisade discover export|diff` read the stored inventory
+    await inner?.putDocument(INVENTORY_DOCUMENT, JSON.stringify(report), systemClock.now());
   } finally {
     display.stop();
     deadLetter.close();
@@ -117,13 +132,6 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
     await store.close();
   }
   for (const w of warnings) process.stderr.write(`palisade: ${w}\n`);
-  const rejected = ingestor.stats().reduce((n, s) => n + Object.values(s.rejected).reduce((a, b) => a + (b ?? 0), 0), 0);
-  const report = inventory.report({
-    files: sources.map((s) => s.source.name),
-    rejected,
-    specs: specs.map((s) => s.source),
-    now: systemClock.now(),
-  });
   if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
   if (flags.html !== undefined) writeFileSync(flags.html, renderAnalysisHtml(report));
   printAnalysisSummary(process.stdout, report, {

@@ -35,19 +35,20 @@ export interface SpecDifference {
 export function diffInventory(endpoints: readonly EndpointRecord[], apis: readonly DeclaredApi[]): SpecDifference[] {
   const out: SpecDifference[] = [];
   const declaredHosts = new Set(apis.flatMap((a) => (a.hosts.length === 0 ? ['*'] : a.hosts)));
-  const operations = new Map<string, DeclaredOperation>();
+  // templates compare without parameter names: `/users/{id}` is `/users/{userId}`
+  const operations = new Map<string, { op: DeclaredOperation; host: string; used: boolean }>();
   for (const api of apis) {
     for (const host of api.hosts.length === 0 ? ['*'] : api.hosts) {
-      for (const op of api.operations) operations.set(`${host}\u0000${op.method}\u0000${op.template}`, op);
+      for (const op of api.operations) operations.set(`${host}\u0000${op.method}\u0000${shape(op.template)}`, { op, host, used: false });
     }
   }
   for (const e of endpoints) {
     const base = { host: e.host, method: e.method, path: e.path };
-    if (e.requests === 0) {
-      if (e.declared) out.push({ ...base, kind: 'unused-endpoint', detail: 'declared in the spec, never called in the traffic analysed' });
-      continue;
-    }
-    const op = operations.get(`${e.host}\u0000${e.method}\u0000${e.path}`) ?? operations.get(`*\u0000${e.method}\u0000${e.path}`);
+    if (e.requests === 0) continue;
+    const entry =
+      operations.get(`${e.host}\u0000${e.method}\u0000${shape(e.path)}`) ?? operations.get(`*\u0000${e.method}\u0000${shape(e.path)}`);
+    if (entry !== undefined) entry.used = true;
+    const op = entry?.op;
     if (op === undefined) {
       if (declaredHosts.has(e.host) || declaredHosts.has('*')) {
         out.push({ ...base, kind: 'undocumented-endpoint', detail: `called ${e.requests} times, not in the spec` });
@@ -76,7 +77,21 @@ export function diffInventory(endpoints: readonly EndpointRecord[], apis: readon
       }
     }
   }
+  for (const { op, host, used } of operations.values()) {
+    if (used) continue;
+    out.push({
+      host,
+      method: op.method,
+      path: op.template,
+      kind: 'unused-endpoint',
+      detail: 'declared in the spec, never called in the traffic analysed',
+    });
+  }
   return out;
+}
+
+function shape(template: string): string {
+  return template.replace(/\{[^}]*\}/g, '{}');
 }
 
 function diffParameters(e: EndpointRecord, op: DeclaredOperation, out: SpecDifference[]): void {

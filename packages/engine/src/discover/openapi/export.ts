@@ -47,7 +47,8 @@ export function exportOpenApi(
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : 1));
   const operationIds = new Set<string>();
   for (const e of mine) {
-    const item = (paths[e.path] ??= {});
+    paths[e.path] ??= {};
+    const item = paths[e.path] as Record<string, unknown>;
     const security = securityOf(e);
     for (const alternative of security) for (const name of Object.keys(alternative)) schemes.add(name);
     const operation: Record<string, unknown> = {
