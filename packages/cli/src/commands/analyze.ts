@@ -12,9 +12,11 @@ import {
   createInventoryStore,
   createTokenizer,
   type DeclaredApi,
+  defaultParseWorkers,
   Ingestor,
   loadOrCreateSecretKey,
   loadSpec,
+  ParsePool,
   resolveInputs,
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
@@ -37,6 +39,7 @@ interface AnalyzeFlags {
   format: string;
   quiet?: boolean;
   color: boolean;
+  workers?: string;
 }
 
 /** `palisade analyze <logs…>`: inventory, posture and a report, from logs alone (in memory unless `--db`). */
@@ -52,6 +55,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('-f, --format <format>', 'log format, or auto to detect it per input', 'auto')
     .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
+    .option('--workers <n>', 'threads parsing large inputs (default: cores minus 2, at most 4; 0 = main thread only)')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
@@ -87,7 +91,19 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
+  // Workers parse and enrich, and hand events over as JSON lines; the main thread decodes them and builds
+  // the inventory. The hand-over costs about as much as it saves on two cores (measured: BENCHMARKS.md), so
+  // workers start only where there are cores to spare.
+  const workers = flags.workers !== undefined ? parseWorkers(flags.workers) : (config.ingest.workers ?? defaultParseWorkers());
+  const parsePool =
+    workers > 0 && store.encoderModule !== undefined
+      ? new ParsePool(
+          { enrich: config.ingest, secretKey, formatOptions: config.ingest.formats, encoderModule: store.encoderModule },
+          workers,
+        )
+      : undefined;
   const ingestor = new Ingestor({
+    parsePool,
     store,
     registry,
     enricher,
@@ -127,6 +143,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
     await inner?.putDocument(INVENTORY_DOCUMENT, JSON.stringify(report), systemClock.now());
   } finally {
     display.stop();
+    await parsePool?.close();
     deadLetter.close();
     process.off('SIGINT', onSignal);
     await store.close();
@@ -141,4 +158,10 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   });
   if (deadLetter.path !== undefined) process.stderr.write(`${deadLetter.count} rejected records written to ${deadLetter.path}\n`);
   return abort.signal.aborted ? 130 : 0;
+}
+
+function parseWorkers(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new PalisadeError('PAL_ERR_USAGE', '--workers must be a whole number from 0 to 64');
+  return n;
 }

@@ -11,3 +11,4 @@ export * from './inventory/sketches.js';
 export * from './inventory/inventory.js';
 export * from './inventory/inventory-store.js';
 export * from './posture/index.js';
+export * from './inventory/event-encoder.js';

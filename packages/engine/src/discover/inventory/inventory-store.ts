@@ -1,12 +1,16 @@
-import type { AppendResult, ApiEvent, BatchWriter, EventBatch, Store } from '@palisade/core';
+import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, EventBatch, Store } from '@palisade/core';
+import { decodeEvents } from './event-encoder.js';
 import type { Inventory } from './inventory.js';
+
+const ENCODER_MODULE = new URL(`./event-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /**
  * A `Store` that feeds every committed event to an inventory, and to an inner store when one is given
  * (`palisade analyze --db`). It reports no checkpoints, so inputs are always read in full: the inventory
  * must see every event, and the inner store skips the ones it already has by id.
  *
- * Events reach the inventory when their batch is committed, in order, once.
+ * Events reach the inventory when their batch is committed, in order, once. Without an inner store,
+ * parse workers can encode events for it (`encoderModule`: JSON lines).
  */
 export function createInventoryStore(inventory: Inventory, inner?: Store): Store {
   const begin = (): BatchWriter => {
@@ -18,6 +22,11 @@ export function createInventoryStore(inventory: Inventory, inner?: Store): Store
         if (done) throw new Error('this batch was already committed');
         events.push(event);
         innerWriter?.add(event);
+      },
+      addEncoded(encoded: EncodedEvents) {
+        if (done) throw new Error('this batch was already committed');
+        if (innerWriter !== undefined) throw new Error('encoded events cannot reach the inner store');
+        for (const event of decodeEvents(encoded)) events.push(event);
       },
       get size() {
         return events.length;
@@ -33,7 +42,7 @@ export function createInventoryStore(inventory: Inventory, inner?: Store): Store
       },
     };
   };
-  return {
+  const store: Store = {
     begin,
     async append(batch: EventBatch) {
       const writer = begin();
@@ -46,4 +55,5 @@ export function createInventoryStore(inventory: Inventory, inner?: Store): Store
     applyRetention: async (now, days) => (inner === undefined ? 0 : inner.applyRetention(now, days)),
     close: async () => inner?.close(),
   };
+  return inner === undefined ? { ...store, encoderModule: ENCODER_MODULE } : store;
 }

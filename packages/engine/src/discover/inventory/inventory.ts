@@ -21,7 +21,10 @@ export interface InventoryOptions {
   /** Declared specs: templates matched first; lifecycle and posture compare against them. */
   declared?: readonly DeclaredApi[];
   sensitive?: SensitiveDetectorOptions;
-  /** Events per endpoint whose values are all scanned for sensitive data; after that one in `sampleEvery` (default 200, 10). */
+  /**
+   * Requests per endpoint whose values (parameter and body types, sensitive data) are all examined; after
+   * that one in `sampleEvery` (defaults 200 and 10). Counts, statuses, consumers and auth see every request.
+   */
   scanFirst?: number;
   sampleEvery?: number;
   /** An undocumented endpoint first seen within this many days of the end of the data is `new` (default 7). */
@@ -129,9 +132,10 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
     state.consumers.add(id.user ?? id.consumer ?? id.apiKey ?? event.client.ip ?? 'unknown');
     state.auth.set(id.authScheme, (state.auth.get(id.authScheme) ?? 0) + 1);
     if (state.samples.length < SAMPLE_IDS) state.samples.push(event.id);
+    // Values (types, formats, sensitive data) converge fast: look at every value of an endpoint's first
+    // `scanFirst` requests, then of one request in `sampleEvery`. Counts always include every request.
     const scan = state.requests <= scanFirst || state.requests % sampleEvery === 0;
-
-    recordPathValues(state, event.request.path, template);
+    if (scan) recordPathValues(state, event.request.path, template);
     const query = event.request.queryParams;
     if (query !== undefined) {
       for (const name in query) {
@@ -140,9 +144,10 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
         const param = parameter(state.query, name);
         if (param === undefined) continue;
         param.seen++;
+        if (!scan) continue;
         for (const value of values) {
           param.builder.addText(value);
-          if (scan) noteSensitive(state, detector.scanValue(value, name), `request.query.${name}`);
+          noteSensitive(state, detector.scanValue(value, name), `request.query.${name}`);
         }
       }
     }
@@ -151,15 +156,17 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
       const param = parameter(state.headers, name);
       if (param === undefined) continue;
       param.seen++;
+      if (!scan) continue;
       const value = event.request.headers[name] as string;
       param.builder.addText(value);
-      if (scan) noteSensitive(state, detector.scanValue(value, name), `request.header.${name}`);
+      noteSensitive(state, detector.scanValue(value, name), `request.header.${name}`);
     }
+    if (!scan) return;
     const requestJson = jsonBody(event.request.body);
     if (requestJson !== undefined) {
       state.requestBody ??= createSchemaBuilder();
       state.requestBody.add(requestJson);
-      if (scan) for (const m of detector.scanJson(requestJson)) noteSensitive(state, [m], `request.body.${m.path}`);
+      for (const m of detector.scanJson(requestJson)) noteSensitive(state, [m], `request.body.${m.path}`);
     }
     const response = event.response;
     if (response !== undefined) {
@@ -172,7 +179,7 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
           state.responses.set(code, builder);
         }
         builder?.add(responseJson);
-        if (scan) for (const m of detector.scanJson(responseJson)) noteSensitive(state, [m], `response.body.${m.path}`);
+        for (const m of detector.scanJson(responseJson)) noteSensitive(state, [m], `response.body.${m.path}`);
       }
     }
   };

@@ -164,8 +164,22 @@ export const FORMAT_WORDS: ReadonlySet<string> = new Set([
   'rss',
 ]);
 
+/** Recent classifications: names (`api`, `v2`, `orders`) repeat in almost every request. Bounded, pure. */
+const CACHE = new Map<string, SplitSegment>();
+const CACHE_LIMIT = 20_000;
+
 /** Splits a decoded segment into stem and literal suffix and classifies the stem. */
 export function classifySegment(segment: string): SplitSegment {
+  let split = CACHE.get(segment);
+  if (split === undefined) {
+    split = classifyUncached(segment);
+    if (CACHE.size >= CACHE_LIMIT) CACHE.clear();
+    CACHE.set(segment, split);
+  }
+  return split;
+}
+
+function classifyUncached(segment: string): SplitSegment {
   const m = SUFFIX.exec(segment);
   if (m !== null) {
     const stem = m[1] as string;
