@@ -366,14 +366,15 @@ function isCandidate(literal: string, afterParam: boolean): boolean {
 /**
  * True when everything `node` continues with (ends, parameters, literals) `param` continues with too — a
  * literal also counts when it is one of the values of `param`'s own parameter (`/alice/main` beside
- * `/{owner}/{repo}` whose values include `main`).
+ * `/{owner}/{repo}` whose values include `main`). A name followed only by ids is a collection, never a value.
  */
 function continuesLike(node: Node, param: Node): boolean {
+  const keys = shapeOf(node).split('|');
+  // a name followed by ids only (`/deploys/{id}`) is a collection, whatever its neighbours are
+  if (keys.some((key) => key.startsWith('{}')) && !keys.some((key) => key !== '$' && !key.startsWith('{}'))) return false;
   const own = new Set(shapeOf(param).split('|'));
   const next = param.params.get('');
-  return shapeOf(node)
-    .split('|')
-    .every((key) => own.has(key) || next?.values.has(key) === true);
+  return keys.every((key) => own.has(key) || next?.values.has(key) === true);
 }
 
 /** True when every node continues the same way and that way includes a literal segment. */
