@@ -213,6 +213,9 @@ function classifyValue(s: string): SegmentClass {
     } else other++;
   }
   if (digits === length) return 'int';
+  // `_debug`, `_search`, `_all_docs`, `@me`, `.well-known`: marked names, never values
+  const first = s.charCodeAt(0);
+  if ((first === 95 || first === 64 || first === 46) && length > 1 && /^[_@.][a-z][a-z_-]*$/i.test(s)) return 'anchored';
   if (VERSION.test(s)) return 'version';
   if (DIGIT_WORDS.has(s.toLowerCase())) return 'anchored';
   if (length >= 32 && UUID.test(s)) return 'uuid';
