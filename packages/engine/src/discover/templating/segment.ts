@@ -226,7 +226,7 @@ function classifyValue(s: string): SegmentClass {
   if (s.includes('@') && EMAIL.test(s)) return 'email';
   if (s.charCodeAt(0) === 43 && PHONE.test(s)) return 'phone';
   if (upper > 0 && CAMEL_RPC.test(s) && length / (upper + 1) >= 3.5) return 'anchored';
-  if (upper === letters && length >= 6 && (digits > 0 || length >= 8) && other === 0) return 'mixed'; // A6VSUSFP, XCCZVHYV
+  if (upper === letters && length >= 6 && other === 0) return 'mixed'; // codes: A6VSUSFP, XCCZVHYV, EAJBTG
   if (digits === 0) {
     if (DOTTED_RPC.test(s)) return 'anchored';
     if (looksRandom(s)) return 'token';

@@ -298,6 +298,8 @@ interface Decision {
   like?: Node;
   /** When set, only these names. */
   names?: ReadonlySet<string>;
+  /** With `names`: the position still becomes a parameter position (new names go to the parameter). */
+  position?: boolean;
 }
 
 const MERGE_ALL: Decision = {};
@@ -322,6 +324,10 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   const formats = [...node.literals.keys()].filter((literal) => FORMAT_WORDS.has(literal));
   if (formats.length >= 2 && sharedShape(formats.map((f) => node.literals.get(f) as Node))) return { names: new Set(formats) };
   if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
+  // three or more names (half of them or more) under which the same deep structure continues, with a
+  // sub-resource below a parameter (`/{owner}/{repo}/pullrequests/{id}`), are values
+  const alike = sameDeepStructure(node, candidates);
+  if (alike !== undefined) return { names: alike, position: true };
   const valueParam = node.params.get('');
   const holdsValues = valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word');
   // after a parameter, names that continue exactly as the values beside them do (`/{dataset}/2.0/fields`
@@ -383,6 +389,69 @@ function sharedLiteralShape(nodes: readonly Node[]): boolean {
   return first.split('|').some((key) => key !== '$' && !key.startsWith('{}')) && sharedShape(nodes);
 }
 
+/** Depth of the structure compared by `sameDeepStructure`. */
+const DEEP = 4;
+
+/**
+ * The names among ≥ 3 candidates (and ≥ half of them) under which the same structure continues — judged on
+ * the paths below each, up to `DEEP` levels, since sparse traffic leaves some paths unseen under some
+ * names — when that common structure has a named sub-resource below a parameter
+ * (`/{owner}/{repo}/pullrequests/{id}`).
+ */
+function sameDeepStructure(node: Node, candidates: readonly Node[]): Set<string> | undefined {
+  if (candidates.length < 3) return undefined;
+  const pathsOf = candidates.map((child) => ({ literal: child.literal as string, paths: deepPaths(child, DEEP) }));
+  const frequency = new Map<string, number>();
+  for (const { paths } of pathsOf) for (const path of paths) frequency.set(path, (frequency.get(path) ?? 0) + 1);
+  const core = new Set([...frequency].filter(([, n]) => n * 2 >= candidates.length).map(([path]) => path));
+  if (![...core].some(isRichPath)) return undefined;
+  const alike = new Set<string>();
+  for (const { literal, paths } of pathsOf) {
+    if (paths.size === 0) continue;
+    let shared = 0;
+    for (const path of paths) if (core.has(path)) shared++;
+    if (shared * 2 >= paths.size && [...paths].some((p) => core.has(p) && isRichPath(p))) alike.add(literal);
+  }
+  return alike.size >= 3 && alike.size * 2 >= candidates.length ? alike : undefined;
+}
+
+/**
+ * The paths below a node, `depth` levels deep (`$` an end, `{}` a parameter, names as they are), where three
+ * or more literals with the same paths below them count as one parameter (values one level down).
+ */
+function deepPaths(node: Node, depth: number): Set<string> {
+  const out = new Set<string>();
+  if (depth === 0) return out;
+  if (node.ends.size > 0) out.add('$');
+  for (const [suffix, child] of node.params) {
+    out.add(`{}${suffix}`);
+    for (const p of deepPaths(child, depth - 1)) out.add(`{}${suffix}/${p}`);
+  }
+  const groups = new Map<string, { literals: string[]; paths: Set<string> }>();
+  for (const [literal, child] of node.literals) {
+    const paths = deepPaths(child, depth - 1);
+    const key = [...paths].sort().join(',');
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { literals: [literal], paths });
+    else group.literals.push(literal);
+  }
+  for (const { literals, paths } of groups.values()) {
+    const names = literals.length >= 3 && paths.size > 0 && !(paths.size === 1 && paths.has('$')) ? ['{}'] : literals;
+    for (const name of names) {
+      out.add(name);
+      for (const p of paths) out.add(`${name}/${p}`);
+    }
+  }
+  return out;
+}
+
+/** True for a path with a named segment after a parameter: `{}/pullrequests`, `{}/{}/fields`. */
+function isRichPath(path: string): boolean {
+  const parts = path.split('/');
+  const param = parts.findIndex((p) => p.startsWith('{}'));
+  return param >= 0 && parts.slice(param + 1).some((p) => p !== '$' && !p.startsWith('{}'));
+}
+
 /** Number of literal continuations of a node. */
 function literalKeys(node: Node): number {
   return node.literals.size;
@@ -414,7 +483,7 @@ function shapeOf(node: Node): string {
 
 /** Moves a position's mergeable literal children under its parameter child; returns that child. */
 function makeParamPosition(node: Node, decision: Decision): Node | undefined {
-  if (decision.names === undefined) node.paramPosition = true;
+  if (decision.names === undefined || decision.position === true) node.paramPosition = true;
   const afterParam = node.literal === undefined;
   let param: Node | undefined;
   for (const [literal, child] of [...node.literals]) {
@@ -503,8 +572,15 @@ function finalize(node: Node, minSiblings: number): void {
   if (decision !== undefined) {
     makeParamPosition(node, decision);
     if (valueParam !== undefined) mergeOrdinaryReserved(node, valueParam);
-    for (const child of node.params.values()) finalize(child, minSiblings);
   }
+  // names left beside the parameter of a parameter position that continue as values do, deep down
+  if (node.paramPosition && node.literals.size >= 3) {
+    const afterParam = node.literal === undefined;
+    const candidates = [...node.literals].filter(([literal]) => isCandidate(literal, afterParam)).map(([, child]) => child);
+    const alike = sameDeepStructure(node, candidates);
+    if (alike !== undefined) makeParamPosition(node, { names: alike, position: true });
+  }
+  if (decision !== undefined || node.params.size > 0) for (const child of node.params.values()) finalize(child, minSiblings);
 }
 
 function collect(node: Node, trail: Node[], visit: (nodes: Node[], node: Node) => void): void {
