@@ -416,8 +416,9 @@ function sameDeepStructure(node: Node, candidates: readonly Node[]): Set<string>
 }
 
 /**
- * The paths below a node, `depth` levels deep (`$` an end, `{}` a parameter, names as they are), where three
- * or more literals with the same paths below them count as one parameter (values one level down).
+ * The paths below a node, `depth` levels deep (`$` an end, `{}` a parameter, names as they are), where the
+ * literals sharing the continuation that three or more (and half or more) of them share count as one
+ * parameter (values one level down).
  */
 function deepPaths(node: Node, depth: number): Set<string> {
   const out = new Set<string>();
@@ -427,20 +428,18 @@ function deepPaths(node: Node, depth: number): Set<string> {
     out.add(`{}${suffix}`);
     for (const p of deepPaths(child, depth - 1)) out.add(`{}${suffix}/${p}`);
   }
-  const groups = new Map<string, { literals: string[]; paths: Set<string> }>();
-  for (const [literal, child] of node.literals) {
-    const paths = deepPaths(child, depth - 1);
-    const key = [...paths].sort().join(',');
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { literals: [literal], paths });
-    else group.literals.push(literal);
-  }
-  for (const { literals, paths } of groups.values()) {
-    const names = literals.length >= 3 && paths.size > 0 && !(paths.size === 1 && paths.has('$')) ? ['{}'] : literals;
-    for (const name of names) {
-      out.add(name);
-      for (const p of paths) out.add(`${name}/${p}`);
-    }
+  const children = [...node.literals].map(([literal, child]) => ({ literal, paths: deepPaths(child, depth - 1) }));
+  // the continuation most of the literals share (other than ending): those sharing it are values
+  const counts = new Map<string, number>();
+  for (const { paths } of children) for (const p of paths) if (p !== '$') counts.set(p, (counts.get(p) ?? 0) + 1);
+  let shared: string | undefined;
+  let best = 0;
+  for (const [p, n] of counts) if (n > best) [shared, best] = [p, n];
+  const collapse = children.length >= 3 && best >= 3 && best * 2 >= children.length;
+  for (const { literal, paths } of children) {
+    const name = collapse && paths.has(shared as string) ? '{}' : literal;
+    out.add(name);
+    for (const p of paths) out.add(`${name}/${p}`);
   }
   return out;
 }
