@@ -326,7 +326,7 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
   // three or more names (half of them or more) under which the same deep structure continues, with a
   // sub-resource below a parameter (`/{owner}/{repo}/pullrequests/{id}`), are values
-  const alike = sameDeepStructure(node, candidates);
+  const alike = sameDeepStructure(node, deepCandidates(node));
   if (alike !== undefined) return { names: alike, position: true };
   const valueParam = node.params.get('');
   const holdsValues = valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word');
@@ -361,6 +361,20 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
 
 /** Requests through a position before a streaming (not final) cardinality decision. */
 const MIN_TRAFFIC = 100;
+
+/**
+ * Literals the deep-structure rule may merge: reserved words too (a real `/search` endpoint does not have the
+ * sub-resources of the values beside it), never marked or RPC names, versions only after a parameter.
+ */
+function deepCandidates(node: Node): Node[] {
+  const afterParam = node.literal === undefined;
+  const out: Node[] = [];
+  for (const [literal, child] of node.literals) {
+    const kind = classifySegment(literal).kind;
+    if (kind !== 'anchored' && (kind !== 'version' || afterParam)) out.push(child);
+  }
+  return out;
+}
 
 /** Literals cardinality may merge: not reserved words, and versions only after a parameter. */
 function isCandidate(literal: string, afterParam: boolean): boolean {
@@ -442,6 +456,18 @@ function deepPaths(node: Node, depth: number): Set<string> {
     for (const p of paths) out.add(`${name}/${p}`);
   }
   return out;
+}
+
+/** True when most of a name's paths are its parameter's, including a named sub-resource below a parameter. */
+function continuesDeeplyLike(paths: ReadonlySet<string>, own: ReadonlySet<string>): boolean {
+  let shared = 0;
+  let rich = false;
+  for (const p of paths) {
+    if (!own.has(p)) continue;
+    shared++;
+    if (isRichPath(p)) rich = true;
+  }
+  return rich && shared * 2 >= paths.size;
 }
 
 /** True for a path with a named segment after a parameter: `{}/pullrequests`, `{}/{}/fields`. */
@@ -573,11 +599,14 @@ function finalize(node: Node, minSiblings: number): void {
     if (valueParam !== undefined) mergeOrdinaryReserved(node, valueParam);
   }
   // names left beside the parameter of a parameter position that continue as values do, deep down
-  if (node.paramPosition && node.literals.size >= 3) {
-    const afterParam = node.literal === undefined;
-    const candidates = [...node.literals].filter(([literal]) => isCandidate(literal, afterParam)).map(([, child]) => child);
-    const alike = sameDeepStructure(node, candidates);
-    if (alike !== undefined) makeParamPosition(node, { names: alike, position: true });
+  if (node.paramPosition && node.literals.size > 0) {
+    const alike = sameDeepStructure(node, deepCandidates(node)) ?? new Set<string>();
+    const param = node.params.get('');
+    if (param !== undefined) {
+      const own = deepPaths(param, DEEP);
+      for (const child of deepCandidates(node)) if (continuesDeeplyLike(deepPaths(child, DEEP), own)) alike.add(child.literal as string);
+    }
+    if (alike.size > 0) makeParamPosition(node, { names: alike, position: true });
   }
   if (decision !== undefined || node.params.size > 0) for (const child of node.params.values()) finalize(child, minSiblings);
 }
