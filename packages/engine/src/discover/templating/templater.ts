@@ -355,6 +355,8 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   if (sharedSubresource(candidates)) return MERGE_ALL;
   const newValueChance = once / total;
   const commonShape = Math.max(...shapes.values()) / n;
+  // while streaming, ask for more: resource names in the long tail of rare operations arrive slowly too
+  if (!final && (total < 2 * MIN_TRAFFIC || newValueChance < 0.2)) return undefined;
   if (newValueChance >= 0.1 && commonShape >= 0.5) return MERGE_ALL;
   return n >= 3 * minSiblings && commonShape >= 0.6 && newValueChance >= 0.02 ? MERGE_ALL : undefined;
 }
