@@ -420,13 +420,18 @@ function sameDeepStructure(node: Node, candidates: readonly Node[]): Set<string>
   const frequency = new Map<string, number>();
   for (const { paths } of pathsOf) for (const path of paths) frequency.set(path, (frequency.get(path) ?? 0) + 1);
   const core = new Set([...frequency].filter(([, n]) => n * 2 >= candidates.length).map(([path]) => path));
-  if (![...core].some(isRichPath)) return undefined;
+  if (!isRichCore(core)) return undefined;
   const alike = new Set<string>();
   for (const { literal, paths } of pathsOf) {
     if (paths.size === 0) continue;
     let shared = 0;
-    for (const path of paths) if (core.has(path)) shared++;
-    if (shared * 2 >= paths.size && [...paths].some((p) => core.has(p) && isRichPath(p))) alike.add(literal);
+    const named = new Set<string>();
+    for (const path of paths) {
+      if (!core.has(path)) continue;
+      shared++;
+      for (const segment of namedSegments(path)) named.add(segment);
+    }
+    if (shared * 2 >= paths.size && (named.size >= 2 || [...paths].some((p) => core.has(p) && isRichPath(p)))) alike.add(literal);
   }
   return alike.size >= 3 && alike.size * 2 >= candidates.length ? alike : undefined;
 }
@@ -470,6 +475,24 @@ function continuesDeeplyLike(paths: ReadonlySet<string>, own: ReadonlySet<string
     if (isRichPath(p)) rich = true;
   }
   return rich && shared * 2 >= paths.size;
+}
+
+/**
+ * True when a shared structure says "values": a named sub-resource below a parameter, or two or more named
+ * sub-resources (`/{article}/comments`, `/{article}/favorite`). One shared name alone (`/customers/search`,
+ * `/invoices/search`) is not enough.
+ */
+function isRichCore(core: ReadonlySet<string>): boolean {
+  const named = new Set<string>();
+  for (const path of core) {
+    if (isRichPath(path)) return true;
+    for (const segment of namedSegments(path)) named.add(segment);
+  }
+  return named.size >= 2;
+}
+
+function namedSegments(path: string): string[] {
+  return path.split('/').filter((p) => p !== '$' && !p.startsWith('{}'));
 }
 
 /** True for a path with a named segment after a parameter: `{}/pullrequests`, `{}/{}/fields`. */

@@ -144,6 +144,35 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'resources sharing one sub-resource name stay resources (/customers/search, /invoices/search)',
+    traffic: function* () {
+      for (const resource of ['customers', 'invoices', 'orders', 'refunds']) {
+        yield* repeat(30, (i) => ({ path: `/v1/${resource}/${100 + i}` }));
+        yield* repeat(10, () => ({ path: `/v1/${resource}/search` }));
+        yield* repeat(10, () => ({ path: `/v1/${resource}` }));
+      }
+    },
+    expected: ['customers', 'invoices', 'orders', 'refunds'].flatMap((r) => [`GET /v1/${r}`, `GET /v1/${r}/search`, `GET /v1/${r}/{${r.slice(0, -1)}Id}`]),
+  },
+  {
+    name: 'a few word values under which the same sub-resources continue are one parameter (/articles/{article}/comments)',
+    traffic: function* () {
+      for (const slug of ['home', 'staging', 'mobile', 'dashboard', 'docs']) {
+        yield* repeat(20, () => ({ path: `/api/articles/${slug}` }));
+        yield* repeat(15, (i) => ({ path: `/api/articles/${slug}/comments${i % 3 === 0 ? `/${i + 1}` : ''}` }));
+        yield* repeat(5, () => ({ method: 'POST', path: `/api/articles/${slug}/favorite` }));
+      }
+      yield* repeat(40, () => ({ path: '/api/articles' }));
+    },
+    expected: [
+      'GET /api/articles',
+      'GET /api/articles/{article}',
+      'GET /api/articles/{article}/comments',
+      'GET /api/articles/{article}/comments/{commentId}',
+      'POST /api/articles/{article}/favorite',
+    ],
+  },
+  {
     name: 'literal siblings of a parameter stay separate endpoints (/users/me beside /users/{userId})',
     traffic: function* () {
       yield* repeat(50, (i) => ({ path: `/users/${5000 + i * 13}` }));
