@@ -152,7 +152,11 @@ const CASES: Case[] = [
         yield* repeat(10, () => ({ path: `/v1/${resource}` }));
       }
     },
-    expected: ['customers', 'invoices', 'orders', 'refunds'].flatMap((r) => [`GET /v1/${r}`, `GET /v1/${r}/search`, `GET /v1/${r}/{${r.slice(0, -1)}Id}`]),
+    expected: ['customers', 'invoices', 'orders', 'refunds'].flatMap((r) => [
+      `GET /v1/${r}`,
+      `GET /v1/${r}/search`,
+      `GET /v1/${r}/{${r.slice(0, -1)}Id}`,
+    ]),
   },
   {
     name: 'a few word values under which the same sub-resources continue are one parameter (/articles/{article}/comments)',

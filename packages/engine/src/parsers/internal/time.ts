@@ -76,7 +76,61 @@ let lastIsoValue: number | undefined;
 let lastClf = '';
 let lastClfValue: number | undefined;
 
+/** The UTC midnight of the last date seen by the fast path (`2026-12-01` → epoch ms). */
+let lastDay = '';
+let lastDayValue = 0;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` + `Z` or `±HH:MM` (nginx `$time_iso8601`, most JSON logs), read digit by digit, the
+ * date part cached; anything else (fractions, other zones, invalid values) goes to the full parser.
+ */
+function parseIsoTimeFast(text: string): number | undefined {
+  const length = text.length;
+  if (
+    (length !== 20 && length !== 25) ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined;
+  }
+  const sep = text.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return undefined;
+  const day = text.slice(0, 10);
+  if (day !== lastDay) {
+    const full = parseIsoTimeRegex(`${day}T00:00:00Z`);
+    if (full === undefined) return undefined;
+    lastDay = day;
+    lastDayValue = full;
+  }
+  const h = two(text, 11);
+  const mi = two(text, 14);
+  const s = two(text, 17);
+  if (h > 23 || mi > 59 || s > 60) return undefined;
+  let utc = lastDayValue + ((h * 60 + mi) * 60 + s) * 1000;
+  if (length === 20) return text.charCodeAt(19) === 90 || text.charCodeAt(19) === 122 ? utc : undefined;
+  const sign = text.charCodeAt(19);
+  if ((sign !== 43 && sign !== 45) || text.charCodeAt(22) !== 58) return undefined;
+  const zh = two(text, 20);
+  const zm = two(text, 23);
+  if (zh > 23 || zm > 59) return undefined;
+  utc -= (sign === 45 ? -1 : 1) * (zh * 60 + zm) * 60_000;
+  return utc;
+}
+
+/** Two ASCII digits at `i` as a number; 99+ when they are not digits (rejected by the range checks). */
+function two(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a < 0 || a > 9 || b < 0 || b > 9 ? 999 : a * 10 + b;
+}
+
 function parseIsoTimeUncached(text: string): number | undefined {
+  return parseIsoTimeFast(text) ?? parseIsoTimeRegex(text);
+}
+
+function parseIsoTimeRegex(text: string): number | undefined {
   const m = ISO.exec(text);
   if (m === null) return undefined;
   const month = Number(m[2]) - 1;
