@@ -79,7 +79,17 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   } catch (error) {
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
-  const inventory = createInventory({ declared: specs });
+  let inventory: ReturnType<typeof createInventory>;
+  try {
+    inventory = createInventory({
+      declared: specs,
+      overrides: config.discovery.templates,
+      sensitive: { custom: config.discovery.sensitivePatterns },
+      newWithinDays: config.discovery.newWithinDays,
+    });
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
   const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
   const store = createInventoryStore(inventory, inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');

@@ -112,6 +112,28 @@ export const EntityExtractorSchema = z.discriminatedUnion('from', [
   }),
 ]);
 
+/** A human decision about endpoint templates: this template is one endpoint, whatever traffic suggests. */
+export const TemplateOverrideSchema = z.strictObject({
+  /**
+   * An OpenAPI-style template (`/users/{userId}/settings/{key}` merges what traffic split; a literal path
+   * such as `/reports/daily` keeps apart what traffic merged). Matched before anything is learned.
+   */
+  template: z.string().regex(/^\//, 'a path starting with /'),
+  /** Only for this host (default: every host). */
+  host: z.string().min(1).optional(),
+  /** Only for this method (default: every method seen on the path). */
+  method: z.string().min(1).optional(),
+});
+
+/** A user-defined sensitive data type. */
+export const SensitivePatternSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'),
+  /** A JavaScript regular expression (compiled with the `u` flag) tested against values up to 4 KiB. */
+  pattern: z.string().min(1),
+  /** Only fields (parameters, headers, JSON members) with one of these names. */
+  fieldNames: z.array(z.string().min(1)).optional(),
+});
+
 /** The whole configuration file (`palisade.yaml`). Every key is optional; defaults are the documented ones. */
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('palisade-data'),
@@ -125,6 +147,16 @@ export const ConfigSchema = z.strictObject({
         .string()
         .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as 384MB or 2GB')
         .default('256MB'),
+    })
+    .prefault({}),
+  discovery: z
+    .strictObject({
+      /** Human overrides of the learned templates (merge or split endpoints). */
+      templates: z.array(TemplateOverrideSchema).default([]),
+      /** Extra sensitive data types. */
+      sensitivePatterns: z.array(SensitivePatternSchema).default([]),
+      /** An undocumented endpoint first seen within this many days of the end of the data is `new`. */
+      newWithinDays: z.number().int().min(1).max(365).default(7),
     })
     .prefault({}),
   ingest: z

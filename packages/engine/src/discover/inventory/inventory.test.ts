@@ -154,6 +154,22 @@ test('lifecycle: documented, shadow, zombie (deprecated or superseded version), 
   assert.ok(r.findings.some((f) => f.id === 'posture/shadow-endpoint' && f.endpoint?.path === '/internal/debug'));
 });
 
+test('overrides shape endpoints without making them documented; custom sensitive patterns are reported', () => {
+  const inventory = createInventory({
+    overrides: [{ template: '/settings/{key}' }],
+    sensitive: { custom: [{ name: 'employee_id', pattern: '^E\\d{6}$' }] },
+  });
+  for (const key of ['theme', 'locale']) inventory.add(event({ path: `/settings/${key}`, query: { owner: 'E123456' } }));
+  const e = report(inventory).endpoints[0];
+  assert.ok(e);
+  assert.equal(e.path, '/settings/{key}');
+  assert.equal(e.lifecycle, 'shadow');
+  assert.deepEqual(
+    e.sensitiveData.map((d) => `${d.type}@${d.location}`),
+    ['employee_id@request.query.owner'],
+  );
+});
+
 test("findings feed each endpoint's risk, and the report counts them by severity", () => {
   const inventory = createInventory();
   for (let i = 0; i < 10; i++) inventory.add(event({ path: '/partner/export', query: { api_key: `tok_${'A'.repeat(22)}` } }));

@@ -12,7 +12,7 @@ import type {
 import { createSchemaBuilder, type SchemaBuilder } from '../schema/index.js';
 import { createSensitiveDetector, type SensitiveDetectorOptions, type SensitiveMatch } from '../sensitive/index.js';
 import { classifySegment } from '../templating/segment.js';
-import { createPathTemplater, splitPath } from '../templating/templater.js';
+import { createPathTemplater, type PathTemplaterOptions, splitPath } from '../templating/templater.js';
 import type { DeclaredApi, DeclaredOperation } from '../types.js';
 import { DistinctCounter, LatencyHistogram } from './sketches.js';
 
@@ -20,6 +20,8 @@ import { DistinctCounter, LatencyHistogram } from './sketches.js';
 export interface InventoryOptions {
   /** Declared specs: templates matched first; lifecycle and posture compare against them. */
   declared?: readonly DeclaredApi[];
+  /** Human template overrides (config `discovery.templates`): matched first, not documentation. */
+  overrides?: PathTemplaterOptions['overrides'];
   sensitive?: SensitiveDetectorOptions;
   /**
    * Requests per endpoint whose values (parameter and body types, sensitive data) are all examined; after
@@ -92,7 +94,7 @@ interface EndpointState {
 /** Creates an empty inventory. */
 export function createInventory(options: InventoryOptions = {}): Inventory {
   const declared = options.declared ?? [];
-  const templater = createPathTemplater({ declared });
+  const templater = createPathTemplater({ declared, overrides: options.overrides });
   const detector = createSensitiveDetector(options.sensitive);
   const posture: PostureObserver = createPostureObserver();
   const scanFirst = options.scanFirst ?? 200;

@@ -28,6 +28,12 @@ export interface TemplatedEndpoint {
 export interface PathTemplaterOptions {
   /** Declared specs: their templates are matched before anything is learned. */
   declared?: readonly DeclaredApi[];
+  /**
+   * Human overrides: templates matched first, like declared ones (a template with parameters merges what
+   * traffic would split; a literal path keeps apart what traffic would merge). Without `method`, the
+   * override applies to every method; without `host`, to every host.
+   */
+  overrides?: ReadonlyArray<{ template: string; host?: string; method?: string }>;
   /** Distinct sibling values before cardinality can turn a position into a parameter (default 8). */
   minSiblings?: number;
   /** Most distinct literal children kept per position before it becomes a parameter (default 500). */
@@ -120,7 +126,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
   const minSiblings = options.minSiblings ?? 8;
   const maxSiblings = options.maxSiblings ?? 500;
   const roots = new Map<string, Node>();
-  const declared = buildDeclared(options.declared ?? []);
+  const declared = buildDeclared(options.declared ?? [], options.overrides ?? []);
   const declaredCounts = new Map<string, number>();
   const rootOf = (host: string): Node => {
     let root = roots.get(host);
@@ -692,9 +698,16 @@ export function splitPath(path: string): { segments: string[]; slash: boolean } 
 }
 
 /** Declared templates per host as a matching tree. */
-function buildDeclared(apis: readonly DeclaredApi[]): { match(host: string, method: string, segments: string[]): string | undefined } {
+function buildDeclared(
+  apis: readonly DeclaredApi[],
+  overrides: ReadonlyArray<{ template: string; host?: string; method?: string }>,
+): { match(host: string, method: string, segments: string[]): string | undefined } {
   const byHost = new Map<string, DeclaredNode>();
   const anyHost = newDeclaredNode();
+  for (const o of overrides) {
+    const root = o.host === undefined ? anyHost : getOrCreate(byHost, o.host.toLowerCase());
+    addDeclared(root, o.method?.toUpperCase() ?? '*', o.template);
+  }
   for (const api of apis) {
     const roots = api.hosts.length === 0 ? [anyHost] : api.hosts.map((h) => getOrCreate(byHost, h.toLowerCase()));
     for (const op of api.operations) {
@@ -703,10 +716,9 @@ function buildDeclared(apis: readonly DeclaredApi[]): { match(host: string, meth
   }
   return {
     match(host, method, segments) {
-      const root =
-        byHost.get(host) ?? (anyHost.literals.size > 0 || anyHost.params.length > 0 || anyHost.ends.size > 0 ? anyHost : undefined);
-      if (root === undefined) return undefined;
-      return matchDeclared(root, method, segments, 0);
+      const own = byHost.get(host);
+      const found = own === undefined ? undefined : matchDeclared(own, method, segments, 0);
+      return found ?? matchDeclared(anyHost, method, segments, 0);
     },
   };
 }
@@ -749,7 +761,7 @@ function addDeclared(root: DeclaredNode, method: string, template: string): void
 }
 
 function matchDeclared(node: DeclaredNode, method: string, segments: readonly string[], i: number): string | undefined {
-  if (i === segments.length) return node.ends.get(method);
+  if (i === segments.length) return node.ends.get(method) ?? node.ends.get('*');
   const segment = segments[i] as string;
   const literal = node.literals.get(segment);
   if (literal !== undefined) {

@@ -226,6 +226,19 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'human overrides win: a template merges what traffic splits, a literal keeps apart what traffic merges',
+    options: {
+      overrides: [{ template: '/settings/{key}' }, { template: '/users/42', host: HOST }, { template: '/files/{path}', method: 'PUT' }],
+    },
+    traffic: function* () {
+      yield* repeat(10, (i) => ({ path: `/settings/${['theme', 'locale', 'timezone'][i % 3]}` }));
+      yield* repeat(20, (i) => ({ path: `/users/${40 + (i % 5)}` }));
+      yield* repeat(3, () => ({ method: 'PUT', path: '/files/readme' }));
+      yield* repeat(3, () => ({ method: 'GET', path: '/files/readme' }));
+    },
+    expected: ['GET /files/readme', 'GET /settings/{key}', 'GET /users/42', 'GET /users/{userId}', 'PUT /files/{path}'],
+  },
+  {
     name: 'two parameters from one noun get distinct names; parameters after parameters are numbered',
     traffic: function* () {
       yield* repeat(10, (i) => ({ path: `/repos/${1000 + i}/${2000 + i}` }));
