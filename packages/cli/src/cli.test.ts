@@ -302,7 +302,7 @@ test('analyze --db stores the inventory; discover export gives valid OpenAPI and
   assert.ok(doc.paths['/api/v2/accounts/{accountId}/invoices'].get);
   const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   await SwaggerParser.validate(doc);
-  const diff = spawnSync(process.execPath, [BIN, 'discover', 'diff', '--spec', 'spec.yaml', '--db', db, '--json'], {
+  const diff = spawnSync(process.execPath, [BIN, 'discover', 'diff', '--spec', 'api.example.com=spec.yaml', '--db', db, '--json'], {
     cwd: work,
     encoding: 'utf8',
   });

@@ -15,7 +15,6 @@ import {
   defaultParseWorkers,
   Ingestor,
   loadOrCreateSecretKey,
-  loadSpec,
   ParsePool,
   resolveInputs,
 } from '@palisade/engine';
@@ -24,6 +23,7 @@ import { createProgressDisplay } from '../progress.js';
 import { renderAnalysisHtml } from '../report/html.js';
 import { printAnalysisSummary } from '../report/terminal.js';
 import { describeChoice } from './ingest.js';
+import { loadSpecFor } from './specs.js';
 import { openSources } from './sources.js';
 
 /** The document kind under which `analyze --db` stores its report. */
@@ -48,7 +48,12 @@ export function registerAnalyzeCommand(program: Command): void {
     .command('analyze')
     .description('discover the APIs in traffic logs, assess their posture, and report (in memory unless --db)')
     .argument('<paths...>', 'log files, directories or globs; - reads stdin')
-    .option('--spec <file>', 'a declared OpenAPI 3.x or Swagger 2.0 spec (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--spec <file>',
+      'a declared OpenAPI 3.x or Swagger 2.0 spec, or HOST=FILE to map it to a host (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--json <file>', 'write the full report as JSON')
     .option('--html <file>', 'write the report as one self-contained HTML file')
     .option('--db <path>', 'also store the events in this DuckDB store')
@@ -68,7 +73,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   const registry = createDefaultParserRegistry();
   if (flags.format !== 'auto') registry.get(flags.format);
   const specs: DeclaredApi[] = [];
-  for (const file of flags.spec) specs.push(await loadSpec(file));
+  for (const spec of flags.spec) specs.push(await loadSpecFor(spec));
   const sources = await openSources(await resolveInputs(paths));
 
   // In memory, tokens only need to be consistent within the run: a throw-away key, nothing written to disk.

@@ -1,9 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, PalisadeError } from '@palisade/core';
-import { type AnalysisReport, type DeclaredApi, diffInventory, exportOpenApi, loadSpec } from '@palisade/engine';
+import { type AnalysisReport, type DeclaredApi, diffInventory, exportOpenApi } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { INVENTORY_DOCUMENT } from './analyze.js';
+import { loadSpecFor } from './specs.js';
 
 interface StoreFlags {
   db?: string;
@@ -42,7 +43,10 @@ export function registerDiscoverCommand(program: Command): void {
   discover
     .command('diff')
     .description('compare the stored inventory with declared OpenAPI/Swagger specs')
-    .requiredOption('--spec <file>', 'a declared spec (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .requiredOption('--spec <file>', 'a declared spec, or HOST=FILE to map it to a host (repeatable)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
     .option('--json', 'print the differences as JSON')
     .option('--db <path>', 'DuckDB store (default: <data-dir>/palisade.duckdb)')
     .option('--data-dir <dir>', 'data directory (default: palisade-data)')
@@ -50,7 +54,7 @@ export function registerDiscoverCommand(program: Command): void {
     .action(async (flags: StoreFlags & { spec: string[]; json?: boolean }) => {
       const report = await readInventory(flags);
       const specs: DeclaredApi[] = [];
-      for (const file of flags.spec) specs.push(await loadSpec(file));
+      for (const spec of flags.spec) specs.push(await loadSpecFor(spec));
       const differences = diffInventory(report.endpoints, specs);
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify(differences, null, 2)}\n`);
