@@ -26,6 +26,12 @@ import { describeChoice } from './ingest.js';
 import { loadSpecFor } from './specs.js';
 import { openSources } from './sources.js';
 
+/**
+ * Events per batch in memory: small, so events die young (the inventory keeps what it needs) instead of
+ * being promoted and collected expensively. With `--db` the store's batch size applies.
+ */
+const IN_MEMORY_BATCH = 2000;
+
 /** The document kind under which `analyze --db` stores its report. */
 export const INVENTORY_DOCUMENT = 'inventory';
 
@@ -124,7 +130,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
     enricher,
     clock: systemClock,
     deadLetter,
-    batchSize: Math.min(config.ingest.batchSize, 20_000),
+    batchSize: inner === undefined ? Math.min(config.ingest.batchSize, IN_MEMORY_BATCH) : config.ingest.batchSize,
     formatOptions: config.ingest.formats,
     signal: abort.signal,
     onProgress: (p) => display.update(p),

@@ -72,6 +72,12 @@ export interface EndpointRecord {
   risk: { score: number; findings: string[] };
   /** A few event ids of requests to this endpoint. */
   sampleEventIds: string[];
+  /**
+   * Templates this endpoint was known by earlier in the data and that were merged into it once traffic
+   * showed them to be values of one parameter (`/users/alice` → `/users/{user}`), at most 20: the history
+   * of the merge.
+   */
+  mergedFrom?: string[];
 }
 
 /** Evidence of a finding: what was observed, how often, where to look. */

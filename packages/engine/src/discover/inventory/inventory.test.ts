@@ -98,6 +98,8 @@ test('events recorded before a position became a parameter are counted under the
     r.endpoints.map((e) => [e.path, e.requests]),
     [['/profiles/{profile}', 160]],
   );
+  // the merge keeps its history: the templates these requests had before
+  assert.ok(r.endpoints[0]?.mergedFrom?.includes('/profiles/alice'), JSON.stringify(r.endpoints[0]?.mergedFrom));
 });
 
 test('sensitive data in responses is found with its location', () => {

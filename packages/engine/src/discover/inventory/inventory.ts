@@ -63,6 +63,7 @@ const MAX_PARAMETERS = 100;
 const MAX_SENSITIVE = 200;
 const MAX_STATUSES = 60;
 const SAMPLE_IDS = 5;
+const MAX_HISTORY = 20;
 
 interface ParameterState {
   seen: number;
@@ -190,9 +191,16 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
     // The templater may have merged positions since an event was recorded: regroup by current template.
     templater.endpoints();
     const merged = new Map<string, EndpointState>();
-    for (const state of states.values()) {
+    const history = new Map<string, Set<string>>();
+    for (const [stateKey, state] of states) {
       const template = templater.resolve({ host: state.host, method: state.method, path: state.path }) ?? state.path;
       const key = `${state.host}\u0000${state.method}\u0000${template}`;
+      const earlier = stateKey.slice(stateKey.lastIndexOf('\u0000') + 1);
+      if (earlier !== template) {
+        const seen = history.get(key) ?? new Set<string>();
+        if (seen.size < MAX_HISTORY) seen.add(earlier);
+        history.set(key, seen);
+      }
       const target = merged.get(key);
       if (target === undefined)
         merged.set(key, { ...state, declared: state.declared ?? declaredOperation(operations, state.host, state.method, template) });
@@ -201,7 +209,12 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
     const dataEnd = Math.max(0, ...[...merged.values()].map((s) => s.lastSeen));
     const dataStart = Math.min(...[...merged.values()].map((s) => s.firstSeen), dataEnd);
     const records: EndpointRecord[] = [];
-    for (const [key, state] of merged) records.push(toRecord(key, state));
+    for (const [key, state] of merged) {
+      const record = toRecord(key, state);
+      const from = history.get(key);
+      if (from !== undefined) record.mergedFrom = [...from].sort();
+      records.push(record);
+    }
     // declared operations never called: orphans
     const called = new Set([...merged.keys()].map((k) => k.slice(k.indexOf('\u0000') + 1)));
     for (const [key, op] of operations) {

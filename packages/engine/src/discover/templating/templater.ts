@@ -332,7 +332,7 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
   // three or more names (half of them or more) under which the same deep structure continues, with a
   // sub-resource below a parameter (`/{owner}/{repo}/pullrequests/{id}`), are values
-  const alike = sameDeepStructure(node, deepCandidates(node));
+  const alike = sameDeepStructure(deepCandidates(node));
   if (alike !== undefined) return { names: alike, position: true };
   const valueParam = node.params.get('');
   const holdsValues = valueParam !== undefined && [...valueParam.kinds].some((k) => k !== 'word');
@@ -420,7 +420,7 @@ const DEEP = 4;
  * names — when that common structure has a named sub-resource below a parameter
  * (`/{owner}/{repo}/pullrequests/{id}`).
  */
-function sameDeepStructure(node: Node, candidates: readonly Node[]): Set<string> | undefined {
+function sameDeepStructure(candidates: readonly Node[]): Set<string> | undefined {
   if (candidates.length < 3) return undefined;
   const pathsOf = candidates.map((child) => ({ literal: child.literal as string, paths: deepPaths(child, DEEP) }));
   const frequency = new Map<string, number>();
@@ -631,7 +631,7 @@ function finalize(node: Node, minSiblings: number): void {
   }
   // names left beside the parameter of a parameter position that continue as values do, deep down
   if (node.paramPosition && node.literals.size > 0) {
-    const alike = sameDeepStructure(node, deepCandidates(node)) ?? new Set<string>();
+    const alike = sameDeepStructure(deepCandidates(node)) ?? new Set<string>();
     const param = node.params.get('');
     if (param !== undefined) {
       const own = deepPaths(param, DEEP);
