@@ -102,6 +102,7 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
   const sampleEvery = options.sampleEvery ?? 10;
   const operations = indexOperations(declared);
   const states = new Map<string, EndpointState>();
+  const lookupStates = new Map<string, Map<string, Map<string, EndpointState>>>();
   let events = 0;
 
   const add = (event: ApiEvent): void => {
@@ -111,11 +112,22 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
     const status = event.response?.status;
     const template = templater.observe({ host, method, path: event.request.path, status });
     if (template === undefined) return; // 404/405: not an endpoint (still counted as an event)
-    const key = `${host}\u0000${method}\u0000${template}`;
-    let state = states.get(key);
+    // the hot path looks states up without building a key: template strings come from the templater's cache
+    let byTemplate = lookupStates.get(method)?.get(host);
+    if (byTemplate === undefined) {
+      let byHost = lookupStates.get(method);
+      if (byHost === undefined) {
+        byHost = new Map();
+        lookupStates.set(method, byHost);
+      }
+      byTemplate = new Map();
+      byHost.set(host, byTemplate);
+    }
+    let state = byTemplate.get(template);
     if (state === undefined) {
       state = newState(host, method, event.request.path, declaredOperation(operations, host, method, template));
-      states.set(key, state);
+      byTemplate.set(template, state);
+      states.set(`${host}\u0000${method}\u0000${template}`, state);
     }
     record(state, event, template);
     posture.observe(event, { host, method, path: template }, state.declared);

@@ -72,6 +72,9 @@ interface Node {
   literal: string | undefined;
   /** For a parameter: the literal suffix after it (`.json`, `:cancel`) or ``. */
   suffix: string;
+  /** The template of requests ending here, with and without a trailing slash, valid while `renderedAt === mergeEpoch`. */
+  rendered: [string | undefined, string | undefined];
+  renderedAt: number;
   /** For a parameter: its name, fixed the first time a template with it is rendered (names stay stable). */
   name: string | undefined;
   /** For a parameter: distinct values seen (up to `MAX_VALUES`), to tell a value's typical traffic. */
@@ -93,6 +96,8 @@ function newNode(literal: string | undefined, suffix = ''): Node {
     suffix,
     values: new Set(),
     name: undefined,
+    rendered: [undefined, undefined],
+    renderedAt: -1,
   };
 }
 
@@ -142,6 +147,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
     let node = rootOf(host);
     node.count++;
     const grown: Node[] = [];
+    const walked: Node[] = [];
     for (let i = 0; i < segments.length; i++) {
       const raw = segments[i] as string;
       const split = classifySegment(raw);
@@ -170,9 +176,11 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       }
       next.count++;
       node = next;
+      walked.push(node);
     }
     node.ends.set(method, (node.ends.get(method) ?? 0) + 1);
     if (slash) node.slashEnds++;
+    const epoch = mergeEpoch;
     // deepest first, so a position's children have their continuations when it decides
     for (let i = grown.length - 1; i >= 0; i--) {
       const position = grown[i] as Node;
@@ -180,7 +188,19 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       const decision = position.literals.size > maxSiblings ? MERGE_ALL : decide(position, minSiblings, false);
       if (decision !== undefined) makeParamPosition(position, decision);
     }
-    return renderPath(lookup(rootOf(host), segments), slash);
+    if (epoch !== mergeEpoch) return renderPath(lookup(rootOf(host), segments), slash); // the path moved
+    // nothing merged: the nodes walked are the path; its template is cached on the node it ends at
+    const i = slash ? 1 : 0;
+    if (node.renderedAt !== mergeEpoch) {
+      node.rendered = [undefined, undefined];
+      node.renderedAt = mergeEpoch;
+    }
+    let template = node.rendered[i];
+    if (template === undefined) {
+      template = renderPath(walked, slash);
+      node.rendered[i] = template;
+    }
+    return template;
   };
 
   const renderPath = (nodes: Node[], slash: boolean): string => {
@@ -538,7 +558,11 @@ function shapeOf(node: Node): string {
 }
 
 /** Moves a position's mergeable literal children under its parameter child; returns that child. */
+/** Incremented by every merge: cached templates rendered before it are stale. */
+let mergeEpoch = 0;
+
 function makeParamPosition(node: Node, decision: Decision): Node | undefined {
+  mergeEpoch++;
   if (decision.names === undefined || decision.position === true) node.paramPosition = true;
   const afterParam = node.literal === undefined;
   let param: Node | undefined;
@@ -593,6 +617,7 @@ function mergeOrdinaryReserved(node: Node, param: Node): void {
 }
 
 function mergeInto(target: Node, source: Node): void {
+  mergeEpoch++;
   target.count += source.count;
   target.slashEnds += source.slashEnds;
   for (const [method, n] of source.ends) target.ends.set(method, (target.ends.get(method) ?? 0) + n);
