@@ -116,3 +116,34 @@ export interface Store {
    */
   readonly encoderModule?: string;
 }
+
+/**
+ * An `EventEncoder` writing one line per event (`serialize`), with the bookkeeping `EncodedEvents` needs
+ * (ids, kinds, time range). `trailingNewline` ends non-empty data with a newline.
+ */
+export function createLineEncoder(serialize: (event: ApiEvent) => string, trailingNewline = false): EventEncoder {
+  let lines: string[] = [];
+  let ids: string[] = [];
+  let kinds: Record<string, number> = {};
+  let minTime = Number.POSITIVE_INFINITY;
+  let maxTime = Number.NEGATIVE_INFINITY;
+  return {
+    add(event: ApiEvent): void {
+      lines.push(serialize(event));
+      ids.push(event.id);
+      kinds[event.source.kind] = (kinds[event.source.kind] ?? 0) + 1;
+      if (event.time < minTime) minTime = event.time;
+      if (event.time > maxTime) maxTime = event.time;
+    },
+    take(): EncodedEvents {
+      const data = lines.length === 0 ? '' : trailingNewline ? `${lines.join('\n')}\n` : lines.join('\n');
+      const taken: EncodedEvents = { data, count: lines.length, ids, kinds, minTime, maxTime };
+      lines = [];
+      ids = [];
+      kinds = {};
+      minTime = Number.POSITIVE_INFINITY;
+      maxTime = Number.NEGATIVE_INFINITY;
+      return taken;
+    },
+  };
+}
