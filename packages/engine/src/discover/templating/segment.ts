@@ -37,6 +37,7 @@ const PHONE = /^\+\d[\d\-. ]{6,18}\d$/;
 const TOKEN_CHARS = /^[A-Za-z0-9_\-~=+]+$/;
 const VERSION = /^(v\d+([._]\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?|v\d+(alpha|beta)\d*)$/i;
 /** `findByStatus`, `get3dsAvailability`, `postMessage`: lower-case start, then capitalised words (digits allowed). */
+const SEMVER = /^v?\d+\.\d+\.\d+/i;
 const CAMEL_RPC = /^[a-z]+(?:[A-Z][a-z]+|\d+[a-z]*)*(?:[A-Z][a-z]+)$/;
 /** `chat.postMessage`, `admin.conversations.setTeams`: a dotted name with a camelCase method. */
 const DOTTED_RPC = /^[a-z][a-zA-Z]*(\.[a-z][a-zA-Z]*)*\.[a-z]+[A-Z][a-zA-Z]*$/;
@@ -216,7 +217,9 @@ function classifyValue(s: string): SegmentClass {
   // `_debug`, `_search`, `_all_docs`, `@me`, `.well-known`: marked names, never values
   const first = s.charCodeAt(0);
   if ((first === 95 || first === 64 || first === 46) && length > 1 && /^[_@.][a-z][a-z_-]*$/i.test(s)) return 'anchored';
-  if (VERSION.test(s)) return 'version';
+  // three-part versions (`v4.5.0`, `2.1.3`) name releases, branches and dataset versions: values. API
+  // versions have one or two parts (`v1`, `v2.0`, `2.0`).
+  if (VERSION.test(s)) return SEMVER.test(s) ? 'mixed' : 'version';
   if (DIGIT_WORDS.has(s.toLowerCase())) return 'anchored';
   if (length >= 32 && UUID.test(s)) return 'uuid';
   if (length === 24 && OBJECT_ID.test(s)) return 'objectid';

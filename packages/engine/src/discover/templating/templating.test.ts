@@ -314,6 +314,8 @@ test('segment classes', () => {
   assert.equal(kinds('8812'), 'int');
   assert.equal(kinds('v1'), 'version');
   assert.equal(kinds('v2.0'), 'version');
+  assert.equal(kinds('v4.5.0'), 'mixed', 'three-part versions name releases: values');
+  assert.equal(kinds('2.1.3'), 'mixed');
   assert.equal(kinds('oauth2'), 'anchored');
   assert.equal(kinds('sha256'), 'anchored');
   assert.equal(kinds('jdoe42'), 'mixed');
