@@ -6,10 +6,10 @@
  * Usage: node --import tsx bench/analyze/run.ts [--lines 1000000] [--dir /tmp/palisade-bench] [--runs 2] [--workers 0]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { jsonParseRate } from '../internal/json-parse-rate.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,19 +38,6 @@ if (!existsSync(file)) {
   if (r.status !== 0) throw new Error(`generating ${file} failed`);
 }
 
-async function jsonParseRate(): Promise<number> {
-  const started = performance.now();
-  let n = 0;
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) {
-    if (line !== '') {
-      JSON.parse(line);
-      n++;
-    }
-  }
-  return n / ((performance.now() - started) / 1000);
-}
-
 /** Runs one analyze process; wall time and peak RSS (sampled from /proc every 50 ms). */
 async function analyze(): Promise<{ seconds: number; peakMiB: number; events: number }> {
   const out = join(dir, 'analyze-report.json');
@@ -73,7 +60,7 @@ async function analyze(): Promise<{ seconds: number; peakMiB: number; events: nu
   return { seconds, peakMiB: peak / 1024, events: report.input.events };
 }
 
-const ceiling = await jsonParseRate();
+const ceiling = await jsonParseRate(file);
 console.log(
   `file ${file}: ${lines.toLocaleString('en')} lines, ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB; JSON.parse ${Math.round(ceiling).toLocaleString('en')} lines/s`,
 );

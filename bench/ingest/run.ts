@@ -9,10 +9,10 @@
  * Prints figures; never part of `npm test`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { jsonParseRate } from '../internal/json-parse-rate.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,19 +39,6 @@ function generate(format: string, lines: number): string {
     if (r.status !== 0) throw new Error(`generating ${file} failed`);
   }
   return file;
-}
-
-async function jsonParseRate(file: string): Promise<number> {
-  const started = performance.now();
-  let lines = 0;
-  const rl = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) {
-    if (line !== '') {
-      JSON.parse(line);
-      lines++;
-    }
-  }
-  return lines / ((performance.now() - started) / 1000);
 }
 
 interface Run {

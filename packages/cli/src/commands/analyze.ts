@@ -7,10 +7,8 @@ import {
   type AnalysisReport,
   createDeadLetterFile,
   createDefaultParserRegistry,
-  createEnricher,
   createInventory,
   createInventoryStore,
-  createTokenizer,
   type DeclaredApi,
   defaultParseWorkers,
   Ingestor,
@@ -22,7 +20,7 @@ import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createProgressDisplay } from '../progress.js';
 import { renderAnalysisHtml } from '../report/html.js';
 import { printAnalysisSummary } from '../report/terminal.js';
-import { describeChoice } from './ingest.js';
+import { createRunEnricher, describeChoice, parseCount } from './ingest.js';
 import { loadSpecFor } from './specs.js';
 import { openSources } from './sources.js';
 
@@ -84,12 +82,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
 
   // In memory, tokens only need to be consistent within the run: a throw-away key, nothing written to disk.
   const secretKey = flags.db === undefined ? new Uint8Array(randomBytes(32)) : loadOrCreateSecretKey(config.dataDir);
-  let enricher: ReturnType<typeof createEnricher>;
-  try {
-    enricher = createEnricher(config.ingest, createTokenizer(secretKey));
-  } catch (error) {
-    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
-  }
+  const enricher = createRunEnricher(config, secretKey);
   let inventory: ReturnType<typeof createInventory>;
   try {
     inventory = createInventory({
@@ -115,7 +108,7 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   // Workers parse and enrich, and hand events over as JSON lines; the main thread decodes them and builds
   // the inventory. The hand-over costs about as much as it saves on two cores (measured: BENCHMARKS.md), so
   // workers start only where there are cores to spare.
-  const workers = flags.workers !== undefined ? parseWorkers(flags.workers) : (config.ingest.workers ?? defaultParseWorkers());
+  const workers = flags.workers !== undefined ? parseCount(flags.workers, '--workers') : (config.ingest.workers ?? defaultParseWorkers());
   const parsePool =
     workers > 0 && store.encoderModule !== undefined
       ? new ParsePool(
@@ -179,10 +172,4 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   });
   if (deadLetter.path !== undefined) process.stderr.write(`${deadLetter.count} rejected records written to ${deadLetter.path}\n`);
   return abort.signal.aborted ? 130 : 0;
-}
-
-function parseWorkers(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new PalisadeError('PAL_ERR_USAGE', '--workers must be a whole number from 0 to 64');
-  return n;
 }

@@ -180,7 +180,8 @@ export function describeChoice(
   return `${r.name}: ${how}${where}`;
 }
 
-function parseCount(text: string, flag: string): number {
+/** A whole number from 0 to 64 given to `flag`; anything else is `PAL_ERR_USAGE`. */
+export function parseCount(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new PalisadeError('PAL_ERR_USAGE', `${flag} must be a whole number from 0 to 64`);
   return n;
@@ -246,17 +247,20 @@ async function runPushIngest(flags: IngestFlags, batchSize: number): Promise<num
 export async function openIngestTargets(config: Readonly<PalisadeConfig>) {
   const storePath = config.store.path ?? join(config.dataDir, 'palisade.duckdb');
   const secretKey = loadOrCreateSecretKey(config.dataDir);
-  const tokenizer = createTokenizer(secretKey);
-  let enricher: ReturnType<typeof createEnricher>;
-  try {
-    enricher = createEnricher(config.ingest, tokenizer);
-  } catch (error) {
-    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
-  }
+  const enricher = createRunEnricher(config, secretKey);
   const store = await createDuckDbStore({ path: storePath, memoryLimit: config.store.memoryLimit });
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), stamp);
   return { storePath, enricher, store, deadLetter, secretKey };
+}
+
+/** The enricher of a run, with a tokenization key; invalid ingest settings are `PAL_ERR_CONFIG_INVALID`. */
+export function createRunEnricher(config: Readonly<PalisadeConfig>, secretKey: Uint8Array): ReturnType<typeof createEnricher> {
+  try {
+    return createEnricher(config.ingest, createTokenizer(secretKey));
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
+  }
 }
 
 /** The ingestor of a run, over the targets `openIngestTargets` opened. */

@@ -360,7 +360,7 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   // beside `/{dataset}/2024-01-01/fields`) are more values
   if (afterParam && holdsValues && n >= 2 && sharedLiteralShape([valueParam, ...candidates])) return { like: valueParam };
   // even one name beside values, continuing as they do through two or more sub-resources, is a value
-  if (holdsValues && candidates.some((c) => literalKeys(c) >= 2 && continuesLike(c, valueParam))) return { like: valueParam };
+  if (holdsValues && candidates.some((c) => c.literals.size >= 2 && continuesLike(c, valueParam))) return { like: valueParam };
   if (n < Math.ceil(minSiblings / 2)) return undefined;
   if (!final && node.count < MIN_TRAFFIC) return undefined;
   if (holdsValues) {
@@ -526,11 +526,6 @@ function isRichPath(path: string): boolean {
   const parts = path.split('/');
   const param = parts.findIndex((p) => p.startsWith('{}'));
   return param >= 0 && parts.slice(param + 1).some((p) => p !== '$' && !p.startsWith('{}'));
-}
-
-/** Number of literal continuations of a node. */
-function literalKeys(node: Node): number {
-  return node.literals.size;
 }
 
 /** True when the nodes continue in at most four ways and half of them or more share one literal continuation. */
