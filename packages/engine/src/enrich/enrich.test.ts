@@ -395,6 +395,28 @@ test('client address: an address resolved by the source is kept; an unknown hop 
   assert.equal(forged.client.ip, undefined);
 });
 
+test('repeated header values read once give the same answers, whoever the peer', () => {
+  const enricher = createEnricher(settings(), tokenizer);
+  const xff = '198.51.100.7, 10.0.0.2';
+  // the same X-Forwarded-For behind a trusted proxy, then from an untrusted peer, then with no peer
+  assert.equal(run(parsed({}, { client: { peerIp: '10.0.0.5', forwardedFor: xff } }), enricher).client.ip, '198.51.100.7');
+  assert.equal(run(parsed({}, { client: { peerIp: '203.0.113.50', forwardedFor: xff } }), enricher).client.ip, '203.0.113.50');
+  assert.equal(run(parsed({}, { client: { forwardedFor: xff } }), enricher).client.ip, '198.51.100.7');
+  assert.equal(run(parsed({}, { client: { peerIp: '10.0.0.5', forwardedFor: xff } }), enricher).client.ip, '198.51.100.7');
+  const jwt = makeJwt({ sub: 'user-17', iss: 'https://id.example.com' });
+  const first = run(parsed({ headers: { Authorization: `Bearer ${jwt}` } }), enricher);
+  const again = run(parsed({ headers: { authorization: `Bearer ${jwt}`, 'X-Api-Key': 'key-1' } }), enricher);
+  assert.deepEqual(again.identity, { ...first.identity, apiKey: tok('key-1') });
+  assert.equal(again.request.headers.authorization, first.request.headers.authorization);
+  assert.equal(first.identity.user, 'user-17');
+  again.identity.user = 'changed';
+  assert.equal(
+    run(parsed({ headers: { Authorization: `Bearer ${jwt}` } }), enricher).identity.user,
+    'user-17',
+    'events do not share identity objects',
+  );
+});
+
 test('secret query parameters are tokenized in query and queryParams', () => {
   const event = run(parsed({ path: undefined, url: '/oauth/token?grant_type=password&username=bob&password=hunter2&client_secret=cs-1' }));
   assert.equal(event.request.query, `grant_type=password&username=bob&password=${tok('hunter2')}&client_secret=${tok('cs-1')}`);

@@ -6,6 +6,7 @@ import {
   type EventIdentity,
   type EventSource,
   type IngestConfig,
+  type JwtClaims,
   type ParsedEvent,
 } from '@palisade/core';
 import { resolveClientAddress, splitForwardedFor, splitForwardedHeader } from './client-address.js';
@@ -53,11 +54,48 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
   const jwtReading: JwtReading = settings.jwt;
   const extractEntities = compileEntityExtractors(settings.entities);
   const maxBody = settings.bodySampleBytes;
+  // The same Authorization and X-Forwarded-For values arrive with every request of a session or client:
+  // each distinct value is read (and tokenized, and its JWT decoded) once. Bounded; cleared when full.
+  const authorizations = new Map<string, AuthorizationReading>();
+  const readAuthorizationOnce = (value: string): AuthorizationReading => {
+    let reading = authorizations.get(value);
+    if (reading === undefined) {
+      reading = readAuthorization(value, jwtReading, tokenizer);
+      if (authorizations.size >= READING_CACHE_SIZE) authorizations.clear();
+      authorizations.set(value, reading);
+    }
+    return reading;
+  };
+  const chains = new Map<string, ForwardedChain>();
+  const trustedPeers = new Map<string, boolean>();
+  const addresses: AddressResolver = {
+    chain(forwardedFor) {
+      let chain = chains.get(forwardedFor);
+      if (chain === undefined) {
+        const hops = splitForwardedFor(forwardedFor);
+        // resolved as if the peer were a trusted proxy; an untrusted peer is the client itself
+        chain = { hops, client: resolveClientAddress(undefined, hops, trusted) };
+        if (chains.size >= READING_CACHE_SIZE) chains.clear();
+        chains.set(forwardedFor, chain);
+      }
+      return chain;
+    },
+    trustedPeer(peer) {
+      let isTrusted = trustedPeers.get(peer);
+      if (isTrusted === undefined) {
+        isTrusted = trusted.has(peer);
+        if (trustedPeers.size >= READING_CACHE_SIZE) trustedPeers.clear();
+        trustedPeers.set(peer, isTrusted);
+      }
+      return isTrusted;
+    },
+    trusted,
+  };
 
   return (parsed, source, id) => {
     const req = parsed.request;
     const headers: Record<string, string> = {};
-    let authorization: string | undefined;
+    let authorization: AuthorizationReading | undefined;
     let cookie: string | undefined;
     let apiKey: string | undefined;
     let forwardedHeader: string | undefined;
@@ -66,8 +104,10 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
         const value = req.headers[rawName];
         if (value === undefined || value === '') continue;
         const name = rawName.toLowerCase();
-        if (CREDENTIAL_HEADERS.has(name)) {
-          if (name === 'authorization') authorization = value;
+        if (name === 'authorization') {
+          authorization = readAuthorizationOnce(value);
+          headers[name] = authorization.header;
+        } else if (CREDENTIAL_HEADERS.has(name)) {
           headers[name] = tokenizeCredential(value, tokenizer);
         } else if (name === 'cookie') {
           cookie = value;
@@ -95,8 +135,8 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
       apiKey ??= parsedQuery.apiKey;
     }
 
-    const client = resolveClient(parsed.client, forwardedHeader, trusted);
-    const identity = readIdentity(parsed, authorization, cookie, apiKey, sessionCookies, jwtReading, tokenizer);
+    const client = resolveClient(parsed.client, forwardedHeader, addresses);
+    const identity = readIdentity(parsed, authorization, cookie, apiKey, sessionCookies, tokenizer);
 
     const bodyText = req.body?.text;
     const entities = extractEntities({
@@ -208,20 +248,36 @@ function stripDefaultPort(authority: string, scheme: string | undefined): string
   return authority;
 }
 
-function resolveClient(
-  parsed: ParsedEvent['client'],
-  forwardedHeader: string | undefined,
-  trusted: ReturnType<typeof compileIpRanges>,
-): EventClient {
+/** Client-address resolution with its per-value caches (see `createEnricher`). */
+interface AddressResolver {
+  chain(forwardedFor: string): ForwardedChain;
+  trustedPeer(peer: string): boolean;
+  trusted: ReturnType<typeof compileIpRanges>;
+}
+
+/** An `X-Forwarded-For` value read: its hops, and the client they name when the peer is a trusted proxy. */
+interface ForwardedChain {
+  /** Shared by every event with the same value: never mutated. */
+  hops: string[];
+  client: string | undefined;
+}
+
+function resolveClient(parsed: ParsedEvent['client'], forwardedHeader: string | undefined, addresses: AddressResolver): EventClient {
   const client: EventClient = {};
-  let chain: string[] | undefined;
-  if (parsed.forwardedFor !== undefined && parsed.forwardedFor !== '') chain = splitForwardedFor(parsed.forwardedFor);
-  else if (forwardedHeader !== undefined) chain = splitForwardedHeader(forwardedHeader);
-  const ip = parsed.ip ?? resolveClientAddress(parsed.peerIp, chain ?? [], trusted);
+  let ip = parsed.ip;
+  const peer = parsed.peerIp;
+  if (parsed.forwardedFor !== undefined && parsed.forwardedFor !== '') {
+    const chain = addresses.chain(parsed.forwardedFor);
+    if (ip === undefined) ip = peer !== undefined && !addresses.trustedPeer(peer) ? peer : chain.hops.length > 0 ? chain.client : peer;
+    if (chain.hops.length > 0) client.forwardedFor = chain.hops;
+  } else {
+    const hops = forwardedHeader === undefined ? [] : splitForwardedHeader(forwardedHeader);
+    ip ??= resolveClientAddress(peer, hops, addresses.trusted);
+    if (hops.length > 0) client.forwardedFor = hops;
+  }
   if (ip !== undefined) client.ip = ip;
   if (parsed.port !== undefined) client.port = parsed.port;
-  if (parsed.peerIp !== undefined) client.peerIp = parsed.peerIp;
-  if (chain !== undefined && chain.length > 0) client.forwardedFor = chain;
+  if (peer !== undefined) client.peerIp = peer;
   if (parsed.userAgent !== undefined) client.userAgent = parsed.userAgent;
   if (parsed.tls !== undefined) client.tls = parsed.tls;
   return client;
@@ -235,11 +291,10 @@ interface IdentityResult {
 
 function readIdentity(
   parsed: ParsedEvent,
-  authorization: string | undefined,
+  authorization: AuthorizationReading | undefined,
   cookie: string | undefined,
   apiKey: string | undefined,
   sessionCookies: ReadonlySet<string>,
-  jwtReading: JwtReading,
   tokenizer: Tokenizer,
 ): IdentityResult {
   const given = parsed.identity;
@@ -247,35 +302,12 @@ function readIdentity(
   let scheme: AuthScheme | undefined;
   let jwtToken: string | undefined;
   if (authorization !== undefined) {
-    const space = authorization.indexOf(' ');
-    const kind = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
-    const credential = space < 0 ? '' : authorization.slice(space + 1).trim();
-    if (kind === 'basic') {
-      scheme = 'basic';
-      const basic = readBasicCredential(credential);
-      // `sk_live_…:` (a key as the user name, no password) is an API key, not a person: keep only its token.
-      if (basic?.keyLike === true) apiKey ??= tokenizer.token(basic.user);
-      else if (basic !== undefined) identity.user = basic.user;
-    } else if (kind === 'bearer' && credential === '') {
-      scheme = 'bearer-opaque';
-    } else if (kind === 'bearer') {
-      if (looksLikeJwt(credential)) {
-        scheme = 'bearer-jwt';
-        jwtToken = credential;
-        const decoded = decodeJwt(credential, jwtReading);
-        if (decoded !== undefined) {
-          identity.jwt = decoded.claims;
-          if (decoded.user !== undefined) identity.user = decoded.user;
-        }
-        identity.session = tokenizer.token(credential);
-      } else {
-        scheme = 'bearer-opaque';
-        identity.session = tokenizer.token(credential);
-      }
-    } else if (credential !== '' || kind !== '') {
-      scheme = 'api-key';
-      apiKey ??= tokenizer.token(authorization);
-    }
+    scheme = authorization.scheme;
+    if (authorization.user !== undefined) identity.user = authorization.user;
+    if (authorization.jwt !== undefined) identity.jwt = authorization.jwt;
+    if (authorization.session !== undefined) identity.session = authorization.session;
+    apiKey ??= authorization.apiKey;
+    jwtToken = authorization.jwtToken;
   }
   if (apiKey !== undefined) {
     identity.apiKey = apiKey;
@@ -300,6 +332,53 @@ function readIdentity(
   }
   identity.authScheme = scheme ?? 'none';
   return { identity, jwtToken };
+}
+
+/** Distinct header values whose readings are kept (per cache). */
+const READING_CACHE_SIZE = 10_000;
+
+/** What one `Authorization` value says. Shared by every event carrying the same value: never mutated. */
+interface AuthorizationReading {
+  /** The header as stored: scheme kept, credential tokenized. */
+  header: string;
+  scheme: AuthScheme | undefined;
+  user?: string;
+  jwt?: JwtClaims;
+  /** The raw JWT, kept only in memory for entity extraction. */
+  jwtToken?: string;
+  session?: string;
+  apiKey?: string;
+}
+
+function readAuthorization(authorization: string, jwtReading: JwtReading, tokenizer: Tokenizer): AuthorizationReading {
+  const reading: AuthorizationReading = { header: tokenizeCredential(authorization, tokenizer), scheme: undefined };
+  const space = authorization.indexOf(' ');
+  const kind = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
+  const credential = space < 0 ? '' : authorization.slice(space + 1).trim();
+  if (kind === 'basic') {
+    reading.scheme = 'basic';
+    const basic = readBasicCredential(credential);
+    // `sk_live_…:` (a key as the user name, no password) is an API key, not a person: keep only its token.
+    if (basic?.keyLike === true) reading.apiKey = tokenizer.token(basic.user);
+    else if (basic !== undefined) reading.user = basic.user;
+  } else if (kind === 'bearer' && credential === '') {
+    reading.scheme = 'bearer-opaque';
+  } else if (kind === 'bearer') {
+    if (looksLikeJwt(credential)) {
+      reading.scheme = 'bearer-jwt';
+      reading.jwtToken = credential;
+      const decoded = decodeJwt(credential, jwtReading);
+      if (decoded !== undefined) {
+        reading.jwt = decoded.claims;
+        if (decoded.user !== undefined) reading.user = decoded.user;
+      }
+    } else reading.scheme = 'bearer-opaque';
+    reading.session = tokenizer.token(credential);
+  } else if (credential !== '' || kind !== '') {
+    reading.scheme = 'api-key';
+    reading.apiKey = tokenizer.token(authorization);
+  }
+  return reading;
 }
 
 const KEY_LIKE = /^[A-Za-z0-9_\-.]{20,}$/;

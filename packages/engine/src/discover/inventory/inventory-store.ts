@@ -5,40 +5,46 @@ import type { Inventory } from './inventory.js';
 const ENCODER_MODULE = new URL(`./event-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /**
- * A `Store` that feeds every committed event to an inventory, and to an inner store when one is given
+ * A `Store` that feeds every event to an inventory, and to an inner store when one is given
  * (`palisade analyze --db`). It reports no checkpoints, so inputs are always read in full: the inventory
  * must see every event, and the inner store skips the ones it already has by id.
  *
- * Events reach the inventory when their batch is committed, in order, once. Without an inner store,
- * parse workers can encode events for it (`encoderModule`: JSON lines).
+ * Events reach the inventory as they are added to a batch, in stream order, once: holding a batch's events
+ * until its commit would keep them alive past the young generation and cost a major collection per batch.
+ * A failed commit ends the run (the Ingestor does not retry), so the inventory never reports events that a
+ * completed run did not store. Without an inner store, parse workers can encode events for it
+ * (`encoderModule`: JSON lines).
  */
 export function createInventoryStore(inventory: Inventory, inner?: Store): Store {
   const begin = (): BatchWriter => {
-    const events: ApiEvent[] = [];
     const innerWriter = inner?.begin();
+    const insertedByKind: Record<string, number> = {};
+    let size = 0;
     let done = false;
+    const take = (event: ApiEvent): void => {
+      inventory.add(event);
+      size++;
+      insertedByKind[event.source.kind] = (insertedByKind[event.source.kind] ?? 0) + 1;
+    };
     return {
       add(event) {
         if (done) throw new Error('this batch was already committed');
-        events.push(event);
+        take(event);
         innerWriter?.add(event);
       },
       addEncoded(encoded: EncodedEvents) {
         if (done) throw new Error('this batch was already committed');
         if (innerWriter !== undefined) throw new Error('encoded events cannot reach the inner store');
-        for (const event of decodeEvents(encoded)) events.push(event);
+        for (const event of decodeEvents(encoded)) take(event);
       },
       get size() {
-        return events.length;
+        return size;
       },
       async commit(checkpoints) {
         if (done) throw new Error('this batch was already committed');
         done = true;
-        for (const event of events) inventory.add(event);
         if (innerWriter !== undefined) return innerWriter.commit(checkpoints);
-        const insertedByKind: Record<string, number> = {};
-        for (const event of events) insertedByKind[event.source.kind] = (insertedByKind[event.source.kind] ?? 0) + 1;
-        return { inserted: events.length, duplicates: 0, insertedByKind } satisfies AppendResult;
+        return { inserted: size, duplicates: 0, insertedByKind } satisfies AppendResult;
       },
     };
   };

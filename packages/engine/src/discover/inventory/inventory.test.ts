@@ -184,14 +184,16 @@ test("findings feed each endpoint's risk, and the report counts them by severity
   assert.equal(r.alerts.length, 0);
 });
 
-test('the inventory store feeds committed events to the inventory and re-reads inputs in full', async () => {
+test('the inventory store feeds events to the inventory as they are added and re-reads inputs in full', async () => {
   const inventory = createInventory();
   const store = createInventoryStore(inventory);
   const writer = store.begin();
   writer.add(event({ path: '/a' }));
   writer.add(event({ path: '/b' }));
-  assert.equal(inventory.events, 0, 'nothing before the commit');
+  assert.equal(inventory.events, 2, 'events reach the inventory at once, not held until the commit');
+  assert.equal(writer.size, 2);
   assert.deepEqual(await writer.commit([]), { inserted: 2, duplicates: 0, insertedByKind: { 'nginx-json': 2 } });
-  assert.equal(inventory.events, 2);
+  assert.equal(inventory.events, 2, 'the commit adds nothing twice');
+  await assert.rejects(writer.commit([]), /already committed/);
   assert.equal(await store.checkpoint('any'), undefined);
 });
