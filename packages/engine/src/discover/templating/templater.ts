@@ -1,5 +1,13 @@
 import type { DeclaredApi } from '../types.js';
-import { classifySegment, FORMAT_WORDS, isValueClass, RESERVED_WORDS, type SegmentClass, singularize } from './segment.js';
+import {
+  classifySegment,
+  FORMAT_WORDS,
+  isValueClass,
+  RESERVED_WORDS,
+  type SegmentClass,
+  type SplitSegment,
+  singularize,
+} from './segment.js';
 
 /** One request as the templater sees it. */
 export interface PathObservation {
@@ -143,15 +151,16 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
   };
 
   /** Learns one path: counts along it (creating nodes), then lets the positions that got a new name decide. */
-  const learn = (host: string, method: string, segments: string[], slash: boolean): string => {
+  const learn = (host: string, method: string, path: ReadPath): string => {
+    const { segments, slash } = path;
     let node = rootOf(host);
     node.count++;
     const grown: Node[] = [];
     const walked: Node[] = [];
     for (let i = 0; i < segments.length; i++) {
       const raw = segments[i] as string;
-      const split = classifySegment(raw);
-      const kind = effectiveKind(segments, i, split.kind);
+      const split = path.splits[i] as SplitSegment;
+      const kind = path.kinds[i] as SegmentClass;
       let next: Node;
       if (isValueClass(kind)) {
         next = paramChild(node, split.suffix);
@@ -188,7 +197,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       const decision = position.literals.size > maxSiblings ? MERGE_ALL : decide(position, minSiblings, false);
       if (decision !== undefined) makeParamPosition(position, decision);
     }
-    if (epoch !== mergeEpoch) return renderPath(lookup(rootOf(host), segments), slash); // the path moved
+    if (epoch !== mergeEpoch) return renderPath(lookup(rootOf(host), path), slash); // the path moved
     // nothing merged: the nodes walked are the path; its template is cached on the node it ends at
     const i = slash ? 1 : 0;
     if (node.renderedAt !== mergeEpoch) {
@@ -227,24 +236,24 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       if (request.status === 404 || request.status === 405) return undefined;
       const method = request.method.toUpperCase();
       const host = request.host.toLowerCase();
-      const { segments, slash } = splitPath(request.path);
-      const match = declared.match(host, method, segments);
+      const path = readPath(request.path);
+      const match = declared.match(host, method, path.segments);
       if (match !== undefined) {
         const key = `${host}\u0000${method}\u0000${match}`;
         declaredCounts.set(key, (declaredCounts.get(key) ?? 0) + 1);
         return match;
       }
-      return learn(host, method, segments, slash);
+      return learn(host, method, path);
     },
     resolve(request) {
       const host = request.host.toLowerCase();
-      const { segments, slash } = splitPath(request.path);
-      const match = declared.match(host, request.method.toUpperCase(), segments);
+      const path = readPath(request.path);
+      const match = declared.match(host, request.method.toUpperCase(), path.segments);
       if (match !== undefined) return match;
       const root = roots.get(host);
       if (root === undefined) return undefined;
-      const nodes = lookup(root, segments);
-      return nodes.length === segments.length ? renderPath(nodes, slash) : undefined;
+      const nodes = lookup(root, path);
+      return nodes.length === path.segments.length ? renderPath(nodes, path.slash) : undefined;
     },
     endpoints() {
       const out: TemplatedEndpoint[] = [];
@@ -286,13 +295,14 @@ function paramChild(node: Node, suffix: string): Node {
 }
 
 /** The nodes a learned path runs through now (after any merges). */
-function lookup(root: Node, segments: readonly string[]): Node[] {
+function lookup(root: Node, path: ReadPath): Node[] {
   const nodes: Node[] = [];
   let node = root;
+  const segments = path.segments;
   for (let i = 0; i < segments.length; i++) {
     const raw = segments[i] as string;
-    const split = classifySegment(raw);
-    const kind = effectiveKind(segments, i, split.kind);
+    const split = path.splits[i] as SplitSegment;
+    const kind = path.kinds[i] as SegmentClass;
     const next = isValueClass(kind)
       ? (node.params.get(split.suffix) ?? node.params.get(''))
       : (node.literals.get(raw) ?? node.params.get(''));
@@ -715,6 +725,39 @@ export function splitPath(path: string): { segments: string[]; slash: boolean } 
     segments.push(decoded);
   }
   return { segments, slash: clean.length > 1 && clean.endsWith('/') };
+}
+
+/** A path read for templating: segments, trailing slash, and each segment split and classified in its place. */
+interface ReadPath {
+  segments: string[];
+  slash: boolean;
+  splits: SplitSegment[];
+  kinds: SegmentClass[];
+}
+
+/**
+ * Recently read paths: the same paths repeat across requests, and reading one (splitting, decoding,
+ * classifying every segment) costs more than looking it up. Bounded; pure, so shared by every templater.
+ */
+const READ_PATHS = new Map<string, ReadPath>();
+const READ_PATHS_LIMIT = 20_000;
+
+function readPath(raw: string): ReadPath {
+  let path = READ_PATHS.get(raw);
+  if (path === undefined) {
+    const { segments, slash } = splitPath(raw);
+    const splits: SplitSegment[] = [];
+    const kinds: SegmentClass[] = [];
+    for (let i = 0; i < segments.length; i++) {
+      const split = classifySegment(segments[i] as string);
+      splits.push(split);
+      kinds.push(effectiveKind(segments, i, split.kind));
+    }
+    path = { segments, slash, splits, kinds };
+    if (READ_PATHS.size >= READ_PATHS_LIMIT) READ_PATHS.clear();
+    READ_PATHS.set(raw, path);
+  }
+  return path;
 }
 
 /** Declared templates per host as a matching tree. */
