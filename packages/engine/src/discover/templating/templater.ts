@@ -336,6 +336,8 @@ interface Decision {
   names?: ReadonlySet<string>;
   /** With `names`: the position still becomes a parameter position (new names go to the parameter). */
   position?: boolean;
+  /** The names are response formats (`/verify/json`, `/verify/xml`): the parameter is a `{format}`. */
+  formats?: boolean;
 }
 
 const MERGE_ALL: Decision = {};
@@ -358,7 +360,8 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   for (const [literal, child] of node.literals) if (isCandidate(literal, afterParam)) candidates.push(child);
   const n = candidates.length;
   const formats = [...node.literals.keys()].filter((literal) => FORMAT_WORDS.has(literal));
-  if (formats.length >= 2 && sharedShape(formats.map((f) => node.literals.get(f) as Node))) return { names: new Set(formats) };
+  if (formats.length >= 2 && sharedShape(formats.map((f) => node.literals.get(f) as Node)))
+    return { names: new Set(formats), formats: true };
   if (afterParam && n >= 3 && sharedLiteralShape(candidates)) return MERGE_ALL;
   // three or more names (half of them or more) under which the same deep structure continues, with a
   // sub-resource below a parameter (`/{owner}/{repo}/pullrequests/{id}`), are values
@@ -575,7 +578,7 @@ function makeParamPosition(node: Node, decision: Decision): Node | undefined {
     if (decision.names !== undefined ? !decision.names.has(literal) : !isCandidate(literal, afterParam)) continue;
     if (decision.like !== undefined && !continuesLike(child, decision.like)) continue;
     param ??= paramChild(node, '');
-    param.kinds.add(decision.names === undefined ? 'word' : 'format');
+    param.kinds.add(decision.formats === true ? 'format' : 'word');
     if (param.values.size < MAX_VALUES) param.values.add(literal);
     mergeInto(param, child);
     node.literals.delete(literal);
@@ -621,6 +624,43 @@ function mergeOrdinaryReserved(node: Node, param: Node): void {
   }
 }
 
+/** Reserved words that name the caller (`/users/me/orders`): their sub-resources are the caller's own. */
+const IDENTITY_WORDS = new Set(['me', '@me', 'self', 'my', 'mine', 'current', 'myself']);
+
+/**
+ * A reserved word beside a parameter that holds values, with paths below it that go on as the parameter's
+ * do (`/businesses/search/reviews` beside `/businesses/{id}/reviews`), is there a value that happens to be
+ * that word: those continuations join the parameter when they carry under a tenth of the parameter's traffic there.
+ * The word keeps its own endpoint (`/businesses/search`) and its own sub-resources (`/businesses/search/phone`);
+ * a word that is neither and continues only as the values do (`/{dataset}/latest/fields` beside
+ * `/{dataset}/{version}/fields`) joins whole. Words naming the caller (`me`, `self`) keep everything.
+ */
+function reservedBesideValues(node: Node, param: Node): void {
+  for (const [literal, child] of [...node.literals]) {
+    const word = literal.toLowerCase();
+    if (!RESERVED_WORDS.has(word) || IDENTITY_WORDS.has(word) || child.literals.size === 0) continue;
+    const like = [...child.literals].filter(([name]) => param.literals.has(name));
+    if (like.length === 0) continue;
+    if (child.ends.size === 0 && child.params.size === 0 && like.length === child.literals.size) {
+      if (param.values.size < MAX_VALUES) param.values.add(literal);
+      mergeInto(param, child);
+      node.literals.delete(literal);
+      continue;
+    }
+    const below = newNode(literal);
+    for (const [name, grand] of like) {
+      if (grand.count * 10 > (param.literals.get(name) as Node).count) continue;
+      below.literals.set(name, grand);
+      below.count += grand.count;
+      child.literals.delete(name);
+    }
+    if (below.count === 0) continue;
+    if (param.values.size < MAX_VALUES) param.values.add(literal);
+    child.count -= below.count;
+    mergeInto(param, below);
+  }
+}
+
 function mergeInto(target: Node, source: Node): void {
   mergeEpoch++;
   target.count += source.count;
@@ -659,6 +699,8 @@ function finalize(node: Node, minSiblings: number): void {
     makeParamPosition(node, decision);
     if (valueParam !== undefined) mergeOrdinaryReserved(node, valueParam);
   }
+  const param = node.params.get('');
+  if (param !== undefined && param.values.size > 0) reservedBesideValues(node, param);
   // names left beside the parameter of a parameter position that continue as values do, deep down
   if (node.paramPosition && node.literals.size > 0) {
     const alike = sameDeepStructure(deepCandidates(node)) ?? new Set<string>();

@@ -187,6 +187,35 @@ const CASES: Case[] = [
     expected: ['GET /users/me', 'GET /users/search', 'GET /users/{userId}'],
   },
   {
+    name: 'a reserved word continuing only as the values beside it do is a value there; its own endpoints stay',
+    traffic: function* () {
+      // `search` is an endpoint with a sub-resource of its own, and, rarely, a business whose reviews are read
+      yield* repeat(400, (i) => ({ path: `/v3/businesses/${WORDS[i % WORDS.length]}-${WORDS[(i * 7) % WORDS.length]}-${i % 97}` }));
+      yield* repeat(300, (i) => ({ path: `/v3/businesses/${WORDS[(i * 3) % WORDS.length]}-cafe-${i % 89}/reviews` }));
+      yield* repeat(60, () => ({ path: '/v3/businesses/search' }));
+      yield* repeat(40, () => ({ path: '/v3/businesses/search/phone' }));
+      yield* repeat(4, () => ({ path: '/v3/businesses/search/reviews' }));
+      // `latest` beside versions, never called alone: one more version
+      for (const version of ['v1', 'v2', 'v3', 'latest']) {
+        yield* repeat(30, (i) => ({ path: `/ds/${WORDS[i % 6]}_data/${version}/fields` }));
+        yield* repeat(30, (i) => ({ method: 'POST', path: `/ds/${WORDS[i % 6]}_data/${version}/records` }));
+      }
+      // names of the caller keep their sub-resources
+      yield* repeat(300, (i) => ({ path: `/users/${7000 + i * 11}/orders` }));
+      yield* repeat(30, () => ({ path: '/users/me/orders' }));
+    },
+    expected: [
+      'GET /ds/{ds}/{param}/fields',
+      'GET /users/me/orders',
+      'GET /users/{userId}/orders',
+      'GET /v3/businesses/search',
+      'GET /v3/businesses/search/phone',
+      'GET /v3/businesses/{business}',
+      'GET /v3/businesses/{business}/reviews',
+      'POST /ds/{ds}/{param}/records',
+    ],
+  },
+  {
     name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
     traffic: function* () {
       yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));

@@ -83,7 +83,7 @@ function parseNginxJson(line: string, get: Getter, reverse: Map<string, string>)
   const requestHeaders: Record<string, string> = {};
   const responseHeaders: Record<string, string> = {};
   for (const key in fields) {
-    const variable = reverse.get(key) ?? key;
+    const variable = reverse.size === 0 ? key : (reverse.get(key) ?? key);
     if (variable.startsWith('http_')) {
       if (CONSUMED_HEADER_VARIABLES.has(variable)) continue;
       const value = text(fields[key]);
