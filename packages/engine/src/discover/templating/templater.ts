@@ -574,9 +574,13 @@ function makeParamPosition(node: Node, decision: Decision): Node | undefined {
   if (decision.names === undefined || decision.position === true) node.paramPosition = true;
   const afterParam = node.literal === undefined;
   let param: Node | undefined;
-  for (const [literal, child] of [...node.literals]) {
-    if (decision.names !== undefined ? !decision.names.has(literal) : !isCandidate(literal, afterParam)) continue;
-    if (decision.like !== undefined && !continuesLike(child, decision.like)) continue;
+  // judged against the parameter as it is now: what one merge brings must not let the next one in
+  const joining = [...node.literals].filter(
+    ([literal, child]) =>
+      (decision.names !== undefined ? decision.names.has(literal) : isCandidate(literal, afterParam)) &&
+      (decision.like === undefined || continuesLike(child, decision.like)),
+  );
+  for (const [literal, child] of joining) {
     param ??= paramChild(node, '');
     param.kinds.add(decision.formats === true ? 'format' : 'word');
     if (param.values.size < MAX_VALUES) param.values.add(literal);
