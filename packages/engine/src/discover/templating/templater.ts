@@ -76,6 +76,12 @@ interface Node {
   kinds: Set<SegmentClass>;
   /** This node's literal children were turned into a parameter: new values go to `params`. */
   paramPosition: boolean;
+  /**
+   * A parameter position decided by how its values continue (not by their number): a name seen first
+   * after the decision stays a name until it, too, continues as the values do (a resource first called
+   * late is not an account slug). Bounded by `maxSiblings` like any position.
+   */
+  judgesNewNames: boolean;
   /** For a node reached by a literal: the literal; for a parameter: undefined. */
   literal: string | undefined;
   /** For a parameter: the literal suffix after it (`.json`, `:cancel`) or ``. */
@@ -100,6 +106,7 @@ function newNode(literal: string | undefined, suffix = ''): Node {
     slashEnds: 0,
     kinds: new Set(),
     paramPosition: false,
+    judgesNewNames: false,
     literal,
     suffix,
     values: new Set(),
@@ -168,7 +175,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
         if (next.values.size < MAX_VALUES) next.values.add(split.stem);
       } else if (
         !node.literals.has(raw) &&
-        ((node.paramPosition && isCandidate(raw, node.literal === undefined)) ||
+        ((node.paramPosition && !node.judgesNewNames && isCandidate(raw, node.literal === undefined)) ||
           (FORMAT_WORDS.has(raw) && node.params.get('')?.kinds.has('format') === true))
       ) {
         next = paramChild(node, '');
@@ -179,7 +186,7 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
         if (child === undefined) {
           child = newNode(raw);
           node.literals.set(raw, child);
-          if (!node.paramPosition) grown.push(node);
+          if (!node.paramPosition || node.judgesNewNames) grown.push(node);
         }
         next = child;
       }
@@ -193,8 +200,13 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
     // deepest first, so a position's children have their continuations when it decides
     for (let i = grown.length - 1; i >= 0; i--) {
       const position = grown[i] as Node;
-      if (position.paramPosition) continue;
-      const decision = position.literals.size > maxSiblings ? MERGE_ALL : decide(position, minSiblings, false);
+      if (position.paramPosition && !position.judgesNewNames) continue;
+      const decision =
+        position.literals.size > maxSiblings
+          ? MERGE_ALL
+          : position.paramPosition
+            ? undefined // judged by continuation at `finalize`
+            : decide(position, minSiblings, false);
       if (decision !== undefined) makeParamPosition(position, decision);
     }
     if (epoch !== mergeEpoch) return renderPath(lookup(rootOf(host), path), slash); // the path moved
@@ -571,7 +583,10 @@ let mergeEpoch = 0;
 
 function makeParamPosition(node: Node, decision: Decision): Node | undefined {
   mergeEpoch++;
-  if (decision.names === undefined || decision.position === true) node.paramPosition = true;
+  if (decision.names === undefined || decision.position === true) {
+    node.judgesNewNames = node.paramPosition ? node.judgesNewNames && decision.like !== undefined : decision.like !== undefined;
+    node.paramPosition = true;
+  }
   const afterParam = node.literal === undefined;
   let param: Node | undefined;
   // judged against the parameter as it is now: what one merge brings must not let the next one in
@@ -683,6 +698,7 @@ function mergeInto(target: Node, source: Node): void {
     if (existing === undefined) target.literals.set(literal, child);
     else mergeInto(existing, child);
   }
+  if (source.paramPosition && !target.paramPosition) target.judgesNewNames = source.judgesNewNames;
   if (source.paramPosition) target.paramPosition = true;
 }
 

@@ -216,6 +216,33 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a parameter decided by how its values continue does not swallow resources first called later',
+    traffic: function* () {
+      // account slugs beside resources; slugs with digits are values at once, the rest continue as they do
+      yield* repeat(300, (i) => ({ path: `/api/v1/sites/${4000 + i}` }));
+      yield* repeat(100, () => ({ path: '/api/v1/dns_zones' }));
+      yield* repeat(120, (i) => ({ path: `/api/v1/team-${i % 40}/${i % 2 === 0 ? 'sites' : 'members'}` }));
+      yield* repeat(60, (i) => ({ path: `/api/v1/${WORDS[i % WORDS.length]}/${i % 3 === 0 ? 'sites' : 'members'}` }));
+      // resources first called after that decision
+      yield* repeat(80, (i) => ({ path: `/api/v1/hooks/${9000 + i}` }));
+      yield* repeat(40, () => ({ path: '/api/v1/hooks' }));
+      yield* repeat(30, () => ({ method: 'POST', path: '/api/v1/oauth/tickets' }));
+      yield* repeat(20, () => ({ path: '/api/v1/billing/payment_methods' }));
+      // more slugs, also first seen late
+      yield* repeat(40, (i) => ({ path: `/api/v1/${WORDS[(i + 3) % WORDS.length]}-co/${i % 2 === 0 ? 'sites' : 'members'}` }));
+    },
+    expected: [
+      'GET /api/v1/billing/payment_methods',
+      'GET /api/v1/dns_zones',
+      'GET /api/v1/hooks',
+      'GET /api/v1/hooks/{hookId}',
+      'GET /api/v1/sites/{siteId}',
+      'GET /api/v1/{param}/members',
+      'GET /api/v1/{param}/sites',
+      'POST /api/v1/oauth/tickets',
+    ],
+  },
+  {
     name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
     traffic: function* () {
       yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));
