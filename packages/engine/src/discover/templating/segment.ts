@@ -35,7 +35,9 @@ const DATE = /^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T[\d:.]+Z?)?$/;
 const EMAIL = /^[^@\s/]+@[^@\s/]+\.[a-z]{2,}$/i;
 const PHONE = /^\+\d[\d\-. ]{6,18}\d$/;
 const TOKEN_CHARS = /^[A-Za-z0-9_\-~=+]+$/;
-const VERSION = /^(v\d+([._]\d+)*([a-z]+\d*)?|\d+\.\d+(\.\d+)?|v\d+(alpha|beta)\d*)$/i;
+// `v1`, `v2.0`, `v1_1`, `v1beta1`, `v1p1beta1`, `v2alpha`, `1.0` — the letters after `v1` are release
+// qualifiers only: `V9BTUSD` is a code, not a version
+const VERSION = /^(v\d+([._]\d+)*(p\d+)?((alpha|beta|rc|preview|pre|dev|ga|stable)\d*)?|\d+\.\d+(\.\d+)?)$/i;
 /** `findByStatus`, `get3dsAvailability`, `postMessage`: lower-case start, then capitalised words (digits allowed). */
 const SEMVER = /^v?\d+\.\d+\.\d+/i;
 const CAMEL_RPC = /^[a-z]+(?:[A-Z][a-z]+|\d+[a-z]*)*(?:[A-Z][a-z]+)$/;

@@ -630,13 +630,16 @@ function mergeFileNames(node: Node): void {
 
 /**
  * Reserved words beside a parameter with many values are endpoints of their own (`/users/me`) when they
- * get traffic of their own; one used no more than a typical value and continuing as the values do is a value.
+ * get traffic of their own; one used no more than a typical value, continuing as the values do and called with
+ * the methods they are called with, is a value.
  */
 function mergeOrdinaryReserved(node: Node, param: Node): void {
   if (param.values.size < 20) return;
   const typical = param.count / param.values.size;
   for (const [literal, child] of [...node.literals]) {
     if (!RESERVED_WORDS.has(literal.toLowerCase()) || child.count > 3 * typical || !continuesLike(child, param)) continue;
+    // called with a method no value is called with (`POST /users/register` beside `GET /users/{name}`): its own endpoint
+    if ([...child.ends.keys()].some((method) => !param.ends.has(method))) continue;
     if (param.values.size < MAX_VALUES) param.values.add(literal);
     mergeInto(param, child);
     node.literals.delete(literal);

@@ -187,6 +187,16 @@ const CASES: Case[] = [
     expected: ['GET /users/me', 'GET /users/search', 'GET /users/{userId}'],
   },
   {
+    name: 'a reserved word called with a method no value is called with stays its own endpoint, however rare',
+    traffic: function* () {
+      yield* repeat(400, (i) => ({ path: `/users/v1/${WORDS[i % WORDS.length]}${i % 60}` }));
+      yield* repeat(100, (i) => ({ method: 'DELETE', path: `/users/v1/${WORDS[i % WORDS.length]}${i % 60}` }));
+      yield* repeat(3, () => ({ method: 'POST', path: '/users/v1/register' }));
+      yield* repeat(2, () => ({ path: '/users/v1/count' }));
+    },
+    expected: ['DELETE /users/v1/{param}', 'GET /users/v1/{param}', 'POST /users/v1/register'],
+  },
+  {
     name: 'a reserved word continuing only as the values beside it do is a value there; its own endpoints stay',
     traffic: function* () {
       // `search` is an endpoint with a sub-resource of its own, and, rarely, a business whose reviews are read
@@ -370,6 +380,9 @@ test('segment classes', () => {
   assert.equal(kinds('8812'), 'int');
   assert.equal(kinds('v1'), 'version');
   assert.equal(kinds('v2.0'), 'version');
+  assert.equal(kinds('v1beta1'), 'version');
+  assert.equal(kinds('v1p1beta1'), 'version');
+  assert.equal(kinds('V9BTUSD'), 'mixed', 'letters after v9 that are no release qualifier: a code');
   assert.equal(kinds('v4.5.0'), 'mixed', 'three-part versions name releases: values');
   assert.equal(kinds('2.1.3'), 'mixed');
   assert.equal(kinds('oauth2'), 'anchored');
