@@ -64,7 +64,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('-f, --format <format>', 'log format, or auto to detect it per input', 'auto')
     .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
-    .option('--workers <n>', 'threads parsing large inputs (default: cores minus 2, at most 4; 0 = main thread only)')
+    .option('--workers <n>', 'threads parsing large inputs in memory (default: cores minus 1, at most 4; 0 = main thread only)')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
@@ -105,10 +105,12 @@ async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number>
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
-  // Workers parse and enrich, and hand events over as JSON lines; the main thread decodes them and builds
-  // the inventory. The hand-over costs about as much as it saves on two cores (measured: BENCHMARKS.md), so
-  // workers start only where there are cores to spare.
-  const workers = flags.workers !== undefined ? parseCount(flags.workers, '--workers') : (config.ingest.workers ?? defaultParseWorkers());
+  // Workers parse and enrich, and hand over only what the inventory reads (one JSON array per event); the
+  // main thread builds the inventory. In memory that leaves one core for the inventory and gives the rest to
+  // workers (on two cores one worker: about 1.3 times the events/s, BENCHMARKS.md). With `--db` the events go
+  // whole to DuckDB, which needs the cores itself: no workers.
+  const workers =
+    flags.workers !== undefined ? parseCount(flags.workers, '--workers') : (config.ingest.workers ?? defaultParseWorkers(undefined, 1));
   const parsePool =
     workers > 0 && store.encoderModule !== undefined
       ? new ParsePool(

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { loadConfig, ManualClock, type Store } from '@palisade/core';
 import { createMemoryStore } from '@palisade/testkit';
+import { createInventory, createInventoryStore } from '../discover/index.js';
 import { createEnricher } from '../enrich/enrich.js';
 import { createTokenizer } from '../enrich/tokenize.js';
 import { createDefaultParserRegistry } from '../parsers/index.js';
@@ -63,7 +64,12 @@ function collectingSink(): DeadLetterSink & { letters: DeadLetter[] } {
   return { letters, add: (l) => letters.push(l), flush() {}, path: undefined, count: 0, close() {} };
 }
 
-async function ingestWith(bytes: Buffer, chunkSize: number, parallel: ParsePool | 'none', store = createMemoryStore()) {
+async function ingestWith<S extends Store = ReturnType<typeof createMemoryStore>>(
+  bytes: Buffer,
+  chunkSize: number,
+  parallel: ParsePool | 'none',
+  store: S = createMemoryStore() as Store as S,
+) {
   const deadLetter = collectingSink();
   const ingestor = new Ingestor({
     store,
@@ -105,6 +111,20 @@ test('parallel parsing stores, counts, dead-letters and checkpoints exactly what
   assert.equal(sequential.letters[0]?.line, 6, 'dead letters keep their line numbers');
   // the last line had no newline and still became an event
   assert.equal(sequential.store.events().at(-1)?.source.line, 3001);
+});
+
+test('an inventory fed by parse workers reports exactly what one fed by the main thread does', async () => {
+  const bytes = Buffer.from(streamText(3000));
+  const reportOf = async (parallel: boolean) => {
+    const inventory = createInventory();
+    const store = createInventoryStore(inventory);
+    await ingestWith(bytes, 20_000, parallel ? pool(store) : 'none', store);
+    return inventory.report({ files: ['app.log'], rejected: 0, specs: [], now: Date.UTC(2026, 11, 1) });
+  };
+  const sequential = await reportOf(false);
+  const parallel = await reportOf(true);
+  assert.ok(sequential.input.events > 2800 && sequential.endpoints.length > 0);
+  assert.deepStrictEqual(parallel, sequential);
 });
 
 test('a resumed parallel read continues from the checkpoint with no loss and no repeats', async () => {

@@ -46,11 +46,12 @@ export interface ParseResult {
 }
 
 /**
- * Parse workers for this machine: the cores minus two (the main thread and the store's writer), at
- * most 4. On two cores that is none: measured there, workers only add contention (BENCHMARKS.md).
+ * Parse workers for this machine: the cores minus the `reserved` ones, at most 4. Ingesting into a store
+ * reserves two (the main thread and the store's writer: on two cores no worker, measured there workers only
+ * add contention); `analyze` in memory reserves one (the thread that builds the inventory). BENCHMARKS.md.
  */
-export function defaultParseWorkers(cores = availableParallelism()): number {
-  return Math.max(0, Math.min(4, cores - 2));
+export function defaultParseWorkers(cores = availableParallelism(), reserved = 2): number {
+  return Math.max(0, Math.min(4, cores - reserved));
 }
 
 interface Pending {
@@ -84,19 +85,23 @@ function startWorker(setup: ParseWorkerSetup): Worker {
  */
 export class ParsePool {
   readonly #slots: Slot[] = [];
+  readonly #setup: ParseWorkerSetup;
+  readonly #size: number;
   #nextId = 0;
   #jobsRun = 0;
   #failure: Error | undefined;
   #closed = false;
 
+  /** Workers start with the first slab, so inputs too small to be read in parallel never pay for them. */
   constructor(setup: ParseWorkerSetup, workers: number) {
     if (!Number.isInteger(workers) || workers < 1) throw new Error(`a parse pool needs at least one worker, not ${workers}`);
-    for (let i = 0; i < workers; i++) this.#slots.push(this.#start(setup));
+    this.#setup = setup;
+    this.#size = workers;
   }
 
   /** Number of workers. */
   get size(): number {
-    return this.#slots.length;
+    return this.#size;
   }
 
   /** Slabs parsed so far. */
@@ -108,6 +113,7 @@ export class ParsePool {
   run(job: ParseJob): Promise<ParseResult> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new Error('the parse pool is closed'));
+    while (this.#slots.length < this.#size) this.#slots.push(this.#start(this.#setup));
     let slot = this.#slots[0] as Slot;
     for (const s of this.#slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.#nextId++;

@@ -1,15 +1,153 @@
-import { type ApiEvent, createLineEncoder, type EncodedEvents, type EventEncoder } from '@palisade/core';
+import {
+  API_EVENT_SCHEMA_VERSION,
+  type ApiEvent,
+  type AuthScheme,
+  type BodySample,
+  createLineEncoder,
+  type EncodedEvents,
+  type EventEncoder,
+  type EventIdentity,
+} from '@palisade/core';
 
 /**
- * The encoder module of the inventory store (`createInventoryStore`): events as JSON lines, so parse workers
- * can hand whole events to the thread that owns the inventory.
+ * The encoder module of the inventory store (`createInventoryStore`): parse workers hand each event to the
+ * thread that owns the inventory as one JSON array holding only what the inventory and the posture
+ * observer read — id, time, method, host, path, query, the request headers that can matter (everything but
+ * credentials and browser/transport headers), bodies, response status and headers, latency, the identity's
+ * scheme, consumer names and JWT `alg`, and the client address. Everything else (source details, TLS,
+ * user agent, upstream, attributes, entities, JWT claims) stays in the worker: a full event costs more to
+ * encode and decode than parsing it again.
+ *
+ * `inventory.test.ts` feeds one rich traffic sample to an inventory directly and through this encoding and
+ * requires the same report.
  */
 export function createEventEncoder(): EventEncoder {
-  return createLineEncoder((event) => JSON.stringify(event));
+  return createLineEncoder((event) => JSON.stringify(project(event)));
 }
 
-/** Decodes what {@link createEventEncoder} encoded. */
+/** Decodes what {@link createEventEncoder} encoded: events with the fields the inventory reads. */
 export function decodeEvents(encoded: EncodedEvents): ApiEvent[] {
   if (encoded.count === 0) return [];
-  return encoded.data.split('\n').map((line) => JSON.parse(line) as ApiEvent);
+  return encoded.data.split('\n').map((line) => restore(JSON.parse(line) as Projected));
+}
+
+/** Request headers the inventory and posture never read: credentials (the identity has them), browser and transport headers. */
+const UNREAD_REQUEST_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'user-agent',
+  'referer',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'connection',
+  'host',
+  'cache-control',
+  'pragma',
+  'forwarded',
+  'via',
+  'upgrade-insecure-requests',
+  'dnt',
+  'te',
+]);
+
+type Headers = Record<string, string>;
+type Query = Record<string, string | string[]>;
+
+/**
+ * [id, time, kind, method, path, host, scheme, queryParams, query, requestHeaders, requestBody,
+ *  status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp]
+ * with `null` for absent values; `jwtAlg` is `false` without a JWT and `null` for a JWT without `alg`.
+ */
+type Projected = [
+  string,
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  ApiEvent['request']['scheme'] | null,
+  Query | null,
+  string | null,
+  Headers,
+  BodySample | null,
+  number | null,
+  Headers | null,
+  BodySample | null,
+  number | null,
+  AuthScheme,
+  string | null,
+  string | null,
+  string | null,
+  string | null | false,
+  string | null,
+  string | null,
+];
+
+function project(event: ApiEvent): Projected {
+  const { request, response, identity, client } = event;
+  const headers: Headers = {};
+  for (const name in request.headers) {
+    if (!UNREAD_REQUEST_HEADERS.has(name) && !name.startsWith('sec-')) headers[name] = request.headers[name] as string;
+  }
+  return [
+    event.id,
+    event.time,
+    event.source.kind,
+    request.method,
+    request.path,
+    request.host ?? null,
+    request.scheme ?? null,
+    request.queryParams ?? null,
+    request.queryParams === undefined ? (request.query ?? null) : null,
+    headers,
+    request.body ?? null,
+    response === undefined ? null : response.status,
+    response === undefined ? null : response.headers,
+    response?.body ?? null,
+    event.latencyMs ?? null,
+    identity.authScheme,
+    identity.user ?? null,
+    identity.consumer ?? null,
+    identity.apiKey ?? null,
+    identity.jwt === undefined ? false : (identity.jwt.alg ?? null),
+    client.ip ?? null,
+    client.peerIp ?? null,
+  ];
+}
+
+function restore(p: Projected): ApiEvent {
+  const [id, time, kind, method, path, host, scheme, queryParams, query, headers, requestBody] = p;
+  const [, , , , , , , , , , , status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp] =
+    p;
+  const request: ApiEvent['request'] = { method, path, headers };
+  if (host !== null) request.host = host;
+  if (scheme !== null) request.scheme = scheme;
+  if (queryParams !== null) request.queryParams = queryParams;
+  if (query !== null) request.query = query;
+  if (requestBody !== null) request.body = requestBody;
+  const identity: EventIdentity = { authScheme };
+  if (user !== null) identity.user = user;
+  if (consumer !== null) identity.consumer = consumer;
+  if (apiKey !== null) identity.apiKey = apiKey;
+  if (jwtAlg !== false) identity.jwt = jwtAlg === null ? {} : { alg: jwtAlg };
+  const event: ApiEvent = {
+    schemaVersion: API_EVENT_SCHEMA_VERSION,
+    id,
+    time,
+    source: { kind, name: '' },
+    request,
+    client: {},
+    identity,
+    entities: {},
+  };
+  if (ip !== null) event.client.ip = ip;
+  if (peerIp !== null) event.client.peerIp = peerIp;
+  if (status !== null) {
+    event.response = { status, headers: responseHeaders ?? {} };
+    if (responseBody !== null) event.response.body = responseBody;
+  }
+  if (latencyMs !== null) event.latencyMs = latencyMs;
+  return event;
 }

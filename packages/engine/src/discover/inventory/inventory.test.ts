@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { API_EVENT_SCHEMA_VERSION, type ApiEvent, type AuthScheme } from '@palisade/core';
+import { fileURLToPath } from 'node:url';
+import { API_EVENT_SCHEMA_VERSION, type ApiEvent, type AuthScheme, loadConfig, type ParsedEvent } from '@palisade/core';
+import { createEnricher } from '../../enrich/enrich.js';
+import { createTokenizer } from '../../enrich/tokenize.js';
 import type { DeclaredApi } from '../types.js';
+import { createEventEncoder, decodeEvents } from './event-encoder.js';
 import { createInventory } from './inventory.js';
 import { createInventoryStore } from './inventory-store.js';
 
@@ -196,4 +203,79 @@ test('the inventory store feeds events to the inventory as they are added and re
   assert.equal(inventory.events, 2, 'the commit adds nothing twice');
   await assert.rejects(writer.commit([]), /already committed/);
   assert.equal(await store.checkpoint('any'), undefined);
+});
+
+/** Every parsed event in the parsers' fixture answers (`*.expected.json`), enriched as ingestion does. */
+function fixtureEvents(): ApiEvent[] {
+  const parsersDir = fileURLToPath(new URL('../../parsers/', import.meta.url));
+  const enrich = createEnricher(loadConfig({ env: {} }).ingest, createTokenizer(Buffer.alloc(32, 5)));
+  const out: ApiEvent[] = [];
+  const collect = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (typeof value === 'object' && value !== null && 'request' in value && 'time' in value) {
+      const id = createHash('sha256').update(String(out.length)).digest('hex').slice(0, 32);
+      out.push(enrich(value as ParsedEvent, { kind: 'fixture', name: 'fixtures' }, id));
+    }
+  };
+  for (const format of readdirSync(parsersDir)) {
+    const dir = join(parsersDir, format, 'fixtures');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+      if (file.endsWith('.expected.json')) collect(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    }
+  }
+  return out;
+}
+
+test('an inventory fed through the parse-worker encoding reports exactly what one fed directly does', () => {
+  const events = fixtureEvents();
+  assert.ok(events.length >= 50, `fixtures give ${events.length} events`);
+  // and events that exercise every posture check: CORS, unsigned JWTs, credentials in URLs, custom headers, bodies
+  for (let i = 0; i < 30; i++) {
+    const e = event({
+      path: `/v1/accounts/${1000 + i}`,
+      method: i % 3 === 0 ? 'POST' : 'GET',
+      status: i % 7 === 0 ? 500 : 200,
+      query: { api_key: `sk_live_${'x'.repeat(20)}${i}`, page: String(i) },
+      requestBody: { email: `user${i}@example.com`, role: 'admin' },
+      responseBody: { id: 1000 + i, card: '4111111111111111', ssn: '123-45-6789' },
+      auth: i % 2 === 0 ? 'bearer-jwt' : 'none',
+      user: i % 2 === 0 ? `user-${i}` : undefined,
+    });
+    const origin = `https://site${i % 5}.example.net`;
+    e.request.headers = { 'x-tenant-id': `t-${i}`, origin, 'content-type': 'application/json', referer: 'https://example.com/' };
+    if (e.response !== undefined) {
+      e.response.headers = {
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        server: 'nginx/1.24.0',
+        'x-powered-by': 'Express',
+      };
+      if (i % 7 === 0) e.response.body = { text: 'Traceback (most recent call last):\n  File "app.py", line 1', truncated: false };
+    }
+    if (i % 2 === 0) e.identity.jwt = i % 4 === 0 ? { alg: 'none', sub: `user-${i}` } : { sub: `user-${i}` };
+    e.request.scheme = i % 5 === 0 ? 'http' : 'https';
+    events.push(e);
+  }
+  const direct = createInventory();
+  for (const e of events) direct.add(e);
+  const encoder = createEventEncoder();
+  for (const e of events) encoder.add(e);
+  const encoded = encoder.take();
+  assert.equal(encoded.count, events.length);
+  const viaWorker = createInventory();
+  for (const e of decodeEvents(encoded)) viaWorker.add(e);
+  assert.deepEqual(report(viaWorker), report(direct));
+  const findings = report(direct).findings.map((f) => f.id);
+  for (const id of [
+    'posture/permissive-cors',
+    'posture/jwt-none-accepted',
+    'posture/credentials-in-url',
+    'posture/credentials-over-http',
+    'posture/verbose-errors',
+    'posture/version-disclosure',
+    'posture/unauthenticated-sensitive-data',
+    'posture/missing-security-headers',
+  ])
+    assert.ok(findings.includes(id), `${id} among the findings`);
 });
