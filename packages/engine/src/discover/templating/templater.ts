@@ -391,6 +391,9 @@ function decide(node: Node, minSiblings: number, final: boolean): Decision | und
   if (holdsValues) {
     return candidates.some((c) => continuesLike(c, valueParam)) ? { like: valueParam } : undefined;
   }
+  // few names of which half or more continue with the caller's own entry (`/reactions/{emoji}/@me`): values —
+  // a resource has no `@me` of its own
+  if (n >= 3 && sharedSubresource(candidates) && candidates.filter(hasIdentityEntry).length * 2 >= n) return MERGE_ALL;
   if (n < minSiblings) return undefined;
   let total = 0;
   let once = 0;
@@ -559,6 +562,12 @@ function sharedSubresource(nodes: readonly Node[]): boolean {
   for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
   if (union.size > 4) return false;
   for (const [key, n] of union) if (key !== '$' && key !== '' && !key.startsWith('{}') && n * 2 >= nodes.length) return true;
+  return false;
+}
+
+/** True when a node continues with a word naming the caller (`@me`, `me`, `self`). */
+function hasIdentityEntry(node: Node): boolean {
+  for (const literal of node.literals.keys()) if (IDENTITY_WORDS.has(literal.toLowerCase())) return true;
   return false;
 }
 

@@ -253,6 +253,21 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "a few names that continue with the caller's own entry are values (/reactions/{emoji}/@me)",
+    traffic: function* () {
+      for (const emoji of ['thumbsup', 'party', 'heart', 'rocket', 'eyes']) {
+        yield* repeat(3, (i) => ({ path: `/channels/${700 + i}/messages/${900 + i}/reactions/${emoji}` }));
+        yield* repeat(2, (i) => ({ method: 'PUT', path: `/channels/${700 + i}/messages/${900 + i}/reactions/${emoji}/@me` }));
+      }
+      yield* repeat(30, (i) => ({ path: `/channels/${700 + i}/messages/${900 + i}` }));
+    },
+    expected: [
+      'GET /channels/{channelId}/messages/{messageId}',
+      'GET /channels/{channelId}/messages/{messageId}/reactions/{reaction}',
+      'PUT /channels/{channelId}/messages/{messageId}/reactions/{reaction}/@me',
+    ],
+  },
+  {
     name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
     traffic: function* () {
       yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));
