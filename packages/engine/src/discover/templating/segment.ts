@@ -230,7 +230,7 @@ function classifyValue(s: string): SegmentClass {
   if (digits >= 4 && DATE.test(s)) return 'date';
   if (s.includes('@') && EMAIL.test(s)) return 'email';
   if (s.charCodeAt(0) === 43 && PHONE.test(s)) return 'phone';
-  if (upper > 0 && CAMEL_RPC.test(s) && length / (upper + 1) >= 3.5) return 'anchored';
+  if (upper > 0 && CAMEL_RPC.test(s) && length / (upper + 1) >= 2.5 && wordsSayable(s)) return 'anchored';
   if (upper === letters && length >= 6 && other === 0) return 'mixed'; // codes: A6VSUSFP, XCCZVHYV, EAJBTG
   if (digits === 0) {
     if (DOTTED_RPC.test(s)) return 'anchored';
@@ -268,6 +268,18 @@ function looksRandom(s: string): boolean {
     }
   }
   return upper >= 3 && upper <= part.length - 3 && flips * 3 >= part.length + 3;
+}
+
+/**
+ * True when every word of a camelCase name has a vowel (`getUserById`, `get3dsAvailability`): RPC names are
+ * made of words; random identifiers that happen to alternate case (`ntyby9gfFtvLnXvnYzuoDx`) are not.
+ */
+function wordsSayable(s: string): boolean {
+  for (const part of s.split(/(?=[A-Z])/)) {
+    const word = /^[A-Za-z]*/.exec(part)?.[0] ?? ''; // `3ds`, `2fa` after a digit are abbreviations
+    if (word.length >= 2 && !/[aeiouy]/i.test(word)) return false;
+  }
+  return true;
 }
 
 /** Lower-case English singular of a resource name, for parameter names (`users` → `user`). */

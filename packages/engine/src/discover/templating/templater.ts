@@ -499,11 +499,22 @@ function deepPaths(node: Node, depth: number): Set<string> {
   const out = new Set<string>();
   if (depth === 0) return out;
   if (node.ends.size > 0) out.add('$');
+  let valuePaths: Set<string> | undefined;
   for (const [suffix, child] of node.params) {
     out.add(`{}${suffix}`);
-    for (const p of deepPaths(child, depth - 1)) out.add(`{}${suffix}/${p}`);
+    const paths = deepPaths(child, depth - 1);
+    if (suffix === '') valuePaths = paths;
+    for (const p of paths) out.add(`{}${suffix}/${p}`);
   }
   const children = [...node.literals].map(([literal, child]) => ({ literal, paths: deepPaths(child, depth - 1) }));
+  // names beside a parameter that go on only as it does, or only end (`/alice/frontend` beside
+  // `/alice/{repo}/pullrequests`), are its values
+  if (valuePaths !== undefined) {
+    const like = valuePaths;
+    for (const child of children) {
+      if (child.paths.size > 0 && [...child.paths].every((p) => p === '$' || like.has(p))) child.literal = '{}';
+    }
+  }
   // the continuation most of the literals share (other than ending): those sharing it are values
   const counts = new Map<string, number>();
   for (const { paths } of children) for (const p of paths) if (p !== '$') counts.set(p, (counts.get(p) ?? 0) + 1);

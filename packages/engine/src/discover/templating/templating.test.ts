@@ -406,6 +406,9 @@ test('segment classes', () => {
   assert.equal(kinds('users'), 'word');
   assert.equal(kinds('deadbeef'), 'word', 'hex-looking words without digits are words');
   assert.equal(kinds('chat.postMessage'), 'anchored');
+  assert.equal(kinds('getUserById'), 'anchored');
+  assert.equal(kinds('get3dsAvailability'), 'anchored');
+  assert.equal(kinds('ntyby9gfFtvLnXvnYzuoDx'), 'token', 'random case flips that happen to look camelCase are tokens');
   assert.deepEqual(classifySegment('12.json'), { stem: '12', suffix: '.json', kind: 'int' });
   assert.deepEqual(classifySegment('info.0.json'), { stem: 'info.0.json', suffix: '', kind: 'word' });
 });
