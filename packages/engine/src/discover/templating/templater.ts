@@ -654,17 +654,27 @@ function mergeFileNames(node: Node): void {
  * the methods they are called with, is a value.
  */
 function mergeOrdinaryReserved(node: Node, param: Node): void {
-  if (param.values.size < 20) return;
+  // only beside values that are words themselves: a word is never one of a run of ids
+  if (param.values.size < 20 || !(param.kinds.has('word') || param.kinds.has('mixed'))) return;
   const typical = param.count / param.values.size;
   for (const [literal, child] of [...node.literals]) {
-    if (!RESERVED_WORDS.has(literal.toLowerCase()) || child.count > 3 * typical || !continuesLike(child, param)) continue;
+    const word = literal.toLowerCase();
+    if (!RESERVED_WORDS.has(word) || IDENTITY_WORDS.has(word) || !continuesLike(child, param)) continue;
     // called with a method no value is called with (`POST /users/register` beside `GET /users/{name}`): its own endpoint
-    if ([...child.ends.keys()].some((method) => !param.ends.has(method))) continue;
+    const methods = [...child.ends.keys()];
+    if (methods.some((method) => !param.ends.has(method))) continue;
+    // heavier than a typical value: its own endpoint — unless it is also replaced or deleted as the values
+    // are (`PUT`/`DELETE /articles/search` is an article called "search"; a search endpoint takes neither)
+    const written = methods.some((method) => WRITE_METHODS.has(method));
+    if (child.count > 3 * typical && !written) continue;
     if (param.values.size < MAX_VALUES) param.values.add(literal);
     mergeInto(param, child);
     node.literals.delete(literal);
   }
 }
+
+/** Methods that change the object a path names. */
+const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE']);
 
 /** Reserved words that name the caller (`/users/me/orders`): their sub-resources are the caller's own. */
 const IDENTITY_WORDS = new Set(['me', '@me', 'self', 'my', 'mine', 'current', 'myself']);
@@ -740,9 +750,9 @@ function finalize(node: Node, minSiblings: number): void {
       : decide(node, minSiblings, true);
   if (decision !== undefined) {
     makeParamPosition(node, decision);
-    if (valueParam !== undefined) mergeOrdinaryReserved(node, valueParam);
   }
   const param = node.params.get('');
+  if (param !== undefined) mergeOrdinaryReserved(node, param);
   if (param !== undefined && param.values.size > 0) reservedBesideValues(node, param);
   // names left beside the parameter of a parameter position that continue as values do, deep down
   if (node.paramPosition && node.literals.size > 0) {

@@ -268,6 +268,30 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'a reserved word replaced or deleted as the values beside it are is one of them, however busy',
+    traffic: function* () {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        yield* repeat(120, (i) => ({
+          method,
+          path: `/api/articles/${WORDS[i % WORDS.length]}-${WORDS[(i * 5) % WORDS.length]}-${i % 40}`,
+        }));
+        yield* repeat(30, () => ({ method, path: '/api/articles/search' }));
+      }
+      // a search endpoint that is only read stays one
+      yield* repeat(200, (i) => ({ path: `/api/users/${WORDS[i % WORDS.length]}_${i % 50}` }));
+      yield* repeat(20, (i) => ({ method: 'DELETE', path: `/api/users/${WORDS[i % WORDS.length]}_${i % 50}` }));
+      yield* repeat(60, () => ({ path: '/api/users/search' }));
+    },
+    expected: [
+      'DELETE /api/articles/{article}',
+      'DELETE /api/users/{user}',
+      'GET /api/articles/{article}',
+      'GET /api/users/search',
+      'GET /api/users/{user}',
+      'PUT /api/articles/{article}',
+    ],
+  },
+  {
     name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
     traffic: function* () {
       yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));
