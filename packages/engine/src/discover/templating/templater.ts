@@ -569,8 +569,7 @@ function isRichPath(path: string): boolean {
 
 /** True when the nodes continue in at most four ways and half of them or more share one literal continuation. */
 function sharedSubresource(nodes: readonly Node[]): boolean {
-  const union = new Map<string, number>();
-  for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
+  const union = continuationsOf(nodes);
   if (union.size > 4) return false;
   for (const [key, n] of union) if (key !== '$' && key !== '' && !key.startsWith('{}') && n * 2 >= nodes.length) return true;
   return false;
@@ -580,6 +579,31 @@ function sharedSubresource(nodes: readonly Node[]): boolean {
 function hasIdentityEntry(node: Node): boolean {
   for (const literal of node.literals.keys()) if (IDENTITY_WORDS.has(literal.toLowerCase())) return true;
   return false;
+}
+
+/** Requests that leave a name "rarely called" when names arrive as values do. */
+const RARE_NAME = 3;
+
+/** True when a position's candidate names are many and mostly new: a third or more of their requests brought a name seen once. */
+function arriveAsValues(node: Node, minSiblings: number): boolean {
+  const afterParam = node.literal === undefined;
+  let n = 0;
+  let total = 0;
+  let once = 0;
+  for (const [literal, child] of node.literals) {
+    if (!isCandidate(literal, afterParam)) continue;
+    n++;
+    total += child.count;
+    if (child.count === 1) once++;
+  }
+  return n >= minSiblings && once * 3 >= total;
+}
+
+/** Every way the nodes continue (`$` for ending, `{}` for a parameter, names), with how many nodes do. */
+function continuationsOf(nodes: readonly Node[]): Map<string, number> {
+  const union = new Map<string, number>();
+  for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
+  return union;
 }
 
 /** True when every node continues the same way. */
@@ -750,6 +774,15 @@ function finalize(node: Node, minSiblings: number): void {
       : decide(node, minSiblings, true);
   if (decision !== undefined) {
     makeParamPosition(node, decision);
+  }
+  // names kept apart by a position that judges new names, still arriving as values do (many, a third or
+  // more of their requests bringing a name seen once): the rarely called ones are values after all;
+  // resources first called late are called again
+  if (node.paramPosition && node.judgesNewNames && arriveAsValues(node, minSiblings)) {
+    const rare = new Set<string>();
+    for (const [literal, child] of node.literals)
+      if (child.count <= RARE_NAME && isCandidate(literal, node.literal === undefined)) rare.add(literal);
+    makeParamPosition(node, { names: rare, position: true });
   }
   const param = node.params.get('');
   if (param !== undefined) mergeOrdinaryReserved(node, param);

@@ -292,6 +292,24 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'names that keep arriving once each join a parameter decided by continuation; resources called again do not',
+    traffic: function* () {
+      yield* repeat(120, (i) => ({ path: `/api/v1/team-${i % 40}/${i % 2 === 0 ? 'sites' : 'members'}` }));
+      yield* repeat(60, (i) => ({ path: `/api/v1/${WORDS[i % WORDS.length]}/${i % 3 === 0 ? 'sites' : 'members'}` }));
+      yield* repeat(50, () => ({ path: '/api/v1/hooks' }));
+      yield* repeat(30, () => ({ path: '/api/v1/billing' }));
+      // later: many names, each seen once
+      yield* repeat(40, (i) => ({ method: 'DELETE', path: `/api/v1/${WORDS[i % WORDS.length]}${WORDS[Math.floor(i / WORDS.length)]}` }));
+    },
+    expected: [
+      'DELETE /api/v1/{param}',
+      'GET /api/v1/billing',
+      'GET /api/v1/hooks',
+      'GET /api/v1/{param}/members',
+      'GET /api/v1/{param}/sites',
+    ],
+  },
+  {
     name: 'methods are separate endpoints; 404 and 405 answers create none; trailing slashes are kept',
     traffic: function* () {
       yield* repeat(5, (i) => ({ method: 'GET', path: `/api/v2/pokemon/${i + 1}/` }));
