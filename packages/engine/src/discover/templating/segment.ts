@@ -216,9 +216,10 @@ function classifyValue(s: string): SegmentClass {
     } else other++;
   }
   if (digits === length) return 'int';
-  // `_debug`, `_search`, `_all_docs`, `@me`, `.well-known`: marked names, never values
+  // `_debug`, `_search`, `_all_docs`, `@me`, `.well-known`: marked names, never values (lower case: a
+  // mixed-case run after `_` is an id, `_srWi_lKfPeYjtc…`)
   const first = s.charCodeAt(0);
-  if ((first === 95 || first === 64 || first === 46) && length > 1 && /^[_@.][a-z][a-z_-]*$/i.test(s)) return 'anchored';
+  if ((first === 95 || first === 64 || first === 46) && length > 1 && /^[_@.][a-z][a-z_-]*$/.test(s)) return 'anchored';
   // three-part versions (`v4.5.0`, `2.1.3`) name releases, branches and dataset versions: values. API
   // versions have one or two parts (`v1`, `v2.0`, `2.0`).
   if (VERSION.test(s)) return SEMVER.test(s) ? 'mixed' : 'version';
