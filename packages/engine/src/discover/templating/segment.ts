@@ -235,7 +235,7 @@ function classifyValue(s: string): SegmentClass {
   if (upper === letters && length >= 6 && other === 0) return 'mixed'; // codes: A6VSUSFP, XCCZVHYV, EAJBTG
   if (digits === 0) {
     if (DOTTED_RPC.test(s)) return 'anchored';
-    if (looksRandom(s)) return 'token';
+    if (looksRandom(s) || isPrefixedId(s)) return 'token';
     if (length >= 20 && upper > 1 && upper < letters && TOKEN_CHARS.test(s)) return 'token';
     return 'word';
   }
@@ -269,6 +269,19 @@ function looksRandom(s: string): boolean {
     }
   }
   return upper >= 3 && upper <= part.length - 3 && flips * 3 >= part.length + 3;
+}
+
+/**
+ * A short lower-case prefix, `_`, and ten or more letters of mixed case that are not words
+ * (`dns_JuqokJecilnYOj`, `obj_AmgtbWedoLsfws`): a typed random id. `payment_methods`, `build_hooks` are names.
+ */
+function isPrefixedId(s: string): boolean {
+  const m = /^[a-z]{1,8}_([A-Za-z]{10,})$/.exec(s);
+  if (m === null) return false;
+  const part = m[1] as string;
+  let upper = 0;
+  for (let i = 0; i < part.length; i++) if (part.charCodeAt(i) <= 90) upper++;
+  return upper >= 3 && upper < part.length - 2 && (!/^(?:[A-Z][a-z]+)+$/.test(part) || !wordsSayable(part));
 }
 
 /**

@@ -452,6 +452,8 @@ test('segment classes', () => {
   assert.equal(kinds('get3dsAvailability'), 'anchored');
   assert.equal(kinds('ntyby9gfFtvLnXvnYzuoDx'), 'token', 'random case flips that happen to look camelCase are tokens');
   assert.equal(kinds('_all_docs'), 'anchored');
+  assert.equal(kinds('dns_JuqokJecilnYOj'), 'token', 'typed random ids: a prefix and mixed-case letters');
+  assert.equal(kinds('payment_methods'), 'word');
   assert.equal(kinds('_srWi_lKfPeYjtcPBOAccunLuWtN'), 'token', 'a mixed-case id that starts with _ is no marked name');
   assert.deepEqual(classifySegment('12.json'), { stem: '12', suffix: '.json', kind: 'int' });
   assert.deepEqual(classifySegment('info.0.json'), { stem: 'info.0.json', suffix: '', kind: 'word' });
