@@ -569,7 +569,8 @@ function isRichPath(path: string): boolean {
 
 /** True when the nodes continue in at most four ways and half of them or more share one literal continuation. */
 function sharedSubresource(nodes: readonly Node[]): boolean {
-  const union = continuationsOf(nodes);
+  const union = new Map<string, number>();
+  for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
   if (union.size > 4) return false;
   for (const [key, n] of union) if (key !== '$' && key !== '' && !key.startsWith('{}') && n * 2 >= nodes.length) return true;
   return false;
@@ -597,13 +598,6 @@ function arriveAsValues(node: Node, minSiblings: number): boolean {
     if (child.count === 1) once++;
   }
   return n >= minSiblings && once * 3 >= total;
-}
-
-/** Every way the nodes continue (`$` for ending, `{}` for a parameter, names), with how many nodes do. */
-function continuationsOf(nodes: readonly Node[]): Map<string, number> {
-  const union = new Map<string, number>();
-  for (const node of nodes) for (const key of shapeOf(node).split('|')) union.set(key, (union.get(key) ?? 0) + 1);
-  return union;
 }
 
 /** True when every node continues the same way. */
