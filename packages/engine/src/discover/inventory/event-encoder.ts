@@ -118,9 +118,30 @@ function project(event: ApiEvent): Projected {
 }
 
 function restore(p: Projected): ApiEvent {
-  const [id, time, kind, method, path, host, scheme, queryParams, query, headers, requestBody] = p;
-  const [, , , , , , , , , , , status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp] =
-    p;
+  const [
+    id,
+    time,
+    kind,
+    method,
+    path,
+    host,
+    scheme,
+    queryParams,
+    query,
+    headers,
+    requestBody,
+    status,
+    responseHeaders,
+    responseBody,
+    latencyMs,
+    authScheme,
+    user,
+    consumer,
+    apiKey,
+    jwtAlg,
+    ip,
+    peerIp,
+  ] = p;
   const request: ApiEvent['request'] = { method, path, headers };
   if (host !== null) request.host = host;
   if (scheme !== null) request.scheme = scheme;
