@@ -4,6 +4,7 @@ import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { VERSION } from './version.js';
 
 /**
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerDiscoverCommand(program);
   registerFormatsCommand(program);
+  registerSimulateCommand(program);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
