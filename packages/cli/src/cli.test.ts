@@ -401,3 +401,33 @@ test('ingest --follow keeps reading across rotation until Ctrl-C, then stores ev
   assert.match(stdout, /25 events stored/);
   assert.equal(await countEvents(join(data, 'palisade.duckdb')), 25);
 });
+
+test('simulate writes daily logs, labels and specs that analyze reads with no rejection; demo runs both', () => {
+  const out = join(dir, `sim-${n++}`);
+  const simulated = palisade(['simulate', '--out', out, '--days', '2', '--seed', '3', '--format', 'kong']);
+  assert.equal(simulated.code, 0, simulated.stderr);
+  assert.match(simulated.stdout, /Simulated 2 days of 500 customers/);
+  const labels = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as {
+    requests: number;
+    campaigns: Array<{ category: string; requests: number }>;
+  };
+  assert.ok(labels.requests > 10_000 && labels.campaigns.length > 0);
+  const analyzed = palisade([
+    'analyze',
+    join(out, 'access-2026-11-01.ndjson'),
+    join(out, 'access-2026-11-02.ndjson'),
+    '--json',
+    join(out, 'r.json'),
+    '-q',
+  ]);
+  assert.equal(analyzed.code, 0, analyzed.stderr);
+  const report = JSON.parse(readFileSync(join(out, 'r.json'), 'utf8')) as { input: { events: number; rejected: number } };
+  assert.equal(report.input.rejected, 0);
+  assert.ok(report.input.events >= labels.requests - 100, `${report.input.events} of ${labels.requests}`);
+  assert.equal(palisade(['simulate', '--out', out, '--format', 'csv']).code, 1, 'an unknown format is a usage error');
+
+  const demo = palisade(['demo', '--out', join(dir, `demo-${n++}`), '--days', '3', '--seed', '2', '--no-color']);
+  assert.equal(demo.code, 0, demo.stderr);
+  assert.match(demo.stdout, /Inventory {2}3 hosts, \d+ endpoints: \d+ documented, \d+ shadow, [1-9]\d* zombie/);
+  assert.match(demo.stdout, /report\.html/);
+});

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isPalisadeError } from '@palisade/core';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDiscoverCommand(program);
   registerFormatsCommand(program);
   registerSimulateCommand(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

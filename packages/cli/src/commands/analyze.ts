@@ -33,7 +33,7 @@ const IN_MEMORY_BATCH = 2000;
 /** The document kind under which `analyze --db` stores its report. */
 export const INVENTORY_DOCUMENT = 'inventory';
 
-interface AnalyzeFlags {
+export interface AnalyzeFlags {
   spec: string[];
   json?: string;
   html?: string;
@@ -72,7 +72,7 @@ export function registerAnalyzeCommand(program: Command): void {
     });
 }
 
-async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
+export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
   const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
   const registry = createDefaultParserRegistry();
   if (flags.format !== 'auto') registry.get(flags.format);

@@ -2,9 +2,18 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PalisadeError } from '@palisade/core';
-import { SCALE_USERS, SIM_WRITERS, type Scale, type SimExchange, type SimWriter, simulate } from '@palisade/engine';
+import {
+  companySpecs,
+  SCALE_USERS,
+  SIM_WRITERS,
+  type Scale,
+  type SimExchange,
+  type SimWriter,
+  type SimulationLabels,
+  simulate,
+} from '@palisade/engine';
 
-interface SimulateFlags {
+export interface SimulateFlags {
   days: string;
   out: string;
   format: string;
@@ -29,10 +38,18 @@ export function registerSimulateCommand(program: Command): void {
     });
 }
 
+/** What a simulation wrote: the log files, the labels, and each declared spec with its host. */
+export interface SimulationOutput {
+  logs: string[];
+  labels: SimulationLabels;
+  specs: Array<{ host: string; file: string }>;
+}
+
 /** Bytes buffered before a write to the current file. */
 const CHUNK = 1 << 20;
 
-function runSimulate(flags: SimulateFlags): void {
+/** Writes the simulation's logs, `labels.json` and the company's OpenAPI specs (`specs/`) under `flags.out`. */
+export function runSimulate(flags: SimulateFlags): SimulationOutput {
   const days = Number(flags.days);
   if (!Number.isInteger(days) || days < 1 || days > 366)
     throw new PalisadeError('PAL_ERR_USAGE', '--days must be a whole number from 1 to 366');
@@ -57,7 +74,14 @@ function runSimulate(flags: SimulateFlags): void {
     files.close();
   }
   writeFileSync(join(flags.out, 'labels.json'), `${JSON.stringify(labels, null, 2)}\n`);
-  if (flags.quiet === true) return;
+  mkdirSync(join(flags.out, 'specs'), { recursive: true });
+  const specs = companySpecs().map((spec) => {
+    const file = join(flags.out, 'specs', spec.file);
+    writeFileSync(file, `${JSON.stringify(spec.document, null, 2)}\n`);
+    return { host: spec.host, file };
+  });
+  const output = { logs: files.paths, labels, specs };
+  if (flags.quiet === true) return output;
   const seconds = (performance.now() - started) / 1000;
   const out = process.stdout;
   out.write(
@@ -68,6 +92,8 @@ function runSimulate(flags: SimulateFlags): void {
   );
   out.write(`  Campaigns  ${labels.campaigns.length}: ${labels.campaigns.map((c) => c.category).join(', ')}\n`);
   out.write(`  Labels     ${join(flags.out, 'labels.json')}\n`);
+  out.write(`  Specs      ${specs.map((s) => s.file).join(', ')}\n`);
+  return output;
 }
 
 /** One file per simulated day (`access-2026-11-01.ndjson`), written in large chunks. */
@@ -78,8 +104,12 @@ class DailyFiles {
   #fd: number | undefined;
   #buffer = '';
   #first = true;
-  count = 0;
+  readonly paths: string[] = [];
   bytes = 0;
+
+  get count(): number {
+    return this.paths.length;
+  }
 
   constructor(dir: string, writer: SimWriter) {
     this.#dir = dir;
@@ -105,10 +135,11 @@ class DailyFiles {
   #open(day: string): void {
     this.close();
     this.#day = day;
-    this.#fd = openSync(join(this.#dir, `access-${day}${this.#writer.extension}`), 'w');
+    const path = join(this.#dir, `access-${day}${this.#writer.extension}`);
+    this.#fd = openSync(path, 'w');
     this.#buffer = this.#writer.begin();
     this.#first = true;
-    this.count++;
+    this.paths.push(path);
   }
 
   #flush(): void {
