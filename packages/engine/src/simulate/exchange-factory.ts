@@ -2,15 +2,15 @@ import type { Company, DeviceProfile, User } from './company.js';
 import type { SimExchange } from './exchange.js';
 import type { Random } from './random.js';
 
-/** What a traffic source says about one request; the factory fills in the rest (ids, sizes, timings). */
-export interface RequestSpec {
-  time: number;
-  ip: string;
-  device: DeviceProfile;
+/** What a request is, apart from when, from where and to which host (a session supplies those). */
+export interface RequestParts {
   method: string;
-  host: string;
   path: string;
   query?: string;
+  /**
+   * Request headers, lower-case. Shared by the requests of a session and never changed: the factory adds
+   * `accept` and, with a body, `content-type` without copying where it can.
+   */
   headers?: Record<string, string>;
   body?: string;
   status: number;
@@ -21,35 +21,46 @@ export interface RequestSpec {
   responseSize?: number;
 }
 
+/** A whole request: its parts and when, from where, with what client, to which host. */
+export interface RequestSpec extends RequestParts {
+  time: number;
+  ip: string;
+  device: DeviceProfile;
+  host: string;
+}
+
 interface RouteShape {
   service: string;
+  /** The service's address behind the gateway (filled in below). */
+  address: string;
   /** Typical response bytes and upstream milliseconds (log-normal around them). */
   bytes: number;
   ms: number;
 }
 
 const SERVICES: Array<[prefix: string, shape: RouteShape]> = [
-  ['/v2/auth', { service: 'identity', bytes: 900, ms: 45 }],
-  ['/v2/accounts', { service: 'accounts', bytes: 1_400, ms: 25 }],
-  ['/v2/invoices/{invoiceId}/pdf', { service: 'billing', bytes: 48_000, ms: 120 }],
-  ['/v2/invoices', { service: 'billing', bytes: 2_100, ms: 30 }],
-  ['/v1/', { service: 'legacy', bytes: 2_600, ms: 60 }],
-  ['/v2/payments', { service: 'payments', bytes: 700, ms: 180 }],
-  ['/v2/checkout', { service: 'payments', bytes: 800, ms: 150 }],
-  ['/v2/cart', { service: 'orders', bytes: 600, ms: 20 }],
-  ['/v2/orders', { service: 'orders', bytes: 1_800, ms: 35 }],
-  ['/v2/products', { service: 'catalog', bytes: 3_200, ms: 15 }],
-  ['/v2/search', { service: 'search', bytes: 5_400, ms: 70 }],
-  ['/v2/giftcards', { service: 'payments', bytes: 300, ms: 40 }],
-  ['/partner/v1/export', { service: 'partner-gateway', bytes: 250_000, ms: 900 }],
-  ['/partner/', { service: 'partner-gateway', bytes: 6_000, ms: 80 }],
-  ['/admin/', { service: 'backoffice', bytes: 2_500, ms: 50 }],
-  ['/health', { service: 'edge', bytes: 20, ms: 1 }],
+  ['/v2/auth', { service: 'identity', address: '', bytes: 900, ms: 45 }],
+  ['/v2/accounts', { service: 'accounts', address: '', bytes: 1_400, ms: 25 }],
+  ['/v2/invoices/{invoiceId}/pdf', { service: 'billing', address: '', bytes: 48_000, ms: 120 }],
+  ['/v2/invoices', { service: 'billing', address: '', bytes: 2_100, ms: 30 }],
+  ['/v1/', { service: 'legacy', address: '', bytes: 2_600, ms: 60 }],
+  ['/v2/payments', { service: 'payments', address: '', bytes: 700, ms: 180 }],
+  ['/v2/checkout', { service: 'payments', address: '', bytes: 800, ms: 150 }],
+  ['/v2/cart', { service: 'orders', address: '', bytes: 600, ms: 20 }],
+  ['/v2/orders', { service: 'orders', address: '', bytes: 1_800, ms: 35 }],
+  ['/v2/products', { service: 'catalog', address: '', bytes: 3_200, ms: 15 }],
+  ['/v2/search', { service: 'search', address: '', bytes: 5_400, ms: 70 }],
+  ['/v2/giftcards', { service: 'payments', address: '', bytes: 300, ms: 40 }],
+  ['/partner/v1/export', { service: 'partner-gateway', address: '', bytes: 250_000, ms: 900 }],
+  ['/partner/', { service: 'partner-gateway', address: '', bytes: 6_000, ms: 80 }],
+  ['/admin/', { service: 'backoffice', address: '', bytes: 2_500, ms: 50 }],
+  ['/health', { service: 'edge', address: '', bytes: 20, ms: 1 }],
 ];
-const OTHER: RouteShape = { service: 'edge', bytes: 400, ms: 10 };
+const OTHER: RouteShape = { service: 'edge', address: '', bytes: 400, ms: 10 };
 const ADDRESSES = new Map<string, string>();
 for (const [, shape] of [...SERVICES, ['', OTHER] as const]) {
   if (!ADDRESSES.has(shape.service)) ADDRESSES.set(shape.service, `10.1.${ADDRESSES.size + 1}.10:8080`);
+  shape.address = ADDRESSES.get(shape.service) as string;
 }
 
 /** Turns request specs into complete exchanges, deterministically for a seed. */
@@ -71,42 +82,59 @@ export class ExchangeFactory {
   }
 
   make(spec: RequestSpec): SimExchange {
+    return this.request(spec, spec.time, spec.ip, spec.device, spec.host);
+  }
+
+  /** An exchange from its parts (no copy of `parts` is made). */
+  request(parts: RequestParts, time: number, ip: string, device: DeviceProfile, host: string): SimExchange {
     const random = this.#random;
-    const shape = shapeOf(spec.route);
-    const failed = spec.status >= 400;
-    const bytes = spec.responseSize ?? (failed ? random.int(60, 240) : Math.round(shape.bytes * Math.exp(random.normal() * 0.35)));
-    const upstreamMs = Math.max(0.5, shape.ms * Math.exp(random.normal() * 0.5) * (spec.status >= 500 ? 8 : 1));
-    const headers: Record<string, string> = { accept: 'application/json', ...spec.headers };
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    const query = spec.query ?? '';
+    const shape = shapeOf(parts.route);
+    const status = parts.status;
+    const bytes = parts.responseSize ?? (status >= 400 ? random.int(60, 240) : Math.round(shape.bytes * Math.exp(random.normal() * 0.35)));
+    const upstreamMs = Math.max(0.5, shape.ms * Math.exp(random.normal() * 0.5) * (status >= 500 ? 8 : 1));
+    const headers = requestHeaders(parts.headers, parts.body !== undefined);
+    const query = parts.query ?? '';
     const id = `${this.#idPrefix}${(this.#count++).toString(16).padStart(24, '0')}`;
     return {
-      time: spec.time,
+      time,
       id,
-      client: { ip: spec.ip, port: random.int(1024, 65535), userAgent: spec.device.userAgent, tls: spec.device.tls },
+      client: { ip, port: random.int(1024, 65535), userAgent: device.userAgent, tls: device.tls },
       proxyIp: random.pick(this.#company.proxies),
       request: {
-        method: spec.method,
+        method: parts.method,
         scheme: 'https',
-        host: spec.host,
-        path: spec.path,
+        host,
+        path: parts.path,
         query,
         headers,
-        body: spec.body,
-        size: 220 + spec.path.length + query.length + (spec.body?.length ?? 0) + headerBytes(headers),
+        body: parts.body,
+        size: 220 + parts.path.length + query.length + (parts.body?.length ?? 0) + headerBytes(headers),
       },
-      response: {
-        status: spec.status,
-        headers: { 'content-type': 'application/json', 'x-request-id': id },
-        size: bytes,
-      },
+      response: { status, headers: RESPONSE_HEADERS, size: bytes },
       latencyMs: round3(upstreamMs + random.exponential(2)),
       upstreamMs: round3(upstreamMs),
-      upstream: { service: shape.service, address: ADDRESSES.get(shape.service) as string },
-      consumer: spec.consumer,
-      route: spec.route,
+      upstream: { service: shape.service, address: shape.address },
+      consumer: parts.consumer,
+      route: parts.route,
     };
   }
+}
+
+/** Response headers of every simulated answer (shared, never changed). */
+const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
+const PLAIN: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
+/** The header objects made from each session's headers, so a session's requests share one. */
+const WITH_ACCEPT = new WeakMap<Record<string, string>, Record<string, string>>();
+
+function requestHeaders(given: Record<string, string> | undefined, body: boolean): Record<string, string> {
+  if (body) return { accept: 'application/json', ...given, 'content-type': 'application/json' };
+  if (given === undefined) return PLAIN;
+  let headers = WITH_ACCEPT.get(given);
+  if (headers === undefined) {
+    headers = Object.freeze({ accept: 'application/json', ...given });
+    WITH_ACCEPT.set(given, headers);
+  }
+  return headers;
 }
 
 function shapeOf(route: string): RouteShape {

@@ -1,5 +1,5 @@
 import { type Company, DEVICES, HOSTS, type Partner, TOOLS, type User } from './company.js';
-import { type ExchangeFactory, type RequestSpec, sessionJwt } from './exchange-factory.js';
+import { type ExchangeFactory, type RequestParts, sessionJwt } from './exchange-factory.js';
 import type { SimExchange } from './exchange.js';
 import type { Random } from './random.js';
 
@@ -15,6 +15,7 @@ const WEEKLY = [0.85, 1.0, 1.0, 1.0, 1.05, 1.1, 0.9];
 /** Business hours (UTC) for partners and staff. */
 const OFFICE_HOURS = [0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3, 3, 3, 2.5, 3, 3, 3, 2.5, 1.5, 0.8, 0.4, 0.3, 0.2, 0.1, 0.1];
 const SESSIONS_PER_USER_DAY = 0.9;
+const HEALTH: RequestParts = { method: 'GET', path: '/health', status: 200, route: '/health' };
 const SEARCH_WORDS = [
   'boots',
   'red dress',
@@ -70,18 +71,7 @@ export class NormalTraffic {
     for (const monitor of this.#company.monitors) {
       const offset = this.#random.int(0, 59_999);
       for (let t = dayStart + offset; t < dayStart + DAY; t += 60_000) {
-        emit(
-          this.#factory.make({
-            time: t,
-            ip: monitor,
-            device: TOOLS.monitor,
-            method: 'GET',
-            host: HOSTS.api,
-            path: '/health',
-            status: 200,
-            route: '/health',
-          }),
-        );
+        emit(this.#factory.request(HEALTH, t, monitor, TOOLS.monitor, HOSTS.api));
       }
     }
   }
@@ -93,19 +83,14 @@ export class NormalTraffic {
     const token = sessionJwt(random, user, start);
     const auth = { authorization: `Bearer ${token}` };
     let time = start;
-    const send = (spec: Omit<RequestSpec, 'time' | 'ip' | 'device' | 'host'>): number => {
-      let status = spec.status;
-      let attempt = 0;
-      // during an outage the payments and billing services fail; clients retry twice with back-off
-      while (attempt < 3) {
-        const failing = status < 400 && this.#inOutage(time) && random.chance(0.6);
-        emit(this.#factory.make({ ...spec, time, ip, device: user.device, host: HOSTS.api, status: failing ? 503 : status }));
-        if (!failing) break;
-        attempt++;
-        time += 1_000 * 2 ** attempt + random.int(0, 500);
-        status = spec.status;
+    const send = (parts: RequestParts): void => {
+      // during an outage the API fails six times in ten; clients retry twice with back-off
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const failing = parts.status < 400 && this.#inOutage(time) && random.chance(0.6);
+        emit(this.#factory.request(failing ? { ...parts, status: 503 } : parts, time, ip, user.device, HOSTS.api));
+        if (!failing) return;
+        time += 1_000 * 2 ** (attempt + 1) + random.int(0, 500);
       }
-      return status;
     };
     if (random.chance(0.3)) {
       const body = JSON.stringify({ username: user.username, password: '********' });
@@ -296,52 +281,53 @@ export class NormalTraffic {
     // seasonal: the last days of a month are busier for every partner
     const season = dayOfMonth > daysInMonth - 3 ? 1.6 : 1;
     const headers = { 'x-api-key': partner.apiKey };
-    const base = { device: partner.device, host: HOSTS.partner, headers, consumer: partner.name };
+    const consumer = partner.name;
+    const send = (parts: RequestParts, time: number, ip: string): void =>
+      emit(this.#factory.request(parts, time, ip, partner.device, HOSTS.partner));
     for (let hour = 0; hour < 24; hour++) {
       const n = random.poisson((partner.rate * season * (OFFICE_HOURS[hour] as number)) / 1.4);
       for (let i = 0; i < n; i++) {
         const time = dayStart + hour * HOUR + random.int(0, HOUR - 1);
         const ip = random.pick(partner.egress);
         const kind = random.weighted([5, 3, 2]);
-        if (kind === 0)
-          emit(
-            this.#factory.make({
-              ...base,
-              time,
-              ip,
+        if (kind === 0) {
+          // the partner polls for the last hour's orders: the hour is part of the query
+          const since = `${hourStamp(time - HOUR)}:00:00Z`;
+          send(
+            {
               method: 'GET',
               path: '/partner/v1/orders',
-              query: `since=${new Date(time - HOUR).toISOString()}&page=${random.int(1, 3)}`,
+              query: `since=${since}&page=${random.int(1, 3)}`,
+              headers,
               status: 200,
               route: '/partner/v1/orders',
-            }),
+              consumer,
+            },
+            time,
+            ip,
           );
-        else if (kind === 1)
-          emit(
-            this.#factory.make({
-              ...base,
-              time,
-              ip,
+        } else if (kind === 1) {
+          send(
+            {
               method: 'GET',
               path: '/partner/v1/catalog',
               query: `page=${random.int(1, 40)}`,
+              headers,
               status: 200,
               route: '/partner/v1/catalog',
-            }),
+              consumer,
+            },
+            time,
+            ip,
           );
-        else
-          emit(
-            this.#factory.make({
-              ...base,
-              time,
-              ip,
-              method: 'POST',
-              path: '/partner/v1/shipments',
-              body: JSON.stringify({ orderId: 70_000_000 + random.int(0, 9_999), carrier: 'ups' }),
-              status: 201,
-              route: '/partner/v1/shipments',
-            }),
+        } else {
+          const body = `{"orderId":${70_000_000 + random.int(0, 9_999)},"carrier":"ups"}`;
+          send(
+            { method: 'POST', path: '/partner/v1/shipments', body, headers, status: 201, route: '/partner/v1/shipments', consumer },
+            time,
+            ip,
           );
+        }
       }
     }
     // the month-end batch export: a run of pages at night from the partner's batch host
@@ -350,18 +336,8 @@ export class NormalTraffic {
       const ip = partner.egress[0] as string;
       for (let page = 1; page <= 120; page++) {
         time += random.int(800, 2_500);
-        emit(
-          this.#factory.make({
-            ...base,
-            time,
-            ip,
-            method: 'GET',
-            path: '/partner/v1/export',
-            query: `month=${new Date(dayStart).toISOString().slice(0, 7)}&page=${page}`,
-            status: 200,
-            route: '/partner/v1/export',
-          }),
-        );
+        const query = `month=${new Date(dayStart).toISOString().slice(0, 7)}&page=${page}`;
+        send({ method: 'GET', path: '/partner/v1/export', query, headers, status: 200, route: '/partner/v1/export', consumer }, time, ip);
       }
     }
   }
@@ -375,40 +351,60 @@ export class NormalTraffic {
         const time = dayStart + hour * HOUR + random.int(0, HOUR - 1);
         const ip = random.pick(this.#company.office);
         const headers = { cookie: `backoffice_session=${random.alnum(24)}` };
-        const base = { time, ip, device: DEVICES.chrome, host: HOSTS.admin, headers };
         const which = random.weighted([6, 2, 0.3]);
-        if (which === 0)
+        if (which === 0) {
+          const path = `/admin/users/${random.pick(users).id}`;
           emit(
-            this.#factory.make({
-              ...base,
-              method: 'GET',
-              path: `/admin/users/${random.pick(users).id}`,
-              status: 200,
-              route: '/admin/users/{userId}',
-            }),
+            this.#factory.request(
+              { method: 'GET', path, headers, status: 200, route: '/admin/users/{userId}' },
+              time,
+              ip,
+              DEVICES.chrome,
+              HOSTS.admin,
+            ),
           );
-        else if (which === 1)
-          emit(
-            this.#factory.make({ ...base, method: 'GET', path: '/admin/stats', query: 'range=24h', status: 200, route: '/admin/stats' }),
-          );
-        // an internal debug endpoint nobody documented, used by the operations team
-        else
-          emit(
-            this.#factory.make({
-              ...base,
-              host: HOSTS.api,
-              method: 'GET',
-              path: '/v2/internal/debug/config',
-              status: 200,
-              route: '/v2/internal/debug/config',
-            }),
-          );
+        } else if (which === 1) {
+          const parts: RequestParts = {
+            method: 'GET',
+            path: '/admin/stats',
+            query: 'range=24h',
+            headers,
+            status: 200,
+            route: '/admin/stats',
+          };
+          emit(this.#factory.request(parts, time, ip, DEVICES.chrome, HOSTS.admin));
+        } else {
+          // an internal debug endpoint nobody documented, used by the operations team
+          const parts: RequestParts = {
+            method: 'GET',
+            path: '/v2/internal/debug/config',
+            headers,
+            status: 200,
+            route: '/v2/internal/debug/config',
+          };
+          emit(this.#factory.request(parts, time, ip, DEVICES.chrome, HOSTS.api));
+        }
       }
     }
   }
 
   #inOutage(time: number): boolean {
+    if (this.#outages.length === 0) return false;
     for (const o of this.#outages) if (time >= o.start && time < o.end) return true;
     return false;
   }
+}
+
+const stamps = new Map<number, string>();
+
+/** `2026-11-30T13` for the hour a time falls in (cached: partners ask for the same hours all day). */
+function hourStamp(time: number): string {
+  const hour = Math.floor(time / HOUR);
+  let stamp = stamps.get(hour);
+  if (stamp === undefined) {
+    stamp = new Date(hour * HOUR).toISOString().slice(0, 13);
+    if (stamps.size > 10_000) stamps.clear();
+    stamps.set(hour, stamp);
+  }
+  return stamp;
 }
