@@ -88,6 +88,10 @@ test('carrier NAT: many customers share one address; monitors probe every minute
   const shared = [...usersByIp.values()].filter((users) => users.size >= 3).length;
   assert.ok(shared >= 20, `${shared} addresses used by three or more customers`);
   assert.ok(labels.population.natSharedUsers > 100);
+  // benign entity-days: every active customer and address counted once per day
+  assert.ok(labels.benignEntityDays.user > 14 * 100 && labels.benignEntityDays.user <= 14 * labels.population.users);
+  assert.ok(labels.benignEntityDays.ip > 14 * 50);
+  assert.equal(labels.benignEntityDays.api_key, 14 * labels.population.partners);
   const probes = exchanges.filter((e) => e.route === '/health').length;
   assert.equal(probes, 14 * 1440 * labels.population.monitors);
 });

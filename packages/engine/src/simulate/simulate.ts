@@ -42,6 +42,12 @@ export interface SimulationLabels {
   /** The customers, partners and probes that make up the normal traffic (counts). */
   population: { users: number; partners: number; monitors: number; natSharedUsers: number };
   outages: Array<{ from: string; to: string }>;
+  /**
+   * Entity-days of the normal traffic (each entity counted once per day it was active): the denominator of
+   * false positives per 10,000 benign entity-days. Campaign entities that also behave normally (a BOLA
+   * attacker is a real customer) are included; scorers exclude them by the campaign labels.
+   */
+  benignEntityDays: { user: number; ip: number; api_key: number };
   campaigns: Array<Omit<CampaignLabel, 'start' | 'end'> & { start: string; end: string }>;
 }
 
@@ -88,6 +94,7 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
 
   let carry: SimExchange[] = [];
   let requests = 0;
+  const benign = { user: 0, ip: 0, api_key: 0 };
   const flush = (items: SimExchange[]): void => {
     items.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
     for (const exchange of items) sink(exchange);
@@ -102,7 +109,14 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
     const emit = (exchange: SimExchange): void => {
       (exchange.time < dayEnd ? today : later).push(exchange);
     };
-    normal.day(dayStart, emit);
+    const ips = new Set<string>();
+    const active = normal.day(dayStart, (exchange) => {
+      ips.add(exchange.client.ip);
+      emit(exchange);
+    });
+    benign.user += active.users;
+    benign.api_key += active.apiKeys;
+    benign.ip += ips.size;
     for (const campaign of campaigns) campaign.day(dayStart, emit);
     flush(today);
     carry = later;
@@ -124,6 +138,7 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
     hosts: Object.values(HOSTS),
     population: { users: company.users.length, partners: company.partners.length, monitors: company.monitors.length, natSharedUsers },
     outages: outages.map((o) => ({ from: new Date(o.start).toISOString(), to: new Date(o.end).toISOString() })),
+    benignEntityDays: benign,
     campaigns: campaigns
       .filter((c) => c.label.requests > 0)
       .map((c) => ({ ...c.label, start: new Date(c.label.start).toISOString(), end: new Date(c.label.end).toISOString() })),

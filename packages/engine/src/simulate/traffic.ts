@@ -29,7 +29,13 @@ const SEARCH_WORDS = [
   'yoga mat',
 ];
 
-/** Periods when the payments service failed (seeded): 5xx bursts and client retries. */
+/** Entities of the normal traffic active on one day (customers with a session, partners' keys). */
+export interface BenignDay {
+  users: number;
+  apiKeys: number;
+}
+
+/** Periods when the API failed (seeded): 5xx bursts and client retries. */
 export interface Outage {
   start: number;
   end: number;
@@ -55,10 +61,12 @@ export class NormalTraffic {
   }
 
   /** Every exchange of sessions that start in [dayStart, dayStart + 1 day). */
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
+  day(dayStart: number, emit: (exchange: SimExchange) => void): BenignDay {
     const weekday = new Date(dayStart).getUTCDay();
+    const active: BenignDay = { users: 0, apiKeys: this.#company.partners.length };
     for (const user of this.#company.users) {
       const sessions = this.#random.poisson(SESSIONS_PER_USER_DAY * user.activity * (WEEKLY[weekday] as number));
+      if (sessions > 0) active.users++;
       for (let s = 0; s < sessions; s++) {
         const localHour = this.#random.weighted(DIURNAL);
         const utcHour = (((localHour - user.utcOffset) % 24) + 24) % 24;
@@ -74,6 +82,7 @@ export class NormalTraffic {
         emit(this.#factory.request(HEALTH, t, monitor, TOOLS.monitor, HOSTS.api));
       }
     }
+    return active;
   }
 
   #session(user: User, start: number, emit: (exchange: SimExchange) => void): void {
