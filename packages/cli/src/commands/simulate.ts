@@ -45,6 +45,8 @@ export interface SimulationOutput {
   specs: Array<{ host: string; file: string }>;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Bytes buffered before a write to the current file. */
 const CHUNK = 1 << 20;
 
@@ -100,7 +102,7 @@ export function runSimulate(flags: SimulateFlags): SimulationOutput {
 class DailyFiles {
   readonly #dir: string;
   readonly #writer: SimWriter;
-  #day = '';
+  #day = Number.NaN;
   #fd: number | undefined;
   #buffer = '';
   #first = true;
@@ -117,7 +119,7 @@ class DailyFiles {
   }
 
   write(exchange: SimExchange): void {
-    const day = new Date(exchange.time).toISOString().slice(0, 10);
+    const day = Math.floor(exchange.time / DAY_MS);
     if (day !== this.#day) this.#open(day);
     this.#buffer += this.#writer.write(exchange, this.#first);
     this.#first = false;
@@ -132,10 +134,10 @@ class DailyFiles {
     this.#fd = undefined;
   }
 
-  #open(day: string): void {
+  #open(day: number): void {
     this.close();
     this.#day = day;
-    const path = join(this.#dir, `access-${day}${this.#writer.extension}`);
+    const path = join(this.#dir, `access-${new Date(day * DAY_MS).toISOString().slice(0, 10)}${this.#writer.extension}`);
     this.#fd = openSync(path, 'w');
     this.#buffer = this.#writer.begin();
     this.#first = true;
