@@ -4,3 +4,7 @@ export type { SimExchange, SimWriter } from './exchange.js';
 export { DEFAULT_START, type SimulationLabels, type SimulationOptions, simulate } from './simulate.js';
 export { SIM_WRITERS } from './writers/index.js';
 export { type CompanySpec, companySpecs } from './specs.js';
+export { createCompany } from './company.js';
+export { type LiveOptions, type LiveResult, sendLive } from './live.js';
+export { Random } from './random.js';
+export { type ShopServer, startShopServer } from './serve.js';
