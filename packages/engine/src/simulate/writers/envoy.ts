@@ -1,4 +1,5 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { forwardedFor } from './internal.js';
 
 /**
  * Envoy / Istio JSON access log lines with Istio's default JSON keys, plus the downstream TLS operators, as
@@ -35,7 +36,7 @@ function serializeEnvoy(x: SimExchange): Record<string, unknown> {
     bytes_sent: response.size,
     duration: Math.round(x.latencyMs),
     upstream_service_time: String(Math.round(x.upstreamMs)),
-    x_forwarded_for: request.headers['x-forwarded-for'] ?? client.ip,
+    x_forwarded_for: forwardedFor(x),
     user_agent: request.headers['user-agent'] ?? client.userAgent,
     request_id: x.id,
     authority: request.host,

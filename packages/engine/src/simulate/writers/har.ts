@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { forwardedFor } from './internal.js';
 
 /**
  * One HAR 1.2 document per file, one entry per exchange on its own line, as the `har` parser reads it: the
@@ -30,7 +31,7 @@ function serializeEntry(x: SimExchange): Record<string, unknown> {
       url: `${request.scheme}://${request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`,
       httpVersion,
       cookies: [],
-      headers: toHarList({ host: request.host, 'user-agent': client.userAgent, 'x-forwarded-for': client.ip, ...request.headers }),
+      headers: toHarList({ host: request.host, 'user-agent': client.userAgent, ...request.headers, 'x-forwarded-for': forwardedFor(x) }),
       queryString: [...new URLSearchParams(request.query)].map(([name, value]) => ({ name, value })),
       postData:
         request.body === undefined

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { forwardedFor } from './internal.js';
 
 /**
  * Kong Gateway `http-log` / `file-log` JSON lines: one `kong.log.serialize()` object per line, as the `kong`
@@ -38,7 +39,7 @@ function serializeKong(x: SimExchange): Record<string, unknown> {
       url: `${request.scheme}://${request.host}:${KONG_PORT[request.scheme]}${uri}`,
       querystring: readQueryArgs(request.query),
       size: request.size,
-      headers: { host: request.host, 'user-agent': client.userAgent, 'x-forwarded-for': client.ip, ...request.headers },
+      headers: { host: request.host, 'user-agent': client.userAgent, ...request.headers, 'x-forwarded-for': forwardedFor(x) },
       tls: request.scheme === 'https' ? { version: client.tls.version, cipher: client.tls.cipher, client_verify: 'NONE' } : undefined,
     },
     upstream_uri: uri,

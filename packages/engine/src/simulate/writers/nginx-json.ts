@@ -1,4 +1,5 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { basicAuthUser, forwardedFor } from './internal.js';
 
 /**
  * nginx access log lines as written by a `log_format palisade escape=json '{…}'` whose keys are nginx variable
@@ -6,8 +7,8 @@ import type { SimExchange, SimWriter } from '../exchange.js';
  * line, every value a string as that `log_format` quotes them: the format the `nginx-json` parser reads.
  *
  * Contract: nginx is the logging hop behind the proxy, so `remote_addr` is `proxyIp` and
- * `http_x_forwarded_for` is the chain it received (`client, proxy`, after any `X-Forwarded-For` the client
- * sent itself). `time_iso8601` carries milliseconds (stock nginx writes whole seconds; the parser reads the
+ * `http_x_forwarded_for` is the chain it received (`forwardedFor`: any `X-Forwarded-For` the client sent,
+ * then the client). `time_iso8601` carries milliseconds (stock nginx writes whole seconds; the parser reads the
  * fraction). Absent values are `""` as nginx writes them; `request_body` is present only for a request with a
  * body. Hot path: one template literal per line, strings escaped only when they need it, no intermediate
  * objects.
@@ -23,11 +24,6 @@ export const nginxJsonWriter: SimWriter = {
 function writeNginxJsonLine(x: SimExchange): string {
   const { client, request, response } = x;
   const headers = request.headers;
-  const sentForwardedFor = headers['x-forwarded-for'];
-  const forwardedFor =
-    sentForwardedFor === undefined || sentForwardedFor === ''
-      ? `${client.ip}, ${x.proxyIp}`
-      : `${sentForwardedFor}, ${client.ip}, ${x.proxyIp}`;
   const target = request.query === '' ? request.path : `${request.path}?${request.query}`;
   const tls = request.scheme === 'https';
   const body = request.body === undefined ? '' : `,"request_body":${JSON.stringify(request.body)}`;
@@ -37,7 +33,7 @@ function writeNginxJsonLine(x: SimExchange): string {
     `"status":"${response.status}","body_bytes_sent":"${response.size}","request_length":"${request.size}",` +
     `"request_time":"${(x.latencyMs / 1000).toFixed(3)}","upstream_response_time":"${(x.upstreamMs / 1000).toFixed(3)}",` +
     `"upstream_addr":"${esc(x.upstream.address)}","http_referer":"${esc(headers.referer)}",` +
-    `"http_user_agent":"${esc(client.userAgent)}","http_x_forwarded_for":"${esc(forwardedFor)}",` +
+    `"http_user_agent":"${esc(client.userAgent)}","http_x_forwarded_for":"${esc(forwardedFor(x))}",` +
     `"host":"${esc(request.host)}","scheme":"${request.scheme}",` +
     `"ssl_protocol":"${tls ? esc(client.tls.version) : ''}","ssl_cipher":"${tls ? esc(client.tls.cipher) : ''}",` +
     `"http_authorization":"${esc(headers.authorization)}","http_x_api_key":"${esc(headers['x-api-key'])}",` +
@@ -75,12 +71,4 @@ function isoTime(ms: number): string {
   }
   const milli = Math.floor(ms - second * 1000);
   return `${lastSecondText}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-}
-
-/** nginx `$remote_user`: the user name of a Basic `Authorization` header, or `undefined`. */
-function basicAuthUser(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || !/^basic /i.test(authorization)) return undefined;
-  const credentials = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-  const colon = credentials.indexOf(':');
-  return colon > 0 ? credentials.slice(0, colon) : undefined;
 }

@@ -163,7 +163,7 @@ test('nginx-json lines parse back with every fact of the exchange', () => {
     assert.equal(event.response?.headers?.['content-type'], 'application/json');
     assert.equal(event.client.peerIp, x.proxyIp);
     assert.equal(event.client.port, x.client.port);
-    assert.equal(event.client.forwardedFor, `${x.client.ip}, ${x.proxyIp}`);
+    assert.equal(event.client.forwardedFor, x.client.ip);
     assert.equal(resolvedClient(event), x.client.ip);
     assert.equal(event.client.userAgent, x.client.userAgent);
     assert.deepEqual(event.client.tls, { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', sni: undefined });
@@ -191,7 +191,7 @@ test('zeek http.log JSON lines parse back with every fact http.log has', () => {
     assert.equal(event.response?.status, x.response.status);
     assert.equal(event.response?.size, x.response.size);
     assert.equal(event.client.peerIp, x.proxyIp);
-    assert.equal(event.client.forwardedFor, `${x.client.ip}, ${x.proxyIp}`);
+    assert.equal(event.client.forwardedFor, x.client.ip);
     assert.equal(resolvedClient(event), x.client.ip);
     assert.equal(event.client.userAgent, x.client.userAgent);
     assert.equal(event.request.headers?.referer, x.request.headers.referer);
@@ -222,7 +222,7 @@ test('otlp-json spans parse back with every fact of the exchange', () => {
     assert.equal(event.client.ip, x.client.ip);
     assert.equal(event.client.peerIp, x.proxyIp);
     assert.equal(event.client.port, x.client.port);
-    assert.equal(event.client.forwardedFor, `${x.client.ip}, ${x.proxyIp}`);
+    assert.equal(event.client.forwardedFor, x.client.ip);
     assert.equal(event.client.userAgent, x.client.userAgent);
     assert.equal(event.request.headers?.authorization, x.request.headers.authorization);
     assert.equal(event.request.headers?.['x-api-key'], x.request.headers['x-api-key']);
@@ -247,7 +247,7 @@ test('a client-sent X-Forwarded-For stays left of the hops the proxies add, so i
   for (const writer of [nginxJsonWriter, zeekWriter, otlpJsonWriter]) {
     const outcome = parseAll(registry.get(writer.format), writer.write(spoofed, true))[0];
     const event = (Array.isArray(outcome) ? outcome[0] : outcome) as ParsedEvent;
-    assert.equal(event.client.forwardedFor, '203.0.113.250, 198.51.100.200, 10.0.0.5', writer.format);
+    assert.equal(event.client.forwardedFor, '203.0.113.250, 198.51.100.200', writer.format);
     assert.equal(resolvedClient(event), '198.51.100.200', writer.format);
   }
 });

@@ -1,4 +1,5 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { forwardedFor } from './internal.js';
 
 /**
  * OpenTelemetry traces in OTLP/JSON as the Collector file exporter writes them: one `ExportTraceServiceRequest`
@@ -64,10 +65,7 @@ function writeOtlpJsonLine(x: SimExchange): string {
   if (request.body !== undefined) put('http.request.body.size', int(Buffer.byteLength(request.body)));
   put('http.response.body.size', int(response.size));
 
-  const sentForwardedFor = request.headers['x-forwarded-for'];
-  const forwardedFor = [client.ip, x.proxyIp];
-  if (sentForwardedFor !== undefined && sentForwardedFor !== '') forwardedFor.unshift(sentForwardedFor);
-  put('http.request.header.x-forwarded-for', list(forwardedFor));
+  put('http.request.header.x-forwarded-for', list([forwardedFor(x)]));
   for (const [name, value] of Object.entries(request.headers)) {
     if (name !== 'x-forwarded-for') put(`http.request.header.${name}`, list([value]));
   }

@@ -1,4 +1,5 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
+import { basicAuthUser, forwardedFor } from './internal.js';
 
 /**
  * Zeek `http.log` in its JSON form (`LogAscii::use_json=T`): one object per line with Zeek's field names and
@@ -50,11 +51,6 @@ function writeZeekLine(x: SimExchange): string {
   const { client, request, response } = x;
   const headers = request.headers;
   const responder = splitHostPort(x.upstream.address, 80);
-  const sentForwardedFor = headers['x-forwarded-for'];
-  const forwardedFor =
-    sentForwardedFor === undefined || sentForwardedFor === ''
-      ? `${client.ip}, ${x.proxyIp}`
-      : `${sentForwardedFor}, ${client.ip}, ${x.proxyIp}`;
   const requestMime = mimeType(headers['content-type']);
   const responseMime = mimeType(response.headers['content-type']);
   const record: ZeekHttpRecord = {
@@ -79,7 +75,7 @@ function writeZeekLine(x: SimExchange): string {
     status_msg: REASON_PHRASES[response.status],
     tags: [],
     username: basicAuthUser(headers.authorization),
-    proxied: [`X-FORWARDED-FOR -> ${forwardedFor}`],
+    proxied: [`X-FORWARDED-FOR -> ${forwardedFor(x)}`],
     orig_mime_types: request.body === undefined || requestMime === undefined ? undefined : [requestMime],
     resp_mime_types: response.size === 0 || responseMime === undefined ? undefined : [responseMime],
   };
@@ -118,14 +114,6 @@ function mimeType(contentType: string | undefined): string | undefined {
   const semicolon = contentType.indexOf(';');
   const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
   return type === '' ? undefined : type;
-}
-
-/** The user name Zeek logs from a Basic `Authorization` header (it never logs the password by default). */
-function basicAuthUser(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || !/^basic /i.test(authorization)) return undefined;
-  const credentials = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-  const colon = credentials.indexOf(':');
-  return colon > 0 ? credentials.slice(0, colon) : undefined;
 }
 
 /** The reason phrases servers send with the status codes an API answers with. */
