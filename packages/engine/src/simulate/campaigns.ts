@@ -615,3 +615,57 @@ export class ExfiltrationCampaign extends Campaign {
     }
   }
 }
+
+/**
+ * Zombie-API abuse: the deprecated `v1` invoice endpoint, still answering and watched by nobody, walked with
+ * a customer's token by a client posing as the old app — enumeration where the current API would be noticed.
+ */
+export class ZombieApiCampaign extends Campaign {
+  readonly #window: Window;
+  readonly #attacker: User;
+
+  constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window) {
+    super(
+      random,
+      company,
+      factory,
+      id,
+      'bola',
+      'zombie-api-enumeration',
+      "one client walks other customers' invoices through the deprecated v1 endpoint",
+    );
+    this.#window = window;
+    this.#attacker = random.pick(company.users.filter((u) => u.device.kind === 'legacy-mobile'));
+  }
+
+  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
+    const dayIndex = Math.floor(dayStart / DAY);
+    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+    const random = this.random;
+    const user = this.#attacker;
+    const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
+    let time = dayStart + random.int(18, 22) * HOUR;
+    const auth = { authorization: `Bearer ${sessionJwt(random, user, time)}` };
+    let invoice = random.int(5_000_000, this.company.maxInvoice - 200);
+    for (let i = random.int(80, 150); i > 0; i--) {
+      time += random.int(5_000, 30_000);
+      invoice += random.int(1, 3);
+      const exists = invoice <= this.company.maxInvoice;
+      this.send(
+        emit,
+        {
+          time,
+          ip: user.network,
+          device: user.device,
+          method: 'GET',
+          host: HOSTS.api,
+          path: `/v1/invoices/${invoice}`,
+          headers: auth,
+          status: exists ? 200 : 404,
+          route: '/v1/invoices/{invoiceId}',
+        },
+        [entity],
+      );
+    }
+  }
+}

@@ -10,6 +10,7 @@ import {
   ScrapingCampaign,
   TakeoverLabel,
   type Window,
+  ZombieApiCampaign,
 } from './campaigns.js';
 import { createCompany, HOSTS, type Scale } from './company.js';
 import { ExchangeFactory } from './exchange-factory.js';
@@ -90,6 +91,7 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
     new ScanningCampaign(random, company, factory, 'scanning-1', window(1, 1)),
     new BusinessFlowCampaign(random, company, factory, 'business-flow-1', window(1, 3)),
     new ExfiltrationCampaign(random, company, factory, 'exfiltration-1', window(21, 2)),
+    new ZombieApiCampaign(random, company, factory, 'zombie-api-1', window(2, 3)),
   ];
 
   let carry: SimExchange[] = [];
