@@ -52,8 +52,20 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  */
 function esc(value: string | undefined): string {
   if (value === undefined) return '';
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+  if (value.length < LONG) return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+  // long values (tokens, user agents) repeat across a session's requests: escape each once
+  let escaped = escapedLong.get(value);
+  if (escaped === undefined) {
+    escaped = NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+    if (escapedLong.size >= 10_000) escapedLong.clear();
+    escapedLong.set(value, escaped);
+  }
+  return escaped;
 }
+
+/** Values at least this long are escaped through `escapedLong`. */
+const LONG = 64;
+const escapedLong = new Map<string, string>();
 
 /** The second `isoTime` last formatted, and its text up to the fraction (`2026-11-30T13:02:15.`). */
 let lastSecond = Number.NaN;
