@@ -61,6 +61,8 @@ export abstract class Campaign {
     category: CampaignCategory,
     variant: string,
     expect: string,
+    /** The days it runs on; a campaign another one drives (`TakeoverLabel`) has none of its own. */
+    protected readonly window: Window = { firstDay: -1, days: 0 },
   ) {
     this.random = random;
     this.company = company;
@@ -77,8 +79,14 @@ export abstract class Campaign {
     };
   }
 
-  /** Requests of this campaign in [dayStart, dayStart + 1 day). */
-  abstract day(dayStart: number, emit: (exchange: SimExchange) => void): void;
+  /** Requests of this campaign in [dayStart, dayStart + 1 day): none outside its window. */
+  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
+    const day = Math.floor(dayStart / DAY) - this.window.firstDay;
+    if (day >= 0 && day < this.window.days) this.run(dayStart, emit);
+  }
+
+  /** The campaign's requests on one day of its window. */
+  protected abstract run(dayStart: number, emit: (exchange: SimExchange) => void): void;
 
   /** Sends one request as part of the campaign: recorded in the label with the entities it shows. */
   protected send(emit: (exchange: SimExchange) => void, spec: RequestSpec, entities: readonly LabelEntity[] = []): SimExchange {
@@ -114,7 +122,6 @@ export interface Window {
  */
 export class BolaCampaign extends Campaign {
   readonly #attacker: User;
-  readonly #window: Window;
   readonly #fast: boolean;
   #next: number;
 
@@ -129,16 +136,14 @@ export class BolaCampaign extends Campaign {
       fast
         ? 'one user reads hundreds of invoices of other customers in sequence within an hour'
         : 'one user reads a few dozen invoices of other customers a day, scattered ids, over a week',
+      window,
     );
     this.#attacker = random.pick(company.users.filter((u) => u.device.kind === 'web' && !u.natted));
-    this.#window = window;
     this.#fast = fast;
     this.#next = company.maxInvoice - random.int(2_000, 20_000);
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    const dayIndex = Math.floor(dayStart / DAY);
-    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const user = this.#attacker;
     const own = new Set([...user.invoices.values()].flat());
     let time = dayStart + (10 + this.random.int(0, 8)) * HOUR + this.random.int(0, HOUR);
@@ -179,7 +184,6 @@ function residential(random: Random): string {
  * through rotating residential IPv6 addresses with one headless-browser fingerprint and machine-regular timing.
  */
 export class ScrapingCampaign extends Campaign {
-  readonly #window: Window;
   readonly #device: DeviceProfile = TOOLS.headlessChrome;
   #cursor = 0;
 
@@ -192,20 +196,18 @@ export class ScrapingCampaign extends Campaign {
       'scraping',
       'rotating-residential-ips',
       'one fingerprint walks the whole catalogue through hundreds of addresses at a fixed pace',
+      window,
     );
-    this.#window = window;
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    const dayIndex = Math.floor(dayStart / DAY);
-    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const skus = this.company.skus;
     const categories = this.company.categories;
     const listings = categories.length * 30;
     let time = dayStart + random.int(0, 3) * HOUR;
     let ip = residential(random);
-    const perDay = Math.ceil((listings + skus.length) / this.#window.days);
+    const perDay = Math.ceil((listings + skus.length) / this.window.days);
     for (let i = 0; i < perDay && this.#cursor < listings + skus.length; i++, this.#cursor++) {
       time += Math.round(1_500 * (1 + random.normal() * 0.03));
       if (i % random.int(3, 8) === 0) ip = residential(random);
@@ -243,7 +245,6 @@ export class ScrapingCampaign extends Campaign {
  * attackers' own infrastructure to read the account, its invoices and their PDFs.
  */
 export class CredentialStuffingCampaign extends Campaign {
-  readonly #window: Window;
   readonly takeover: TakeoverLabel;
 
   constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window, takeover: TakeoverLabel) {
@@ -255,13 +256,12 @@ export class CredentialStuffingCampaign extends Campaign {
       'credential_stuffing',
       'distributed',
       'thousands of failed logins for many different users from hundreds of addresses sharing one client fingerprint',
+      window,
     );
-    this.#window = window;
     this.takeover = takeover;
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    if (Math.floor(dayStart / DAY) !== this.#window.firstDay) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const device = TOOLS.pythonRequests;
     const vps = Array.from({ length: 60 }, (_, i) => `203.0.113.${128 + i}`);
@@ -303,7 +303,7 @@ export class TakeoverLabel extends Campaign {
     );
   }
 
-  day(): void {}
+  protected run(): void {}
 
   /** Uses one taken-over account from the attacker's address, right after the login that worked. */
   takeOver(victim: User, loginTime: number, ip: string, emit: (exchange: SimExchange) => void): void {
@@ -355,8 +355,6 @@ export class TakeoverLabel extends Campaign {
  * month-end batch, and endpoints the partner never calls.
  */
 export class PartnerKeyCampaign extends Campaign {
-  readonly #window: Window;
-
   constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window) {
     super(
       random,
@@ -366,13 +364,11 @@ export class PartnerKeyCampaign extends Campaign {
       'credential_compromise',
       'partner-key-new-infrastructure',
       "a partner's API key used from networks it never used, at night, for bulk export",
+      window,
     );
-    this.#window = window;
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    const dayIndex = Math.floor(dayStart / DAY);
-    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const partner = this.company.partners[1] ?? (this.company.partners[0] as Company['partners'][number]);
     const ip = `2001:db8:bad:${random.hex(4)}::${random.int(2, 200).toString(16)}`;
@@ -444,8 +440,6 @@ const PROBES: Array<[path: string, query: string]> = [
  * shadow and zombie endpoints it found.
  */
 export class ScanningCampaign extends Campaign {
-  readonly #window: Window;
-
   constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window) {
     super(
       random,
@@ -455,12 +449,11 @@ export class ScanningCampaign extends Campaign {
       'injection',
       'scanner-sweep',
       'one address sends attack payloads and probes for files and endpoints that do not exist',
+      window,
     );
-    this.#window = window;
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    if (Math.floor(dayStart / DAY) !== this.#window.firstDay) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const ip = `203.0.113.${random.int(66, 90)}`;
     const device = TOOLS.scanner;
@@ -495,7 +488,6 @@ export class ScanningCampaign extends Campaign {
  * (most do not exist: 404; a few do).
  */
 export class BusinessFlowCampaign extends Campaign {
-  readonly #window: Window;
   readonly #attacker: User;
 
   constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window) {
@@ -507,13 +499,12 @@ export class BusinessFlowCampaign extends Campaign {
       'business_flow_abuse',
       'gift-card-enumeration-and-skipped-checkout',
       'one user redeems hundreds of gift-card codes, most unknown, and pays without a checkout',
+      window,
     );
-    this.#window = window;
     this.#attacker = random.pick(company.users.filter((u) => u.device.kind === 'mobile'));
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    if (Math.floor(dayStart / DAY) !== this.#window.firstDay) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#attacker;
     const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
@@ -567,7 +558,6 @@ export class BusinessFlowCampaign extends Campaign {
  * handful of invoice PDFs of many customers each day — never fast, always more.
  */
 export class ExfiltrationCampaign extends Campaign {
-  readonly #window: Window;
   readonly #victim: User;
   readonly #ip: string;
 
@@ -580,15 +570,13 @@ export class ExfiltrationCampaign extends Campaign {
       'data_exfiltration',
       'low-and-slow-weeks',
       'one session downloads a few invoice PDFs of other customers every day for weeks: megabytes add up',
+      window,
     );
-    this.#window = window;
     this.#victim = random.pick(company.users.filter((u) => u.device.kind === 'web'));
     this.#ip = `2001:db8:bad:${random.hex(4)}::${random.int(2, 200).toString(16)}`;
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    const dayIndex = Math.floor(dayStart / DAY);
-    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#victim;
     const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
@@ -621,7 +609,6 @@ export class ExfiltrationCampaign extends Campaign {
  * a customer's token by a client posing as the old app — enumeration where the current API would be noticed.
  */
 export class ZombieApiCampaign extends Campaign {
-  readonly #window: Window;
   readonly #attacker: User;
 
   constructor(random: Random, company: Company, factory: ExchangeFactory, id: string, window: Window) {
@@ -633,14 +620,12 @@ export class ZombieApiCampaign extends Campaign {
       'bola',
       'zombie-api-enumeration',
       "one client walks other customers' invoices through the deprecated v1 endpoint",
+      window,
     );
-    this.#window = window;
     this.#attacker = random.pick(company.users.filter((u) => u.device.kind === 'legacy-mobile'));
   }
 
-  day(dayStart: number, emit: (exchange: SimExchange) => void): void {
-    const dayIndex = Math.floor(dayStart / DAY);
-    if (dayIndex < this.#window.firstDay || dayIndex >= this.#window.firstDay + this.#window.days) return;
+  protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#attacker;
     const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
