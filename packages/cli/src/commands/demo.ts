@@ -27,7 +27,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-color', 'no colours in the summary')
     .action(async (flags: DemoFlags) => {
       const logs = join(flags.out, 'logs');
-      const simulated = runSimulate({ out: logs, days: flags.days, seed: flags.seed, scale: flags.scale, format: 'nginx-json' });
+      const simulated = await runSimulate({ out: logs, days: flags.days, seed: flags.seed, scale: flags.scale, format: 'nginx-json' });
       process.stdout.write('\n');
       const html = join(flags.out, 'report.html');
       const json = join(flags.out, 'report.json');

@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { PalisadeError } from '@palisade/core';
@@ -16,6 +17,7 @@ import {
   type SimulationLabels,
   sendLive,
   simulate,
+  simulateLines,
   startShopServer,
 } from '@palisade/engine';
 
@@ -29,6 +31,7 @@ export interface SimulateFlags {
   maxRequests?: string;
   duration?: string;
   concurrency?: string;
+  workers?: string;
   format: string;
   seed: string;
   scale: string;
@@ -52,11 +55,15 @@ export function registerSimulateCommand(program: Command): void {
     .option('--max-requests <n>', 'at most this many requests with --live', '10000')
     .option('--duration <seconds>', 'at most this long with --live', '60')
     .option('--concurrency <n>', 'requests in flight with --live', '16')
+    .option(
+      '--workers <n>',
+      'threads making days in parallel for line formats (default: cores minus 1 from 3 cores, at most 8; 0 = main thread only)',
+    )
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (flags: SimulateFlags) => {
       if (flags.serve === true) await runServe(flags);
       else if (flags.live === true) await runLive(flags);
-      else runSimulate(flags);
+      else await runSimulate(flags);
     });
 }
 
@@ -147,7 +154,7 @@ async function runLive(flags: SimulateFlags): Promise<void> {
 }
 
 /** Writes the simulation's logs, `labels.json` and the company's OpenAPI specs (`specs/`) under `flags.out`. */
-export function runSimulate(flags: SimulateFlags): SimulationOutput {
+export async function runSimulate(flags: SimulateFlags): Promise<SimulationOutput> {
   const { seed, days } = world(flags);
   if (flags.out === undefined) throw new PalisadeError('PAL_ERR_USAGE', 'give --out DIR (or --serve, or --live --target URL)');
   const out = flags.out;
@@ -160,9 +167,19 @@ export function runSimulate(flags: SimulateFlags): SimulationOutput {
   mkdirSync(out, { recursive: true });
   const started = performance.now();
   const files = new DailyFiles(out, writer);
-  let labels: ReturnType<typeof simulate>;
+  const options = { days, seed, scale: flags.scale as Scale };
+  // on two cores the main thread's merging and writing leave no room for a worker (measured: BENCHMARKS.md)
+  const cores = availableParallelism();
+  const workers = flags.workers === undefined ? (cores > 2 ? Math.min(8, cores - 1) : 0) : Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new PalisadeError('PAL_ERR_USAGE', '--workers must be a whole number from 0 to 64');
+  const lineFormat = writer.begin() === '' && writer.end() === '';
+  let labels: SimulationLabels;
   try {
-    labels = simulate({ days, seed, scale: flags.scale as Scale }, (exchange) => files.write(exchange));
+    labels =
+      workers > 0 && lineFormat
+        ? await simulateLines(options, writer, workers, (line) => files.writeLine(line.time, line.text))
+        : simulate(options, (exchange) => files.write(exchange));
   } finally {
     files.close();
   }
@@ -214,6 +231,14 @@ class DailyFiles {
     if (day !== this.#day) this.#open(day);
     this.#buffer += this.#writer.write(exchange, this.#first);
     this.#first = false;
+    if (this.#buffer.length >= CHUNK) this.#flush();
+  }
+
+  /** A line already rendered (line formats only). */
+  writeLine(time: number, text: string): void {
+    const day = Math.floor(time / DAY_MS);
+    if (day !== this.#day) this.#open(day);
+    this.#buffer += text;
     if (this.#buffer.length >= CHUNK) this.#flush();
   }
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../internal/module-worker.js';
 import type { EncodedEvents, RejectReason } from '@palisade/core';
 import type { EnrichSettings } from '../enrich/enrich.js';
 import type { DeadLetter } from './dead-letter.js';
@@ -65,17 +66,11 @@ interface Slot {
 }
 
 const YOUNG_GENERATION_MB = 192;
-const WORKER_URL = new URL(`./parse-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = siblingModule('parse-worker', import.meta.url);
 
 function startWorker(setup: ParseWorkerSetup): Worker {
   // A young generation as large as the main thread's (`--max-semi-space-size=64`): parsing allocates short-lived objects fast.
-  const options = { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } };
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, options);
-  // Running from the TypeScript sources (tests): workers do not inherit `--import tsx`, so the worker
-  // registers tsx's loader itself before loading its module.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  return startModuleWorker(WORKER_URL, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
 }
 
 /**

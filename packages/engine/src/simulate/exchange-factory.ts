@@ -70,10 +70,12 @@ export class ExchangeFactory {
   readonly #idPrefix: string;
   #count = 0;
 
-  constructor(random: Random, company: Company, seed: number) {
+  /** `idBase`: where this factory's ids start (each source of requests takes its own block). */
+  constructor(random: Random, company: Company, seed: number, idBase: number) {
     this.#random = random;
     this.#company = company;
     this.#idPrefix = (seed >>> 0).toString(16).padStart(8, '0');
+    this.#count = idBase;
   }
 
   /** Exchanges made so far. */

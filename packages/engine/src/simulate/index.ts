@@ -8,3 +8,4 @@ export { createCompany } from './company.js';
 export { type LiveOptions, type LiveResult, sendLive } from './live.js';
 export { Random } from './random.js';
 export { type ShopServer, startShopServer } from './serve.js';
+export { type SimLine, simulateLines } from './parallel.js';

@@ -12,7 +12,7 @@ import {
   type Window,
   ZombieApiCampaign,
 } from './campaigns.js';
-import { createCompany, HOSTS, type Scale } from './company.js';
+import { type Company, createCompany, HOSTS, type Scale } from './company.js';
 import { ExchangeFactory } from './exchange-factory.js';
 import type { SimExchange } from './exchange.js';
 import { Random } from './random.js';
@@ -54,18 +54,26 @@ export interface SimulationLabels {
 
 export const DEFAULT_START = Date.UTC(2026, 10, 1);
 
-/**
- * Simulates the company's traffic for `days` days, handing every exchange to `sink` in time order, and
- * returns the labels of the attack campaigns hidden in it. Deterministic for a seed: the same options give
- * the same exchanges and labels.
- */
-export function simulate(options: SimulationOptions, sink: (exchange: SimExchange) => void): SimulationLabels {
+/** Everything a simulation is made of before its first day: the company, the campaigns, the outages. */
+export interface SimulationPlan {
+  seed: number;
+  scale: Scale;
+  start: number;
+  days: number;
+  company: Company;
+  outages: Outage[];
+  campaigns: Campaign[];
+}
+
+/** Builds the plan of a simulation: deterministic for the options. */
+export function planSimulation(options: SimulationOptions): SimulationPlan {
   if (!Number.isInteger(options.days) || options.days < 1) throw new Error(`days must be a positive whole number, not ${options.days}`);
   const start = options.start ?? DEFAULT_START;
   if (start % DAY !== 0) throw new Error('the start must be midnight UTC');
   const random = new Random(options.seed);
   const company = createCompany(new Random(options.seed, 1), options.scale);
-  const factory = new ExchangeFactory(random, company, options.seed);
+  // campaigns draw ids from the bottom of the id space, each day's normal traffic from its own block
+  const factory = new ExchangeFactory(random, company, options.seed, 0);
   const days = options.days;
   const firstDay = Math.floor(start / DAY);
   const plan = new Random(options.seed, 2);
@@ -79,7 +87,6 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
     const at = start + plan.int(0, days - 1) * DAY + plan.int(8, 20) * 3_600_000;
     outages.push({ start: at, end: at + plan.int(10, 30) * 60_000 });
   }
-  const normal = new NormalTraffic(random, company, factory, outages);
   const takeover = new TakeoverLabel(random, company, factory, 'account-takeover-1');
   const campaigns: Campaign[] = [
     new BolaCampaign(random, company, factory, 'bola-fast-1', window(1, 2), true),
@@ -93,57 +100,140 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
     new ExfiltrationCampaign(random, company, factory, 'exfiltration-1', window(21, 2)),
     new ZombieApiCampaign(random, company, factory, 'zombie-api-1', window(2, 3)),
   ];
+  return { seed: options.seed, scale: options.scale, start, days, company, outages, campaigns };
+}
 
-  let carry: SimExchange[] = [];
-  let requests = 0;
-  const benign = { user: 0, ip: 0, api_key: 0 };
-  const flush = (items: SimExchange[], from: number): void => {
-    for (const i of timeOrder(items, from)) sink(items[i] as SimExchange);
-    requests += items.length;
-  };
-  for (let d = 0; d < days; d++) {
-    const dayStart = start + d * DAY;
-    const dayEnd = dayStart + DAY;
-    const today: SimExchange[] = [];
-    const later: SimExchange[] = [];
-    for (const exchange of carry) (exchange.time < dayEnd ? today : later).push(exchange);
-    const emit = (exchange: SimExchange): void => {
-      (exchange.time < dayEnd ? today : later).push(exchange);
-    };
-    const ips = new Set<string>();
-    const active = normal.day(dayStart, (exchange) => {
-      ips.add(exchange.client.ip);
-      emit(exchange);
-    });
-    benign.user += active.users;
-    benign.api_key += active.apiKeys;
-    benign.ip += ips.size;
-    for (const campaign of campaigns) campaign.day(dayStart, emit);
-    flush(today, dayStart);
-    carry = later;
+/** One day of the company's normal traffic: its exchanges in the order generated, and who was active. */
+export interface NormalDay<R> {
+  records: R[];
+  users: number;
+  apiKeys: number;
+  ips: number;
+}
+
+/**
+ * The normal traffic of sessions starting on day `d` (from the plan's start). It depends only on the seed,
+ * the company, the outages and `d` — its own random stream and id block — so days can be made in any
+ * order, in parallel, and give the same requests.
+ */
+export function normalDay(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, d: number): NormalDay<SimExchange> {
+  const records: SimExchange[] = [];
+  const counts = eachNormalRequest(plan, d, (exchange) => records.push(exchange));
+  return { records, ...counts };
+}
+
+/** `normalDay` one request at a time, in the order generated, for callers that render and drop each at once. */
+export function eachNormalRequest(
+  plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>,
+  d: number,
+  each: (exchange: SimExchange) => void,
+): Omit<NormalDay<SimExchange>, 'records'> {
+  const random = new Random(plan.seed, 1000 + d);
+  const factory = new ExchangeFactory(random, plan.company, plan.seed, (d + 1) * 2 ** 32);
+  const ips = new Set<string>();
+  const active = new NormalTraffic(random, plan.company, factory, plan.outages).day(plan.start + d * DAY, (exchange) => {
+    ips.add(exchange.client.ip);
+    each(exchange);
+  });
+  return { users: active.users, apiKeys: active.apiKeys, ips: ips.size };
+}
+
+/**
+ * Puts the days of a simulation together in time order: each day's normal traffic (made by `normalDay`,
+ * here or in a worker), the campaigns' requests, and what spilled over from the day before. `R` is what a
+ * request is by then (the exchange, or its rendered log line); `fromExchange` turns campaign exchanges into it.
+ */
+export class DayMerger<R> {
+  readonly #plan: SimulationPlan;
+  readonly #fromExchange: (exchange: SimExchange) => R;
+  readonly #timeOf: (record: R) => number;
+  readonly #sink: (record: R) => void;
+  #carry: R[] = [];
+  #next = 0;
+  #requests = 0;
+  readonly #benign = { user: 0, ip: 0, api_key: 0 };
+
+  constructor(plan: SimulationPlan, fromExchange: (exchange: SimExchange) => R, timeOf: (record: R) => number, sink: (record: R) => void) {
+    this.#plan = plan;
+    this.#fromExchange = fromExchange;
+    this.#timeOf = timeOf;
+    this.#sink = sink;
   }
-  flush(carry, start + days * DAY);
 
-  const natShared = new Map<string, number>();
-  for (const user of company.users) if (user.natted) natShared.set(user.network, (natShared.get(user.network) ?? 0) + 1);
-  let natSharedUsers = 0;
-  for (const n of natShared.values()) if (n > 1) natSharedUsers += n;
-  return {
-    generator: 'palisade simulate',
-    seed: options.seed,
-    scale: options.scale,
-    days,
-    from: new Date(start).toISOString(),
-    to: new Date(start + days * DAY).toISOString(),
-    requests,
-    hosts: Object.values(HOSTS),
-    population: { users: company.users.length, partners: company.partners.length, monitors: company.monitors.length, natSharedUsers },
-    outages: outages.map((o) => ({ from: new Date(o.start).toISOString(), to: new Date(o.end).toISOString() })),
-    benignEntityDays: benign,
-    campaigns: campaigns
-      .filter((c) => c.label.requests > 0)
-      .map((c) => ({ ...c.label, start: new Date(c.label.start).toISOString(), end: new Date(c.label.end).toISOString() })),
-  };
+  /** Adds day `d` (days must come in order, each once) and hands its requests that end before midnight to the sink. */
+  day(d: number, normal: NormalDay<R>): void {
+    if (d !== this.#next) throw new Error(`day ${d} came out of order (expected ${this.#next})`);
+    this.#next++;
+    const dayStart = this.#plan.start + d * DAY;
+    const dayEnd = dayStart + DAY;
+    const today: R[] = [];
+    const later: R[] = [];
+    const add = (record: R): void => {
+      (this.#timeOf(record) < dayEnd ? today : later).push(record);
+    };
+    for (const record of this.#carry) add(record);
+    for (const record of normal.records) add(record);
+    this.#benign.user += normal.users;
+    this.#benign.api_key += normal.apiKeys;
+    this.#benign.ip += normal.ips;
+    for (const campaign of this.#plan.campaigns) campaign.day(dayStart, (exchange) => add(this.#fromExchange(exchange)));
+    this.#flush(today, dayStart);
+    this.#carry = later;
+  }
+
+  /** Hands over what spilled past the last day and returns the labels. */
+  finish(): SimulationLabels {
+    const plan = this.#plan;
+    this.#flush(this.#carry, plan.start + plan.days * DAY);
+    this.#carry = [];
+    const natShared = new Map<string, number>();
+    for (const user of plan.company.users) if (user.natted) natShared.set(user.network, (natShared.get(user.network) ?? 0) + 1);
+    let natSharedUsers = 0;
+    for (const n of natShared.values()) if (n > 1) natSharedUsers += n;
+    return {
+      generator: 'palisade simulate',
+      seed: plan.seed,
+      scale: plan.scale,
+      days: plan.days,
+      from: new Date(plan.start).toISOString(),
+      to: new Date(plan.start + plan.days * DAY).toISOString(),
+      requests: this.#requests,
+      hosts: Object.values(HOSTS),
+      population: {
+        users: plan.company.users.length,
+        partners: plan.company.partners.length,
+        monitors: plan.company.monitors.length,
+        natSharedUsers,
+      },
+      outages: plan.outages.map((o) => ({ from: new Date(o.start).toISOString(), to: new Date(o.end).toISOString() })),
+      benignEntityDays: this.#benign,
+      campaigns: plan.campaigns
+        .filter((c) => c.label.requests > 0)
+        .map((c) => ({ ...c.label, start: new Date(c.label.start).toISOString(), end: new Date(c.label.end).toISOString() })),
+    };
+  }
+
+  #flush(records: R[], from: number): void {
+    for (const i of timeOrder(records, from, this.#timeOf)) this.#sink(records[i] as R);
+    this.#requests += records.length;
+  }
+}
+
+/**
+ * Simulates the company's traffic for `days` days, handing every exchange to `sink` in time order, and
+ * returns the labels of the attack campaigns hidden in it. Deterministic for a seed: the same options give
+ * the same exchanges and labels.
+ */
+export function simulate(options: SimulationOptions, sink: (exchange: SimExchange) => void): SimulationLabels {
+  const plan = planSimulation(options);
+  const merger = new DayMerger<SimExchange>(
+    plan,
+    (x) => x,
+    (x) => x.time,
+    sink,
+  );
+  for (let d = 0; d < plan.days; d++) merger.day(d, normalDay(plan, d));
+  return merger.finish();
 }
 
 /** Items per sort key: the index takes the low 22 bits of a key whose high bits are the time. */
@@ -154,10 +244,10 @@ const INDEX_BITS = 2 ** 22;
  * each item's time since `from` with its index — much cheaper than sorting objects with a comparator.
  * Times must lie within about 24 days of `from` (a day and its spill-over here).
  */
-function timeOrder(items: readonly SimExchange[], from: number): Uint32Array {
+function timeOrder<R>(items: readonly R[], from: number, timeOf: (record: R) => number): Uint32Array {
   if (items.length >= INDEX_BITS) throw new Error('too many requests in one simulated day');
   const keys = new Float64Array(items.length);
-  for (let i = 0; i < items.length; i++) keys[i] = ((items[i] as SimExchange).time - from) * INDEX_BITS + i;
+  for (let i = 0; i < items.length; i++) keys[i] = (timeOf(items[i] as R) - from) * INDEX_BITS + i;
   keys.sort();
   const order = new Uint32Array(items.length);
   for (let i = 0; i < keys.length; i++) order[i] = (keys[i] as number) % INDEX_BITS;

@@ -67,20 +67,29 @@ function esc(value: string | undefined): string {
 const LONG = 64;
 const escapedLong = new Map<string, string>();
 
-/** The second `isoTime` last formatted, and its text up to the fraction (`2026-11-30T13:02:15.`). */
-let lastSecond = Number.NaN;
-let lastSecondText = '';
+/** The day `isoTime` last formatted, and its text (`2026-11-30T`). */
+let lastDay = Number.NaN;
+let lastDayText = '';
+/** `00` … `59`, and `000` … `999`. */
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /**
- * Epoch ms as `$time_iso8601` with milliseconds, in UTC (`2026-11-30T13:02:15.500Z`). Records come in time
- * order, so the text up to the second is cached: `toISOString` per record costs more than the rest of the line.
+ * Epoch ms as `$time_iso8601` with milliseconds, in UTC (`2026-11-30T13:02:15.500Z`). The date is formatted
+ * once a day and the time of day by arithmetic: `toISOString` per record costs more than the rest of the
+ * line, and requests of a day are rendered in the order they are made, not in time order.
  */
 function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastSecond) {
-    lastSecond = second;
-    lastSecondText = new Date(second * 1000).toISOString().slice(0, 20);
+  const day = Math.floor(ms / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
   }
-  const milli = Math.floor(ms - second * 1000);
-  return `${lastSecondText}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  let rest = Math.floor(ms) - day * 86_400_000;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${lastDayText}${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${THREE[rest - seconds * 1000]}Z`;
 }
