@@ -425,6 +425,14 @@ test('simulate writes daily logs, labels and specs that analyze reads with no re
   assert.equal(report.input.rejected, 0);
   assert.ok(report.input.events >= labels.requests - 100, `${report.input.events} of ${labels.requests}`);
   assert.equal(palisade(['simulate', '--out', out, '--format', 'csv']).code, 1, 'an unknown format is a usage error');
+  // days made in worker threads write the same files
+  const serial = join(dir, `sim-${n++}`);
+  const parallel = join(dir, `sim-${n++}`);
+  assert.equal(palisade(['simulate', '--out', serial, '--days', '2', '--seed', '3', '--workers', '0', '-q']).code, 0);
+  assert.equal(palisade(['simulate', '--out', parallel, '--days', '2', '--seed', '3', '--workers', '2', '-q']).code, 0);
+  for (const file of ['access-2026-11-01.ndjson', 'access-2026-11-02.ndjson', 'labels.json']) {
+    assert.ok(readFileSync(join(serial, file)).equals(readFileSync(join(parallel, file))), file);
+  }
 
   const demo = palisade(['demo', '--out', join(dir, `demo-${n++}`), '--days', '3', '--seed', '2', '--no-color']);
   assert.equal(demo.code, 0, demo.stderr);
