@@ -102,6 +102,11 @@ export abstract class Campaign {
     return exchange;
   }
 
+  /** A session of `user` starting at `time`: its Authorization header, and the user as a label entity. */
+  protected session(user: User, time: number): { auth: Record<string, string>; entity: LabelEntity } {
+    return { auth: { authorization: `Bearer ${sessionJwt(this.random, user, time)}` }, entity: { kind: 'user', value: `user-${user.id}` } };
+  }
+
   protected note(entity: LabelEntity): void {
     const key = `${entity.kind}\u0000${entity.value}`;
     if (this.#entities.has(key)) return;
@@ -147,7 +152,7 @@ export class BolaCampaign extends Campaign {
     const user = this.#attacker;
     const own = new Set([...user.invoices.values()].flat());
     let time = dayStart + (10 + this.random.int(0, 8)) * HOUR + this.random.int(0, HOUR);
-    const auth = { authorization: `Bearer ${sessionJwt(this.random, user, time)}` };
+    const { auth, entity } = this.session(user, time);
     const count = this.#fast ? this.random.int(300, 600) : this.random.int(20, 45);
     for (let i = 0; i < count; i++) {
       time += this.#fast ? this.random.int(700, 2_200) : this.random.int(2, 25) * MINUTE;
@@ -168,7 +173,7 @@ export class BolaCampaign extends Campaign {
           status: exists ? 200 : 404,
           route: '/v2/invoices/{invoiceId}',
         },
-        [{ kind: 'user', value: `user-${user.id}` }],
+        [entity],
       );
     }
   }
@@ -309,8 +314,7 @@ export class TakeoverLabel extends Campaign {
   takeOver(victim: User, loginTime: number, ip: string, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const device = TOOLS.pythonRequests;
-    const auth = { authorization: `Bearer ${sessionJwt(random, victim, loginTime)}` };
-    const user: LabelEntity = { kind: 'user', value: `user-${victim.id}` };
+    const { auth, entity: user } = this.session(victim, loginTime);
     let time = loginTime + random.int(2_000, 20_000);
     for (const account of victim.accounts) {
       this.send(
@@ -507,9 +511,8 @@ export class BusinessFlowCampaign extends Campaign {
   protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#attacker;
-    const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
     let time = dayStart + random.int(12, 22) * HOUR;
-    const auth = { authorization: `Bearer ${sessionJwt(random, user, time)}` };
+    const { auth, entity } = this.session(user, time);
     for (let i = 0; i < random.int(300, 500); i++) {
       time += random.int(500, 3_000);
       const real = random.chance(0.02);
@@ -579,9 +582,8 @@ export class ExfiltrationCampaign extends Campaign {
   protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#victim;
-    const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
     let time = dayStart + random.int(1, 5) * HOUR;
-    const auth = { authorization: `Bearer ${sessionJwt(random, user, time)}` };
+    const { auth, entity } = this.session(user, time);
     for (let i = random.int(8, 20); i > 0; i--) {
       time += random.int(3, 40) * MINUTE;
       const invoice = random.int(5_000_000, this.company.maxInvoice);
@@ -628,9 +630,8 @@ export class ZombieApiCampaign extends Campaign {
   protected run(dayStart: number, emit: (exchange: SimExchange) => void): void {
     const random = this.random;
     const user = this.#attacker;
-    const entity: LabelEntity = { kind: 'user', value: `user-${user.id}` };
     let time = dayStart + random.int(18, 22) * HOUR;
-    const auth = { authorization: `Bearer ${sessionJwt(random, user, time)}` };
+    const { auth, entity } = this.session(user, time);
     let invoice = random.int(5_000_000, this.company.maxInvoice - 200);
     for (let i = random.int(80, 150); i > 0; i--) {
       time += random.int(5_000, 30_000);

@@ -103,24 +103,13 @@ export class NormalTraffic {
     };
     if (random.chance(0.3)) {
       const body = JSON.stringify({ username: user.username, password: '********' });
+      const login = legacy ? '/v1/login' : '/v2/auth/login';
       // one login in twenty mistypes the password first
       if (random.chance(0.05)) {
-        send({
-          method: 'POST',
-          path: legacy ? '/v1/login' : '/v2/auth/login',
-          body,
-          status: 401,
-          route: legacy ? '/v1/login' : '/v2/auth/login',
-        });
+        send({ method: 'POST', path: login, body, status: 401, route: login });
         time += random.int(3_000, 15_000);
       }
-      send({
-        method: 'POST',
-        path: legacy ? '/v1/login' : '/v2/auth/login',
-        body,
-        status: 200,
-        route: legacy ? '/v1/login' : '/v2/auth/login',
-      });
+      send({ method: 'POST', path: login, body, status: 200, route: login });
     } else if (!legacy) {
       send({ method: 'POST', path: '/v2/auth/refresh', headers: auth, status: 200, route: '/v2/auth/refresh' });
     }
