@@ -33,6 +33,8 @@ interface RouteShape {
   service: string;
   /** The service's address behind the gateway (filled in below). */
   address: string;
+  /** `{ service, address }`, shared by every exchange the service answers (filled in below). */
+  upstream?: SimExchange['upstream'];
   /** Typical response bytes and upstream milliseconds (log-normal around them). */
   bytes: number;
   ms: number;
@@ -61,20 +63,24 @@ const ADDRESSES = new Map<string, string>();
 for (const [, shape] of [...SERVICES, ['', OTHER] as const]) {
   if (!ADDRESSES.has(shape.service)) ADDRESSES.set(shape.service, `10.1.${ADDRESSES.size + 1}.10:8080`);
   shape.address = ADDRESSES.get(shape.service) as string;
+  shape.upstream = Object.freeze({ service: shape.service, address: shape.address });
 }
 
 /** Turns request specs into complete exchanges, deterministically for a seed. */
 export class ExchangeFactory {
   readonly #random: Random;
   readonly #company: Company;
-  readonly #idPrefix: string;
+  readonly #seedHex: string;
+  /** Exchanges made: ids are the seed, then the count in 24 hex digits (high 16 cached, low 8 per request). */
   #count = 0;
+  #high = -1;
+  #highHex = '';
 
   /** `idBase`: where this factory's ids start (each source of requests takes its own block). */
   constructor(random: Random, company: Company, seed: number, idBase: number) {
     this.#random = random;
     this.#company = company;
-    this.#idPrefix = (seed >>> 0).toString(16).padStart(8, '0');
+    this.#seedHex = (seed >>> 0).toString(16).padStart(8, '0');
     this.#count = idBase;
   }
 
@@ -96,7 +102,7 @@ export class ExchangeFactory {
     const upstreamMs = Math.max(0.5, shape.ms * Math.exp(random.normal() * 0.5) * (status >= 500 ? 8 : 1));
     const headers = requestHeaders(parts.headers, parts.body !== undefined);
     const query = parts.query ?? '';
-    const id = `${this.#idPrefix}${(this.#count++).toString(16).padStart(24, '0')}`;
+    const id = this.#nextId();
     return {
       time,
       id,
@@ -115,10 +121,20 @@ export class ExchangeFactory {
       response: { status, headers: RESPONSE_HEADERS, size: bytes },
       latencyMs: round3(upstreamMs + random.exponential(2)),
       upstreamMs: round3(upstreamMs),
-      upstream: { service: shape.service, address: shape.address },
+      upstream: shape.upstream as SimExchange['upstream'],
       consumer: parts.consumer,
       route: parts.route,
     };
+  }
+
+  #nextId(): string {
+    const count = this.#count++;
+    const high = Math.floor(count / 2 ** 32);
+    if (high !== this.#high) {
+      this.#high = high;
+      this.#highHex = `${this.#seedHex}${high.toString(16).padStart(16, '0')}`;
+    }
+    return `${this.#highHex}${(count % 2 ** 32).toString(16).padStart(8, '0')}`;
   }
 }
 
@@ -139,14 +155,27 @@ function requestHeaders(given: Record<string, string> | undefined, body: boolean
   return headers;
 }
 
+/** Route templates already matched to their service (campaigns' routes included: a few dozen). */
+const SHAPES = new Map<string, RouteShape>();
+
 function shapeOf(route: string): RouteShape {
-  for (const [prefix, shape] of SERVICES) if (route.startsWith(prefix)) return shape;
-  return OTHER;
+  let shape = SHAPES.get(route);
+  if (shape === undefined) {
+    shape = SERVICES.find(([prefix]) => route.startsWith(prefix))?.[1] ?? OTHER;
+    if (SHAPES.size < 10_000) SHAPES.set(route, shape);
+  }
+  return shape;
 }
 
+/** The sizes of the header objects a session's requests share. */
+const HEADER_BYTES = new WeakMap<Record<string, string>, number>();
+
 function headerBytes(headers: Record<string, string>): number {
-  let n = 0;
+  let n = HEADER_BYTES.get(headers);
+  if (n !== undefined) return n;
+  n = 0;
   for (const name in headers) n += name.length + (headers[name] as string).length + 4;
+  if (Object.isFrozen(headers)) HEADER_BYTES.set(headers, n);
   return n;
 }
 

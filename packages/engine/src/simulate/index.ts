@@ -8,4 +8,5 @@ export { createCompany } from './company.js';
 export { type LiveOptions, type LiveResult, sendLive } from './live.js';
 export { Random } from './random.js';
 export { type ShopServer, startShopServer } from './serve.js';
-export { type SimLine, simulateLines } from './parallel.js';
+export type { LineSink } from './lines.js';
+export { simulateLines } from './parallel.js';

@@ -1,37 +1,37 @@
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../internal/module-worker.js';
-import type { DayWorkerSetup, RenderedDay } from './day-worker.js';
+import type { DayWorkerSetup } from './day-worker.js';
 import type { SimWriter } from './exchange.js';
-import { DayMerger, planSimulation, type SimulationLabels, type SimulationOptions } from './simulate.js';
+import { DayRenderer, LineMerger, type LineSink, type RenderedDay } from './lines.js';
+import { planSimulation, type SimulationLabels, type SimulationOptions } from './simulate.js';
 
 const WORKER_URL = siblingModule('day-worker', import.meta.url);
 
-/** A rendered log line and when its request started. */
-export interface SimLine {
-  time: number;
-  text: string;
-}
-
 /**
- * The same simulation as `simulate`, rendered by `writer` with the days' normal traffic made and rendered in
- * `workers` worker threads: the lines are identical, in the same order, whatever the number of workers.
- * Line formats only (a record must not depend on its place in the file).
+ * The simulation rendered by `writer` (a line format: a record must not depend on its place in the file),
+ * handed to `sink` in time order as chunks of whole lines. Each day's normal traffic is made and rendered in
+ * one of `workers` worker threads, or in this thread with 0: the bytes are identical, in the same order,
+ * whatever the number of workers, and the same as rendering `simulate`'s exchanges one by one.
  */
 export async function simulateLines(
   options: SimulationOptions,
   writer: SimWriter,
   workers: number,
-  sink: (line: SimLine) => void,
+  sink: LineSink,
 ): Promise<SimulationLabels> {
   if (writer.begin() !== '' || writer.end() !== '') throw new Error(`${writer.format} is not a line format`);
   const plan = planSimulation(options);
+  const merger = new LineMerger(plan, writer, sink);
+  if (workers === 0) {
+    const renderer = new DayRenderer(plan, writer);
+    for (let d = 0; d < plan.days; d++) {
+      const day = renderer.render(d);
+      merger.day(day);
+      renderer.recycle(day.bytes.buffer as ArrayBuffer);
+    }
+    return merger.finish();
+  }
   const setup: DayWorkerSetup = { seed: plan.seed, scale: plan.scale, start: plan.start, outages: plan.outages, format: writer.format };
-  const merger = new DayMerger<SimLine>(
-    plan,
-    (x) => ({ time: x.time, text: writer.write(x, false) }),
-    (l) => l.time,
-    sink,
-  );
   const pool: Worker[] = [];
   const waiting = new Map<number, { resolve: (day: RenderedDay) => void; reject: (error: Error) => void }>();
   let failure: Error | undefined;
@@ -58,21 +58,17 @@ export async function simulateLines(
       });
       pool.push(worker);
     }
-    // keep every worker busy with the next days while the main thread merges and writes
+    // one day ahead per worker while the main thread merges and writes (a large day is about 400 MiB)
     for (let d = 0; d < 2 * workers; d++) request(d);
     for (let d = 0; d < plan.days; d++) {
       const day = await (ready.get(d) as Promise<RenderedDay>);
       ready.delete(d);
       waiting.delete(d);
+      merger.day(day);
+      // the day's memory goes back to the worker that made it, for its next day
+      const buffer = day.bytes.buffer as ArrayBuffer;
+      (pool[d % pool.length] as Worker).postMessage(buffer, [buffer]);
       request(d + 2 * workers);
-      const records: SimLine[] = new Array(day.times.length);
-      let from = 0;
-      for (let i = 0; i < day.times.length; i++) {
-        const to = day.ends[i] as number;
-        records[i] = { time: day.times[i] as number, text: day.text.slice(from, to) };
-        from = to;
-      }
-      merger.day(d, { records, users: day.users, apiKeys: day.apiKeys, ips: day.ips });
     }
     return merger.finish();
   } finally {

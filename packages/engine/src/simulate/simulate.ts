@@ -16,6 +16,7 @@ import { type Company, createCompany, HOSTS, type Scale } from './company.js';
 import { ExchangeFactory } from './exchange-factory.js';
 import type { SimExchange } from './exchange.js';
 import { Random } from './random.js';
+import { timeOrder } from './time-order.js';
 import { NormalTraffic, type Outage } from './traffic.js';
 
 const DAY = 86_400_000;
@@ -186,37 +187,44 @@ export class DayMerger<R> {
     const plan = this.#plan;
     this.#flush(this.#carry, plan.start + plan.days * DAY);
     this.#carry = [];
-    const natShared = new Map<string, number>();
-    for (const user of plan.company.users) if (user.natted) natShared.set(user.network, (natShared.get(user.network) ?? 0) + 1);
-    let natSharedUsers = 0;
-    for (const n of natShared.values()) if (n > 1) natSharedUsers += n;
-    return {
-      generator: 'palisade simulate',
-      seed: plan.seed,
-      scale: plan.scale,
-      days: plan.days,
-      from: new Date(plan.start).toISOString(),
-      to: new Date(plan.start + plan.days * DAY).toISOString(),
-      requests: this.#requests,
-      hosts: Object.values(HOSTS),
-      population: {
-        users: plan.company.users.length,
-        partners: plan.company.partners.length,
-        monitors: plan.company.monitors.length,
-        natSharedUsers,
-      },
-      outages: plan.outages.map((o) => ({ from: new Date(o.start).toISOString(), to: new Date(o.end).toISOString() })),
-      benignEntityDays: this.#benign,
-      campaigns: plan.campaigns
-        .filter((c) => c.label.requests > 0)
-        .map((c) => ({ ...c.label, start: new Date(c.label.start).toISOString(), end: new Date(c.label.end).toISOString() })),
-    };
+    return simulationLabels(plan, this.#requests, this.#benign);
   }
 
   #flush(records: R[], from: number): void {
-    for (const i of timeOrder(records, from, this.#timeOf)) this.#sink(records[i] as R);
+    const times = new Float64Array(records.length);
+    for (let i = 0; i < records.length; i++) times[i] = this.#timeOf(records[i] as R);
+    for (const i of timeOrder(times, from)) this.#sink(records[i] as R);
     this.#requests += records.length;
   }
+}
+
+/** The labels of a finished simulation of `requests` requests. */
+export function simulationLabels(plan: SimulationPlan, requests: number, benign: SimulationLabels['benignEntityDays']): SimulationLabels {
+  const natShared = new Map<string, number>();
+  for (const user of plan.company.users) if (user.natted) natShared.set(user.network, (natShared.get(user.network) ?? 0) + 1);
+  let natSharedUsers = 0;
+  for (const n of natShared.values()) if (n > 1) natSharedUsers += n;
+  return {
+    generator: 'palisade simulate',
+    seed: plan.seed,
+    scale: plan.scale,
+    days: plan.days,
+    from: new Date(plan.start).toISOString(),
+    to: new Date(plan.start + plan.days * DAY).toISOString(),
+    requests: requests,
+    hosts: Object.values(HOSTS),
+    population: {
+      users: plan.company.users.length,
+      partners: plan.company.partners.length,
+      monitors: plan.company.monitors.length,
+      natSharedUsers,
+    },
+    outages: plan.outages.map((o) => ({ from: new Date(o.start).toISOString(), to: new Date(o.end).toISOString() })),
+    benignEntityDays: benign,
+    campaigns: plan.campaigns
+      .filter((c) => c.label.requests > 0)
+      .map((c) => ({ ...c.label, start: new Date(c.label.start).toISOString(), end: new Date(c.label.end).toISOString() })),
+  };
 }
 
 /**
@@ -234,22 +242,4 @@ export function simulate(options: SimulationOptions, sink: (exchange: SimExchang
   );
   for (let d = 0; d < plan.days; d++) merger.day(d, normalDay(plan, d));
   return merger.finish();
-}
-
-/** Items per sort key: the index takes the low 22 bits of a key whose high bits are the time. */
-const INDEX_BITS = 2 ** 22;
-
-/**
- * The indexes of `items` in time order (ties in the order generated), by a numeric sort of keys that pack
- * each item's time since `from` with its index — much cheaper than sorting objects with a comparator.
- * Times must lie within about 24 days of `from` (a day and its spill-over here).
- */
-function timeOrder<R>(items: readonly R[], from: number, timeOf: (record: R) => number): Uint32Array {
-  if (items.length >= INDEX_BITS) throw new Error('too many requests in one simulated day');
-  const keys = new Float64Array(items.length);
-  for (let i = 0; i < items.length; i++) keys[i] = (timeOf(items[i] as R) - from) * INDEX_BITS + i;
-  keys.sort();
-  const order = new Uint32Array(items.length);
-  for (let i = 0; i < keys.length; i++) order[i] = (keys[i] as number) % INDEX_BITS;
-  return order;
 }

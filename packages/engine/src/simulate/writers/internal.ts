@@ -10,9 +10,11 @@ export function forwardedFor(x: SimExchange): string {
   return sent === undefined || sent === '' ? x.client.ip : `${sent}, ${x.client.ip}`;
 }
 
+const BASIC = /^basic ./i;
+
 /** The user name of a Basic `Authorization` header (what nginx `$remote_user` and Zeek log), or `undefined`. */
 export function basicAuthUser(authorization: string | undefined): string | undefined {
-  if (authorization === undefined || authorization.length < 7 || authorization.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
+  if (authorization === undefined || !BASIC.test(authorization)) return undefined;
   const credentials = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
   const colon = credentials.indexOf(':');
   return colon > 0 ? credentials.slice(0, colon) : undefined;

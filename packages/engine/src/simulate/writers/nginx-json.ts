@@ -23,23 +23,65 @@ export const nginxJsonWriter: SimWriter = {
 
 function writeNginxJsonLine(x: SimExchange): string {
   const { client, request, response } = x;
-  const headers = request.headers;
   const target = request.query === '' ? request.path : `${request.path}?${request.query}`;
-  const tls = request.scheme === 'https';
   const body = request.body === undefined ? '' : `,"request_body":${JSON.stringify(request.body)}`;
+  // the id is hex (the exchange's contract); values drawn from small sets are escaped once each (`few`)
   return (
-    `{"time_iso8601":"${isoTime(x.time)}","remote_addr":"${esc(x.proxyIp)}","remote_port":"${client.port}",` +
-    `"remote_user":"${esc(basicAuthUser(headers.authorization))}","request":"${esc(`${request.method} ${target} HTTP/1.1`)}",` +
+    `{"time_iso8601":"${isoTime(x.time)}","remote_addr":"${few(x.proxyIp)}","remote_port":"${client.port}",` +
+    `"request":"${esc(`${request.method} ${target} HTTP/1.1`)}",` +
     `"status":"${response.status}","body_bytes_sent":"${response.size}","request_length":"${request.size}",` +
-    `"request_time":"${(x.latencyMs / 1000).toFixed(3)}","upstream_response_time":"${(x.upstreamMs / 1000).toFixed(3)}",` +
-    `"upstream_addr":"${esc(x.upstream.address)}","http_referer":"${esc(headers.referer)}",` +
-    `"http_user_agent":"${esc(client.userAgent)}","http_x_forwarded_for":"${esc(forwardedFor(x))}",` +
-    `"host":"${esc(request.host)}","scheme":"${request.scheme}",` +
-    `"ssl_protocol":"${tls ? esc(client.tls.version) : ''}","ssl_cipher":"${tls ? esc(client.tls.cipher) : ''}",` +
-    `"http_authorization":"${esc(headers.authorization)}","http_x_api_key":"${esc(headers['x-api-key'])}",` +
-    `"http_cookie":"${esc(headers.cookie)}","http_content_type":"${esc(headers['content-type'])}",` +
-    `"sent_http_content_type":"${esc(response.headers['content-type'])}","request_id":"${esc(x.id)}"${body}}\n`
+    `"request_time":"${seconds(x.latencyMs)}","upstream_response_time":"${seconds(x.upstreamMs)}",` +
+    `"upstream_addr":"${few(x.upstream.address)}",${clientFields(x)},` +
+    `"sent_http_content_type":"${few(response.headers['content-type'])}","request_id":"${x.id}"${body}}\n`
   );
+}
+
+/** The fields that stay the same over a client's session, as last rendered for one header object. */
+interface ClientFields {
+  ip: string;
+  userAgent: string;
+  tls: SimExchange['client']['tls'];
+  host: string;
+  scheme: string;
+  text: string;
+}
+
+/** Requests of a session share one header object (never changed): their client fields are rendered once. */
+const CLIENT_FIELDS = new WeakMap<Readonly<Record<string, string>>, ClientFields>();
+
+/** `"remote_user":…` to `"http_content_type":…`: what the client and its headers make of a line. */
+function clientFields(x: SimExchange): string {
+  const { client, request } = x;
+  const headers = request.headers;
+  const known = CLIENT_FIELDS.get(headers);
+  if (
+    known !== undefined &&
+    known.ip === client.ip &&
+    known.userAgent === client.userAgent &&
+    known.tls === client.tls &&
+    known.host === request.host &&
+    known.scheme === request.scheme
+  )
+    return known.text;
+  const tls = request.scheme === 'https';
+  const text =
+    `"remote_user":"${esc(basicAuthUser(headers.authorization))}","http_referer":"${esc(headers.referer)}",` +
+    `"http_user_agent":"${few(client.userAgent)}","http_x_forwarded_for":"${esc(forwardedFor(x))}",` +
+    `"host":"${few(request.host)}","scheme":"${request.scheme}",` +
+    `"ssl_protocol":"${tls ? few(client.tls.version) : ''}","ssl_cipher":"${tls ? few(client.tls.cipher) : ''}",` +
+    `"http_authorization":"${esc(headers.authorization)}","http_x_api_key":"${few(headers['x-api-key'])}",` +
+    `"http_cookie":"${esc(headers.cookie)}","http_content_type":"${few(headers['content-type'])}"`;
+  // frozen header objects are the shared ones; a request's own header object is rendered once anyway
+  if (Object.isFrozen(headers))
+    CLIENT_FIELDS.set(headers, {
+      ip: client.ip,
+      userAgent: client.userAgent,
+      tls: client.tls,
+      host: request.host,
+      scheme: request.scheme,
+      text,
+    });
+  return text;
 }
 
 /** Characters JSON cannot hold as they are (quote, backslash, controls) and surrogates, which may be lone. */
@@ -52,20 +94,32 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  */
 function esc(value: string | undefined): string {
   if (value === undefined) return '';
-  if (value.length < LONG) return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
-  // long values (tokens, user agents) repeat across a session's requests: escape each once
-  let escaped = escapedLong.get(value);
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
+}
+
+/**
+ * `esc` for values that repeat across many requests (addresses, hosts, user agents, a session's token):
+ * each distinct value is escaped once and found again by a lookup.
+ */
+function few(value: string | undefined): string {
+  if (value === undefined) return '';
+  let escaped = escapedFew.get(value);
   if (escaped === undefined) {
-    escaped = NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
-    if (escapedLong.size >= 10_000) escapedLong.clear();
-    escapedLong.set(value, escaped);
+    escaped = esc(value);
+    if (escapedFew.size >= 10_000) escapedFew.clear();
+    escapedFew.set(value, escaped);
   }
   return escaped;
 }
 
-/** Values at least this long are escaped through `escapedLong`. */
-const LONG = 64;
-const escapedLong = new Map<string, string>();
+const escapedFew = new Map<string, string>();
+
+/** Milliseconds as nginx writes a duration: seconds with three decimals (`0.042`). */
+function seconds(ms: number): string {
+  const whole = Math.round(ms);
+  const s = Math.floor(whole / 1000);
+  return `${s}.${THREE[whole - s * 1000]}`;
+}
 
 /** The day `isoTime` last formatted, and its text (`2026-11-30T`). */
 let lastDay = Number.NaN;

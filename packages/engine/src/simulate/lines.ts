@@ -1,0 +1,236 @@
+import type { SimExchange, SimWriter } from './exchange.js';
+import { eachNormalRequest, type SimulationLabels, type SimulationPlan, simulationLabels } from './simulate.js';
+import { timeOrder } from './time-order.js';
+
+const DAY = 86_400_000;
+
+/**
+ * One day of normal traffic rendered as log lines, in time order (ties in the order generated): line `i` is
+ * `bytes[ends[i - 1] ?? 0 … ends[i])` and its request started at `times[i]`. Made in one piece of memory
+ * outside the JavaScript heap, so a worker can hand it over without a copy.
+ */
+export interface RenderedDay {
+  d: number;
+  bytes: Uint8Array;
+  times: Float64Array;
+  ends: Float64Array;
+  users: number;
+  apiKeys: number;
+  ips: number;
+}
+
+/**
+ * What a simulation of lines hands on: whole lines, all in the file of the day `time` falls in. A chunk of
+ * bytes is only valid during the call (its memory is reused for a later day).
+ */
+export type LineSink = (time: number, chunk: Uint8Array | string) => void;
+
+/**
+ * Renders days of normal traffic with `writer` (a line format): each request is written as it is made and
+ * dropped, so no request object outlives its line, then the day's lines are put in time order. Its memory
+ * is kept from day to day (a large day is about 400 MiB: fresh memory for each would cost more in page
+ * faults than the copying), and a day handed back with `recycle` is reused.
+ */
+export class DayRenderer {
+  readonly #plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>;
+  readonly #writer: SimWriter;
+  /** The lines in the order made, and where each starts. */
+  #made: Buffer = Buffer.allocUnsafeSlow(0);
+  #starts: Float64Array = new Float64Array(1 << 16);
+  #times: Float64Array = new Float64Array(1 << 16);
+  #spare: ArrayBuffer | undefined;
+
+  constructor(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, writer: SimWriter) {
+    this.#plan = plan;
+    this.#writer = writer;
+  }
+
+  render(d: number): RenderedDay {
+    const writer = this.#writer;
+    let made = this.#made;
+    let times = this.#times;
+    let starts = this.#starts;
+    let length = 0;
+    let n = 0;
+    const counts = eachNormalRequest(this.#plan, d, (exchange) => {
+      const line = writer.write(exchange, false);
+      // a UTF-16 code unit takes at most three bytes
+      if (length + 3 * line.length > made.length) made = grown(made, length, 3 * line.length);
+      if (n === times.length) {
+        times = widened(times);
+        starts = widened(starts);
+      }
+      times[n] = exchange.time;
+      starts[n] = length;
+      length += made.write(line, length);
+      n++;
+    });
+    this.#made = made;
+    this.#times = times;
+    this.#starts = starts;
+    const order = timeOrder(times.subarray(0, n), this.#plan.start + d * DAY);
+    const spare = this.#spare;
+    this.#spare = undefined;
+    // room to spare, so that the memory of one day fits the next days too
+    const bytes =
+      spare !== undefined && spare.byteLength >= length
+        ? new Uint8Array(spare, 0, length)
+        : new Uint8Array(new ArrayBuffer(Math.ceil(length * 1.25)), 0, length);
+    const sortedTimes = new Float64Array(n);
+    const ends = new Float64Array(n);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const i = order[k] as number;
+      const end = i + 1 < n ? (starts[i + 1] as number) : length;
+      at += made.copy(bytes, at, starts[i] as number, end);
+      sortedTimes[k] = times[i] as number;
+      ends[k] = at;
+    }
+    return { d, bytes, times: sortedTimes, ends, ...counts };
+  }
+
+  /** Takes back the memory of a day whose lines are written, for the next day. */
+  recycle(bytes: ArrayBuffer): void {
+    if (this.#spare === undefined || bytes.byteLength > this.#spare.byteLength) this.#spare = bytes;
+  }
+}
+
+function grown(buffer: Buffer, used: number, need: number): Buffer {
+  const bigger = Buffer.allocUnsafeSlow(Math.max(2 * buffer.length, used + need, 1 << 24));
+  buffer.copy(bigger, 0, 0, used);
+  return bigger;
+}
+
+function widened(array: Float64Array): Float64Array {
+  const wider = new Float64Array(2 * array.length);
+  wider.set(array);
+  return wider;
+}
+
+/** A rendered line waiting for its place: spilled over from the day before, or a campaign's. */
+interface Loose {
+  time: number;
+  chunk: Uint8Array | string;
+}
+
+/**
+ * Puts rendered days together in time order, with the campaigns' requests and what spilled over from the
+ * day before — the same order `DayMerger` gives exchanges: the day's carried-over lines, normal lines and
+ * campaign lines, stably sorted by time. Normal lines stay in the day's piece of memory and go to the sink
+ * as runs between the few lines that fall among them.
+ */
+export class LineMerger {
+  readonly #plan: SimulationPlan;
+  readonly #writer: SimWriter;
+  readonly #sink: LineSink;
+  #carry: Loose[] = [];
+  #next = 0;
+  #requests = 0;
+  readonly #benign = { user: 0, ip: 0, api_key: 0 };
+
+  constructor(plan: SimulationPlan, writer: SimWriter, sink: LineSink) {
+    this.#plan = plan;
+    this.#writer = writer;
+    this.#sink = sink;
+  }
+
+  /**
+   * Adds a day (days must come in order, each once) and hands its lines that start before midnight to the
+   * sink. Nothing refers to the day's memory afterwards.
+   */
+  day(rendered: RenderedDay): void {
+    const d = rendered.d;
+    if (d !== this.#next) throw new Error(`day ${d} came out of order (expected ${this.#next})`);
+    this.#next++;
+    this.#benign.user += rendered.users;
+    this.#benign.api_key += rendered.apiKeys;
+    this.#benign.ip += rendered.ips;
+    const dayStart = this.#plan.start + d * DAY;
+    const dayEnd = dayStart + DAY;
+    const carried = stableByTime(this.#carry);
+    const campaign: Loose[] = [];
+    for (const c of this.#plan.campaigns) c.day(dayStart, (x) => campaign.push(this.#loose(x)));
+    const campaignSorted = stableByTime(campaign);
+    const { bytes, times, ends } = rendered;
+    const split = lowerBound(times, 0, times.length, dayEnd);
+    // today: carried lines go before normal lines of the same time, campaign lines after them
+    let line = 0;
+    let c = 0;
+    let k = 0;
+    while (c < carried.length || k < campaignSorted.length) {
+      const carry = carried[c];
+      const next = campaignSorted[k];
+      const fromCarry = carry !== undefined && (next === undefined || carry.time <= next.time);
+      const loose = (fromCarry ? carry : next) as Loose;
+      if (loose.time >= dayEnd) break;
+      const until = fromCarry ? lowerBound(times, line, split, loose.time) : upperBound(times, line, split, loose.time);
+      line = this.#run(rendered, line, until);
+      this.#emit(loose.time, loose.chunk);
+      if (fromCarry) c++;
+      else k++;
+    }
+    this.#run(rendered, line, split);
+    // later: what starts after midnight, in the order the next day sorts stably
+    const later: Loose[] = carried.slice(c);
+    for (let i = split; i < times.length; i++)
+      later.push({
+        time: times[i] as number,
+        chunk: Buffer.from(bytes.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)),
+      });
+    for (; k < campaignSorted.length; k++) later.push(campaignSorted[k] as Loose);
+    this.#carry = later;
+  }
+
+  /** Hands over what spilled past the last day and returns the labels. */
+  finish(): SimulationLabels {
+    for (const loose of stableByTime(this.#carry)) this.#emit(loose.time, loose.chunk);
+    this.#carry = [];
+    return simulationLabels(this.#plan, this.#requests, this.#benign);
+  }
+
+  #loose(exchange: SimExchange): Loose {
+    return { time: exchange.time, chunk: this.#writer.write(exchange, false) };
+  }
+
+  /** Hands over normal lines `from` … `to` (exclusive) of a day as one chunk; returns `to`. */
+  #run(day: RenderedDay, from: number, to: number): number {
+    if (to <= from) return from;
+    const start = from === 0 ? 0 : (day.ends[from - 1] as number);
+    this.#sink(day.times[from] as number, day.bytes.subarray(start, day.ends[to - 1] as number));
+    this.#requests += to - from;
+    return to;
+  }
+
+  #emit(time: number, chunk: Uint8Array | string): void {
+    this.#sink(time, chunk);
+    this.#requests++;
+  }
+}
+
+function stableByTime(lines: Loose[]): Loose[] {
+  return lines.length < 2 ? lines : [...lines].sort((a, b) => a.time - b.time);
+}
+
+/** The first index in [from, to) whose time is ≥ `time` (or `to`). */
+function lowerBound(times: Float64Array, from: number, to: number, time: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index in [from, to) whose time is > `time` (or `to`). */
+function upperBound(times: Float64Array, from: number, to: number, time: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
