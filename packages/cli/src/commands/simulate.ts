@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { BulkFile } from '../bulk-file.js';
 import { PalisadeError } from '@palisade/core';
 import {
   companySpecs,
@@ -75,11 +76,6 @@ export interface SimulationOutput {
 }
 
 const DAY_MS = 86_400_000;
-
-/** Bytes buffered before a write to the current file. */
-const CHUNK = 1 << 20;
-/** The most one write hands the kernel. */
-const SLICE = 1 << 18;
 
 /** The seed, days and scale of the flags, checked. */
 function world(flags: SimulateFlags): { seed: number; days: number; scale: Scale } {
@@ -212,10 +208,7 @@ class DailyFiles {
   readonly #dir: string;
   readonly #writer: SimWriter;
   #day = Number.NaN;
-  #fd: number | undefined;
-  /** Bytes waiting for one write: small chunks are gathered here, large ones written as they come. */
-  readonly #staged = Buffer.allocUnsafeSlow(CHUNK);
-  #used = 0;
+  #file: BulkFile | undefined;
   #first = true;
   readonly paths: string[] = [];
   bytes = 0;
@@ -232,7 +225,7 @@ class DailyFiles {
   write(exchange: SimExchange): void {
     const day = Math.floor(exchange.time / DAY_MS);
     if (day !== this.#day) this.#open(day);
-    this.#stage(this.#writer.write(exchange, this.#first));
+    this.#file?.write(this.#writer.write(exchange, this.#first));
     this.#first = false;
   }
 
@@ -240,53 +233,25 @@ class DailyFiles {
   writeLines(time: number, chunk: Uint8Array | string): void {
     const day = Math.floor(time / DAY_MS);
     if (day !== this.#day) this.#open(day);
-    this.#stage(chunk);
+    this.#file?.write(chunk);
   }
 
   close(): void {
-    if (this.#fd === undefined) return;
-    this.#stage(this.#writer.end());
-    this.#flush();
-    closeSync(this.#fd);
-    this.#fd = undefined;
+    const file = this.#file;
+    if (file === undefined) return;
+    file.write(this.#writer.end());
+    file.close();
+    this.bytes += file.size;
+    this.#file = undefined;
   }
 
   #open(day: number): void {
     this.close();
     this.#day = day;
     const path = join(this.#dir, `access-${new Date(day * DAY_MS).toISOString().slice(0, 10)}${this.#writer.extension}`);
-    this.#fd = openSync(path, 'w');
+    this.#file = new BulkFile(path);
     this.#first = true;
     this.paths.push(path);
-    this.#stage(this.#writer.begin());
-  }
-
-  #stage(chunk: Uint8Array | string): void {
-    if (chunk.length === 0) return;
-    // a string's UTF-8 takes at most three bytes per code unit
-    const most = typeof chunk === 'string' ? 3 * chunk.length : chunk.length;
-    if (this.#used + most > CHUNK) this.#flush();
-    if (most > CHUNK / 2) {
-      this.#writeAll(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      return;
-    }
-    if (typeof chunk === 'string') this.#used += this.#staged.write(chunk, this.#used);
-    else {
-      this.#staged.set(chunk, this.#used);
-      this.#used += chunk.length;
-    }
-  }
-
-  #flush(): void {
-    if (this.#used === 0) return;
-    this.#writeAll(this.#staged.subarray(0, this.#used));
-    this.#used = 0;
-  }
-
-  #writeAll(bytes: Uint8Array): void {
-    const fd = this.#fd as number;
-    // in slices: one write of hundreds of MiB costs the kernel about twice as much (measured)
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, Math.min(SLICE, bytes.length - at));
-    this.bytes += bytes.length;
+    this.#file.write(this.#writer.begin());
   }
 }

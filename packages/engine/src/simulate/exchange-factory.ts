@@ -187,14 +187,9 @@ const JWT_HEADER = Buffer.from('{"alg":"RS256","typ":"JWT","kid":"shop-2026"}').
 
 /** A session token for a user (signed with nothing: the simulator never verifies). */
 export function sessionJwt(random: Random, user: User, issuedAt: number, alg?: string): string {
-  const claims = {
-    sub: `user-${user.id}`,
-    iss: 'https://id.shop.example',
-    aud: 'shop-api',
-    iat: Math.floor(issuedAt / 1000),
-    exp: Math.floor(issuedAt / 1000) + 3600,
-    sid: random.hex(12),
-  };
+  const iat = Math.floor(issuedAt / 1000);
+  // JSON.stringify of the claims, as a template: the values need no escaping
+  const claims = `{"sub":"user-${user.id}","iss":"https://id.shop.example","aud":"shop-api","iat":${iat},"exp":${iat + 3600},"sid":"${random.hex(12)}"}`;
   const header = alg === undefined ? JWT_HEADER : Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
-  return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${random.alnum(43)}`;
+  return `${header}.${Buffer.from(claims, 'latin1').toString('base64url')}.${random.alnum(43)}`;
 }

@@ -65,6 +65,12 @@ export interface SimWriter {
   begin(): string;
   /** One record, ending with its separator (`\n` for line formats). `first` is true for the first record of a file. */
   write(exchange: SimExchange, first: boolean): string;
+  /**
+   * Optional, for line formats: the same bytes as `write(exchange, false)` in UTF-8, written into `out` at
+   * `at`; returns how many, or -1 (nothing written) when `out` has too little room. Saves building each line
+   * as one string where most of a line repeats from request to request.
+   */
+  writeInto?(exchange: SimExchange, out: Buffer, at: number): number;
   /** Text after the last record, or ''. */
   end(): string;
 }

@@ -53,17 +53,22 @@ export class DayRenderer {
     let length = 0;
     let n = 0;
     const counts = eachNormalRequest(this.#plan, d, (exchange) => {
-      const line = writer.write(exchange, false);
-      // a UTF-16 code unit takes at most three bytes
-      if (length + 3 * line.length > made.length) made = grown(made, length, 3 * line.length);
       if (n === times.length) {
         times = widened(times);
         starts = widened(starts);
       }
       times[n] = exchange.time;
       starts[n] = length;
-      length += made.write(line, length);
       n++;
+      const wrote = writer.writeInto?.(exchange, made, length) ?? -1;
+      if (wrote >= 0) {
+        length += wrote;
+        return;
+      }
+      const line = writer.write(exchange, false);
+      // a UTF-16 code unit takes at most three bytes
+      if (length + 3 * line.length > made.length) made = grown(made, length, 3 * line.length);
+      length += made.write(line, length);
     });
     this.#made = made;
     this.#times = times;

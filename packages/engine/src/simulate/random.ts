@@ -100,9 +100,10 @@ export class Random {
 
   /** Letters and digits of `length` characters. */
   alnum(length: number): string {
-    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-    let out = '';
-    for (let i = 0; i < length; i++) out += chars[this.uint32() % chars.length];
-    return out;
+    const codes: number[] = new Array(length);
+    for (let i = 0; i < length; i++) codes[i] = ALNUM.charCodeAt(this.uint32() % ALNUM.length);
+    return String.fromCharCode(...codes);
   }
 }
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

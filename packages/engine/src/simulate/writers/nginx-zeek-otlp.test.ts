@@ -147,6 +147,25 @@ function resolvedClient(event: ParsedEvent): string | undefined {
   return resolveClientAddress(event.client.peerIp, splitForwardedFor(event.client.forwardedFor ?? ''), trustedProxies);
 }
 
+test('nginx-json writeInto gives the bytes of write, for shared and own header objects, or -1 without room', () => {
+  const writeInto = nginxJsonWriter.writeInto;
+  assert.ok(writeInto !== undefined);
+  const shared = {
+    ...(EXCHANGES[0] as SimExchange),
+    request: { ...(EXCHANGES[0] as SimExchange).request, headers: Object.freeze({ authorization: BEARER }) },
+  };
+  // the same header object with another client: the client fields must not come from the first
+  const moved = { ...shared, client: { ...shared.client, ip: '198.51.100.200', userAgent: ODD_AGENT } };
+  const out = Buffer.alloc(1 << 16);
+  for (const x of [...EXCHANGES, shared, moved, shared]) {
+    const expected = Buffer.from(nginxJsonWriter.write(x, false));
+    const n = writeInto(x, out, 7);
+    assert.equal(n, expected.length);
+    assert.ok(out.subarray(7, 7 + n).equals(expected), `the same bytes for ${x.id}`);
+    assert.equal(writeInto(x, Buffer.alloc(expected.length), 0), -1, 'too little room writes nothing');
+  }
+});
+
 test('nginx-json lines parse back with every fact of the exchange', () => {
   const events = roundTrip(nginxJsonWriter);
   EXCHANGES.forEach((x, i) => {
