@@ -59,7 +59,10 @@ export class BulkFile {
     if (typeof chunk === 'string') {
       // a UTF-16 code unit takes at most three bytes
       if (STAGE - this.#used < 3 * chunk.length) {
-        if (3 * chunk.length > STAGE) return this.write(Buffer.from(chunk));
+        if (3 * chunk.length > STAGE) {
+          this.write(Buffer.from(chunk));
+          return;
+        }
         this.#flush();
       }
       this.#used += this.#stage.write(chunk, this.#used);
