@@ -56,10 +56,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--max-requests <n>', 'at most this many requests with --live', '10000')
     .option('--duration <seconds>', 'at most this long with --live', '60')
     .option('--concurrency <n>', 'requests in flight with --live', '16')
-    .option(
-      '--workers <n>',
-      'threads making days in parallel for line formats (default: cores minus 1 from 3 cores, at most 8; 0 = main thread only)',
-    )
+    .option('--workers <n>', 'threads making days in parallel for line formats (default: one per core, at most 8; 0 = main thread only)')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (flags: SimulateFlags) => {
       if (flags.serve === true) await runServe(flags);
@@ -166,9 +163,8 @@ export async function runSimulate(flags: SimulateFlags): Promise<SimulationOutpu
   const started = performance.now();
   const files = new DailyFiles(out, writer);
   const options = { days, seed, scale: flags.scale as Scale };
-  // on two cores the main thread's merging and writing leave no room for a worker (measured: BENCHMARKS.md)
-  const cores = availableParallelism();
-  const workers = flags.workers === undefined ? (cores > 2 ? Math.min(8, cores - 1) : 0) : Number(flags.workers);
+  // one worker per core: the main thread only merges and waits on the disk (measured: BENCHMARKS.md)
+  const workers = flags.workers === undefined ? Math.min(8, availableParallelism()) : Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 0 || workers > 64)
     throw new PalisadeError('PAL_ERR_USAGE', '--workers must be a whole number from 0 to 64');
   const lineFormat = writer.begin() === '' && writer.end() === '';

@@ -100,7 +100,17 @@ export class ExchangeFactory {
     const status = parts.status;
     const bytes = parts.responseSize ?? (status >= 400 ? random.int(60, 240) : Math.round(shape.bytes * Math.exp(random.normal() * 0.35)));
     const upstreamMs = Math.max(0.5, shape.ms * Math.exp(random.normal() * 0.5) * (status >= 500 ? 8 : 1));
-    const headers = requestHeaders(parts.headers, parts.body !== undefined);
+    // a request with a body has its own headers; the others share their session's
+    let headers: Readonly<Record<string, string>>;
+    let headersSize: number;
+    if (parts.body === undefined) {
+      const session = sessionHeaders(parts.headers);
+      headers = session.headers;
+      headersSize = session.bytes;
+    } else {
+      headers = { accept: 'application/json', ...parts.headers, 'content-type': 'application/json' };
+      headersSize = headerBytes(headers);
+    }
     const query = parts.query ?? '';
     const id = this.#nextId();
     return {
@@ -116,7 +126,7 @@ export class ExchangeFactory {
         query,
         headers,
         body: parts.body,
-        size: 220 + parts.path.length + query.length + (parts.body?.length ?? 0) + headerBytes(headers),
+        size: 220 + parts.path.length + query.length + (parts.body?.length ?? 0) + headersSize,
       },
       response: { status, headers: RESPONSE_HEADERS, size: bytes },
       latencyMs: round3(upstreamMs + random.exponential(2)),
@@ -140,16 +150,26 @@ export class ExchangeFactory {
 
 /** Response headers of every simulated answer (shared, never changed). */
 const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
-const PLAIN: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
-/** The header objects made from each session's headers, so a session's requests share one. */
-const WITH_ACCEPT = new WeakMap<Record<string, string>, Record<string, string>>();
+/** A header object the requests of a session share (frozen), and its size on the wire. */
+interface SharedHeaders {
+  headers: Readonly<Record<string, string>>;
+  bytes: number;
+}
 
-function requestHeaders(given: Record<string, string> | undefined, body: boolean): Record<string, string> {
-  if (body) return { accept: 'application/json', ...given, 'content-type': 'application/json' };
+const PLAIN = shared({ accept: 'application/json' });
+/** The header objects made from each session's headers, so a session's requests share one. */
+const WITH_ACCEPT = new WeakMap<Record<string, string>, SharedHeaders>();
+
+function shared(headers: Record<string, string>): SharedHeaders {
+  return { headers: Object.freeze(headers), bytes: headerBytes(headers) };
+}
+
+/** The headers of a request without a body: `accept` and the session's headers, made once per session. */
+function sessionHeaders(given: Record<string, string> | undefined): SharedHeaders {
   if (given === undefined) return PLAIN;
   let headers = WITH_ACCEPT.get(given);
   if (headers === undefined) {
-    headers = Object.freeze({ accept: 'application/json', ...given });
+    headers = shared({ accept: 'application/json', ...given });
     WITH_ACCEPT.set(given, headers);
   }
   return headers;
@@ -167,15 +187,9 @@ function shapeOf(route: string): RouteShape {
   return shape;
 }
 
-/** The sizes of the header objects a session's requests share. */
-const HEADER_BYTES = new WeakMap<Record<string, string>, number>();
-
 function headerBytes(headers: Record<string, string>): number {
-  let n = HEADER_BYTES.get(headers);
-  if (n !== undefined) return n;
-  n = 0;
+  let n = 0;
   for (const name in headers) n += name.length + (headers[name] as string).length + 4;
-  if (Object.isFrozen(headers)) HEADER_BYTES.set(headers, n);
   return n;
 }
 

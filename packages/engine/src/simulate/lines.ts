@@ -38,7 +38,8 @@ export class DayRenderer {
   #made: Buffer = Buffer.allocUnsafeSlow(0);
   #starts: Float64Array = new Float64Array(1 << 16);
   #times: Float64Array = new Float64Array(1 << 16);
-  #spare: ArrayBuffer | undefined;
+  /** Memory of days already written, for the next days (fresh memory costs page faults). */
+  readonly #spare: ArrayBuffer[] = [];
 
   constructor(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, writer: SimWriter) {
     this.#plan = plan;
@@ -74,12 +75,11 @@ export class DayRenderer {
     this.#times = times;
     this.#starts = starts;
     const order = timeOrder(times.subarray(0, n), this.#plan.start + d * DAY);
-    const spare = this.#spare;
-    this.#spare = undefined;
+    const fits = this.#spare.findIndex((spare) => spare.byteLength >= length);
     // room to spare, so that the memory of one day fits the next days too
     const bytes =
-      spare !== undefined && spare.byteLength >= length
-        ? new Uint8Array(spare, 0, length)
+      fits >= 0
+        ? new Uint8Array(this.#spare.splice(fits, 1)[0] as ArrayBuffer, 0, length)
         : new Uint8Array(new ArrayBuffer(Math.ceil(length * 1.25)), 0, length);
     const sortedTimes = new Float64Array(n);
     const ends = new Float64Array(n);
@@ -94,9 +94,11 @@ export class DayRenderer {
     return { d, bytes, times: sortedTimes, ends, ...counts };
   }
 
-  /** Takes back the memory of a day whose lines are written, for the next day. */
+  /** Takes back the memory of a day whose lines are written, for a next day. */
   recycle(bytes: ArrayBuffer): void {
-    if (this.#spare === undefined || bytes.byteLength > this.#spare.byteLength) this.#spare = bytes;
+    this.#spare.push(bytes);
+    // a few at most: as many as days can be on their way at once
+    if (this.#spare.length > 4) this.#spare.sort((a, b) => b.byteLength - a.byteLength).pop();
   }
 }
 

@@ -16,6 +16,20 @@ const WEEKLY = [0.85, 1.0, 1.0, 1.0, 1.05, 1.1, 0.9];
 /** Business hours (UTC) for partners and staff. */
 const OFFICE_HOURS = [0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3, 3, 3, 2.5, 3, 3, 3, 2.5, 1.5, 0.8, 0.4, 0.3, 0.2, 0.1, 0.1];
 const SESSIONS_PER_USER_DAY = 0.9;
+/**
+ * What a customer does next: account, invoice list, invoice, invoice PDF, orders, order, product list,
+ * product, search, checkout, gift card, recommendations — by whether the account has invoices (+1) and the
+ * customer has orders (+2).
+ */
+const STEP_WEIGHTS = [false, true].flatMap((orders) =>
+  [false, true].map((invoices) => [3, 3, invoices ? 3 : 0, invoices ? 1 : 0, 2, orders ? 2 : 0, 4, 5, 3, 0.6, 0.15, 0.3]),
+);
+/** Pages a search goes through (1 to 3). */
+const SEARCH_PAGES = [0, 6, 3, 1];
+/** A partner's calls: order polling, catalogue pages, shipments. */
+const PARTNER_CALLS = [5, 3, 2];
+/** Staff calls: a customer's record, stats, the debug endpoint. */
+const STAFF_CALLS = [6, 2, 0.3];
 const HEALTH: RequestParts = { method: 'GET', path: '/health', status: 200, route: '/health' };
 const SEARCH_WORDS = [
   'boots',
@@ -123,20 +137,7 @@ export class NormalTraffic {
       time += Math.round(random.exponential(14_000)) + 400;
       const account = random.pick(user.accounts);
       const invoices = user.invoices.get(account) ?? [];
-      const choice = random.weighted([
-        3,
-        3,
-        invoices.length > 0 ? 3 : 0,
-        invoices.length > 0 ? 1 : 0,
-        2,
-        user.orders.length > 0 ? 2 : 0,
-        4,
-        5,
-        3,
-        0.6,
-        0.15,
-        0.3,
-      ]);
+      const choice = random.weighted(STEP_WEIGHTS[(invoices.length > 0 ? 1 : 0) + (user.orders.length > 0 ? 2 : 0)] as number[]);
       if (legacy) {
         const invoice = invoices.length > 0 ? random.pick(invoices) : undefined;
         if (invoice !== undefined && choice % 2 === 0)
@@ -217,7 +218,7 @@ export class NormalTraffic {
         }
         case 8: {
           const q = encodeURIComponent(random.pick(SEARCH_WORDS)).replaceAll('%20', '+');
-          for (let page = 1; page <= random.weighted([0, 6, 3, 1]); page++) {
+          for (let page = 1; page <= random.weighted(SEARCH_PAGES); page++) {
             if (page > 1) time += random.int(2_000, 8_000);
             send({ method: 'GET', path: '/v2/search', query: `q=${q}&page=${page}`, headers: auth, status: 200, route: '/v2/search' });
           }
@@ -292,7 +293,7 @@ export class NormalTraffic {
       for (let i = 0; i < n; i++) {
         const time = dayStart + hour * HOUR + random.int(0, HOUR - 1);
         const ip = random.pick(partner.egress);
-        const kind = random.weighted([5, 3, 2]);
+        const kind = random.weighted(PARTNER_CALLS);
         if (kind === 0) {
           // the partner polls for the last hour's orders: the hour is part of the query
           const since = `${hourStamp(time - HOUR)}:00:00Z`;
@@ -354,7 +355,7 @@ export class NormalTraffic {
         const time = dayStart + hour * HOUR + random.int(0, HOUR - 1);
         const ip = random.pick(this.#company.office);
         const headers = { cookie: `backoffice_session=${random.alnum(24)}` };
-        const which = random.weighted([6, 2, 0.3]);
+        const which = random.weighted(STAFF_CALLS);
         if (which === 0) {
           const path = `/admin/users/${random.pick(users).id}`;
           emit(
