@@ -3,7 +3,7 @@ import { siblingModule, startModuleWorker } from '../internal/module-worker.js';
 import type { DayWorkerSetup } from './day-worker.js';
 import type { SimWriter } from './exchange.js';
 import { DayRenderer, LineMerger, type LineSink, type RenderedDay } from './lines.js';
-import { planSimulation, type SimulationLabels, type SimulationOptions } from './simulate.js';
+import { DEFAULT_START, planSimulation, type SimulationLabels, type SimulationOptions, simulationOutages } from './simulate.js';
 
 const WORKER_URL = siblingModule('day-worker', import.meta.url);
 
@@ -20,24 +20,36 @@ export async function simulateLines(
   sink: LineSink,
 ): Promise<SimulationLabels> {
   if (writer.begin() !== '' || writer.end() !== '') throw new Error(`${writer.format} is not a line format`);
+  if (workers > 0) return inWorkers(options, writer, workers, sink);
   const plan = planSimulation(options);
   const merger = new LineMerger(plan, writer, sink);
-  if (workers === 0) {
-    const renderer = new DayRenderer(plan, writer);
-    for (let d = 0; d < plan.days; d++) {
-      const day = renderer.render(d);
-      merger.day(day);
-      renderer.recycle(day.bytes.buffer as ArrayBuffer);
-    }
-    return merger.finish();
+  const renderer = new DayRenderer(plan, writer);
+  for (let d = 0; d < plan.days; d++) {
+    const day = renderer.render(d);
+    merger.day(day);
+    renderer.recycle(day.bytes.buffer as ArrayBuffer);
   }
-  const setup: DayWorkerSetup = { seed: plan.seed, scale: plan.scale, start: plan.start, outages: plan.outages, format: writer.format };
+  return merger.finish();
+}
+
+/** `simulateLines` with days made in worker threads. */
+
+async function inWorkers(options: SimulationOptions, writer: SimWriter, workers: number, sink: LineSink): Promise<SimulationLabels> {
+  // the workers build the company while this thread plans the campaigns
+  const setup: DayWorkerSetup = {
+    seed: options.seed,
+    scale: options.scale,
+    start: options.start ?? DEFAULT_START,
+    outages: simulationOutages(options),
+    format: writer.format,
+  };
+  const days = options.days;
   const pool: Worker[] = [];
   const waiting = new Map<number, { resolve: (day: RenderedDay) => void; reject: (error: Error) => void }>();
   let failure: Error | undefined;
   const ready = new Map<number, Promise<RenderedDay>>();
   const request = (d: number): void => {
-    if (d >= plan.days || ready.has(d)) return;
+    if (d >= days || ready.has(d)) return;
     ready.set(
       d,
       new Promise<RenderedDay>((resolve, reject) => {
@@ -60,7 +72,8 @@ export async function simulateLines(
     }
     // one day ahead per worker while the main thread merges and writes (a large day is about 400 MiB)
     for (let d = 0; d < 2 * workers; d++) request(d);
-    for (let d = 0; d < plan.days; d++) {
+    const merger = new LineMerger(planSimulation(options), writer, sink);
+    for (let d = 0; d < days; d++) {
       const day = await (ready.get(d) as Promise<RenderedDay>);
       ready.delete(d);
       waiting.delete(d);

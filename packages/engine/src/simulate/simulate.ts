@@ -68,9 +68,7 @@ export interface SimulationPlan {
 
 /** Builds the plan of a simulation: deterministic for the options. */
 export function planSimulation(options: SimulationOptions): SimulationPlan {
-  if (!Number.isInteger(options.days) || options.days < 1) throw new Error(`days must be a positive whole number, not ${options.days}`);
-  const start = options.start ?? DEFAULT_START;
-  if (start % DAY !== 0) throw new Error('the start must be midnight UTC');
+  const start = checkedStart(options);
   const random = new Random(options.seed);
   const company = createCompany(new Random(options.seed, 1), options.scale);
   // campaigns draw ids from the bottom of the id space, each day's normal traffic from its own block
@@ -83,11 +81,7 @@ export function planSimulation(options: SimulationOptions): SimulationPlan {
     const latest = Math.max(0, days - span);
     return { firstDay: firstDay + Math.min(latest, plan.int(Math.min(earliest, latest), latest)), days: span };
   };
-  const outages: Outage[] = [];
-  for (let i = 0; i < Math.max(1, Math.floor(days / 15)); i++) {
-    const at = start + plan.int(0, days - 1) * DAY + plan.int(8, 20) * 3_600_000;
-    outages.push({ start: at, end: at + plan.int(10, 30) * 60_000 });
-  }
+  const outages = drawOutages(plan, start, days);
   const takeover = new TakeoverLabel(random, company, factory, 'account-takeover-1');
   const campaigns: Campaign[] = [
     new BolaCampaign(random, company, factory, 'bola-fast-1', window(1, 2), true),
@@ -102,6 +96,29 @@ export function planSimulation(options: SimulationOptions): SimulationPlan {
     new ZombieApiCampaign(random, company, factory, 'zombie-api-1', window(2, 3)),
   ];
   return { seed: options.seed, scale: options.scale, start, days, company, outages, campaigns };
+}
+
+/** The outages of a simulation: the first draws of its plan's random stream. */
+function drawOutages(plan: Random, start: number, days: number): Outage[] {
+  const outages: Outage[] = [];
+  for (let i = 0; i < Math.max(1, Math.floor(days / 15)); i++) {
+    const at = start + plan.int(0, days - 1) * DAY + plan.int(8, 20) * 3_600_000;
+    outages.push({ start: at, end: at + plan.int(10, 30) * 60_000 });
+  }
+  return outages;
+}
+
+/** The outages `planSimulation` plans for the options, without building the rest of the plan. */
+export function simulationOutages(options: SimulationOptions): Outage[] {
+  return drawOutages(new Random(options.seed, 2), checkedStart(options), options.days);
+}
+
+/** The first simulated day of valid options. */
+function checkedStart(options: SimulationOptions): number {
+  if (!Number.isInteger(options.days) || options.days < 1) throw new Error(`days must be a positive whole number, not ${options.days}`);
+  const start = options.start ?? DEFAULT_START;
+  if (start % DAY !== 0) throw new Error('the start must be midnight UTC');
+  return start;
 }
 
 /** One day of the company's normal traffic: its exchanges in the order generated, and who was active. */
