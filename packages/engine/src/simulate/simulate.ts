@@ -122,8 +122,8 @@ function checkedStart(options: SimulationOptions): number {
 }
 
 /** One day of the company's normal traffic: its exchanges in the order generated, and who was active. */
-export interface NormalDay<R> {
-  records: R[];
+export interface NormalDay {
+  records: SimExchange[];
   users: number;
   apiKeys: number;
   ips: number;
@@ -134,7 +134,7 @@ export interface NormalDay<R> {
  * the company, the outages and `d` — its own random stream and id block — so days can be made in any
  * order, in parallel, and give the same requests.
  */
-export function normalDay(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, d: number): NormalDay<SimExchange> {
+export function normalDay(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, d: number): NormalDay {
   const records: SimExchange[] = [];
   const counts = eachNormalRequest(plan, d, (exchange) => records.push(exchange));
   return { records, ...counts };
@@ -145,7 +145,7 @@ export function eachNormalRequest(
   plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>,
   d: number,
   each: (exchange: SimExchange) => void,
-): Omit<NormalDay<SimExchange>, 'records'> {
+): Omit<NormalDay, 'records'> {
   const random = new Random(plan.seed, 1000 + d);
   const factory = new ExchangeFactory(random, plan.company, plan.seed, (d + 1) * 2 ** 32);
   const ips = new Set<string>();
@@ -157,44 +157,40 @@ export function eachNormalRequest(
 }
 
 /**
- * Puts the days of a simulation together in time order: each day's normal traffic (made by `normalDay`,
- * here or in a worker), the campaigns' requests, and what spilled over from the day before. `R` is what a
- * request is by then (the exchange, or its rendered log line); `fromExchange` turns campaign exchanges into it.
+ * Puts the days of a simulation together in time order: each day's normal traffic (made by `normalDay`),
+ * the campaigns' requests, and what spilled over from the day before. `LineMerger` does the same with
+ * rendered lines.
  */
-export class DayMerger<R> {
+export class DayMerger {
   readonly #plan: SimulationPlan;
-  readonly #fromExchange: (exchange: SimExchange) => R;
-  readonly #timeOf: (record: R) => number;
-  readonly #sink: (record: R) => void;
-  #carry: R[] = [];
+  readonly #sink: (exchange: SimExchange) => void;
+  #carry: SimExchange[] = [];
   #next = 0;
   #requests = 0;
   readonly #benign = { user: 0, ip: 0, api_key: 0 };
 
-  constructor(plan: SimulationPlan, fromExchange: (exchange: SimExchange) => R, timeOf: (record: R) => number, sink: (record: R) => void) {
+  constructor(plan: SimulationPlan, sink: (exchange: SimExchange) => void) {
     this.#plan = plan;
-    this.#fromExchange = fromExchange;
-    this.#timeOf = timeOf;
     this.#sink = sink;
   }
 
   /** Adds day `d` (days must come in order, each once) and hands its requests that end before midnight to the sink. */
-  day(d: number, normal: NormalDay<R>): void {
+  day(d: number, normal: NormalDay): void {
     if (d !== this.#next) throw new Error(`day ${d} came out of order (expected ${this.#next})`);
     this.#next++;
     const dayStart = this.#plan.start + d * DAY;
     const dayEnd = dayStart + DAY;
-    const today: R[] = [];
-    const later: R[] = [];
-    const add = (record: R): void => {
-      (this.#timeOf(record) < dayEnd ? today : later).push(record);
+    const today: SimExchange[] = [];
+    const later: SimExchange[] = [];
+    const add = (exchange: SimExchange): void => {
+      (exchange.time < dayEnd ? today : later).push(exchange);
     };
     for (const record of this.#carry) add(record);
     for (const record of normal.records) add(record);
     this.#benign.user += normal.users;
     this.#benign.api_key += normal.apiKeys;
     this.#benign.ip += normal.ips;
-    for (const campaign of this.#plan.campaigns) campaign.day(dayStart, (exchange) => add(this.#fromExchange(exchange)));
+    for (const campaign of this.#plan.campaigns) campaign.day(dayStart, add);
     this.#flush(today, dayStart);
     this.#carry = later;
   }
@@ -207,10 +203,10 @@ export class DayMerger<R> {
     return simulationLabels(plan, this.#requests, this.#benign);
   }
 
-  #flush(records: R[], from: number): void {
+  #flush(records: SimExchange[], from: number): void {
     const times = new Float64Array(records.length);
-    for (let i = 0; i < records.length; i++) times[i] = this.#timeOf(records[i] as R);
-    for (const i of timeOrder(times, from)) this.#sink(records[i] as R);
+    for (let i = 0; i < records.length; i++) times[i] = (records[i] as SimExchange).time;
+    for (const i of timeOrder(times, from)) this.#sink(records[i] as SimExchange);
     this.#requests += records.length;
   }
 }
@@ -251,12 +247,7 @@ export function simulationLabels(plan: SimulationPlan, requests: number, benign:
  */
 export function simulate(options: SimulationOptions, sink: (exchange: SimExchange) => void): SimulationLabels {
   const plan = planSimulation(options);
-  const merger = new DayMerger<SimExchange>(
-    plan,
-    (x) => x,
-    (x) => x.time,
-    sink,
-  );
+  const merger = new DayMerger(plan, sink);
   for (let d = 0; d < plan.days; d++) merger.day(d, normalDay(plan, d));
   return merger.finish();
 }
