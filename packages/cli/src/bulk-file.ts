@@ -69,6 +69,11 @@ export class BulkFile {
       if (this.#used === STAGE) this.#flush();
       return;
     }
+    if (chunk.length < STAGE - this.#used) {
+      this.#stage.set(chunk, this.#used);
+      this.#used += chunk.length;
+      return;
+    }
     for (let at = 0; at < chunk.length; ) {
       const n = Math.min(STAGE - this.#used, chunk.length - at);
       this.#stage.set(chunk.subarray(at, at + n), this.#used);

@@ -24,5 +24,10 @@ const renderer = new DayRenderer({ seed: setup.seed, company, outages: setup.out
 parentPort?.on('message', (message: number | ArrayBuffer) => {
   if (typeof message !== 'number') return renderer.recycle(message);
   const day = renderer.render(message);
-  parentPort?.postMessage(day, [day.bytes.buffer as ArrayBuffer, day.times.buffer as ArrayBuffer, day.ends.buffer as ArrayBuffer]);
+  parentPort?.postMessage(day, [
+    day.bytes.buffer as ArrayBuffer,
+    day.times.buffer as ArrayBuffer,
+    day.starts.buffer as ArrayBuffer,
+    day.ends.buffer as ArrayBuffer,
+  ]);
 });

@@ -5,14 +5,15 @@ import { timeOrder } from './time-order.js';
 const DAY = 86_400_000;
 
 /**
- * One day of normal traffic rendered as log lines, in time order (ties in the order generated): line `i` is
- * `bytes[ends[i - 1] ?? 0 … ends[i])` and its request started at `times[i]`. Made in one piece of memory
- * outside the JavaScript heap, so a worker can hand it over without a copy.
+ * One day of normal traffic rendered as log lines, in one piece of memory outside the JavaScript heap (so a
+ * worker hands it over without a copy), in the order they were made. In time order (ties in the order made),
+ * line `k` is `bytes[starts[k] … ends[k])` and its request started at `times[k]`.
  */
 export interface RenderedDay {
   d: number;
   bytes: Uint8Array;
   times: Float64Array;
+  starts: Float64Array;
   ends: Float64Array;
   users: number;
   apiKeys: number;
@@ -27,28 +28,30 @@ export type LineSink = (time: number, chunk: Uint8Array | string) => void;
 
 /**
  * Renders days of normal traffic with `writer` (a line format): each request is written as it is made and
- * dropped, so no request object outlives its line, then the day's lines are put in time order. Its memory
- * is kept from day to day (a large day is about 400 MiB: fresh memory for each would cost more in page
- * faults than the copying), and a day handed back with `recycle` is reused.
+ * dropped, so no request object outlives its line; then the day's lines are put in time order by index.
+ * A day's memory handed back with `recycle` is reused (a large day is about 400 MiB: fresh memory costs page
+ * faults).
  */
 export class DayRenderer {
   readonly #plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>;
   readonly #writer: SimWriter;
-  /** The lines in the order made, and where each starts. */
-  #made: Buffer = Buffer.allocUnsafeSlow(0);
+  /** Where each line starts and when its request started, in the order made. */
   #starts: Float64Array = new Float64Array(1 << 16);
   #times: Float64Array = new Float64Array(1 << 16);
-  /** Memory of days already written, for the next days (fresh memory costs page faults). */
+  /** Memory of days already written, for the next days. */
   readonly #spare: ArrayBuffer[] = [];
+  /** Bytes of the last day rendered: the guess for the next (the first: about 16 KiB per customer). */
+  #lastLength: number;
 
   constructor(plan: Pick<SimulationPlan, 'seed' | 'company' | 'outages' | 'start'>, writer: SimWriter) {
     this.#plan = plan;
     this.#writer = writer;
+    this.#lastLength = Math.max(1 << 20, plan.company.users.length * (16 << 10));
   }
 
   render(d: number): RenderedDay {
     const writer = this.#writer;
-    let made = this.#made;
+    let made = this.#memory(this.#lastLength);
     let times = this.#times;
     let starts = this.#starts;
     let length = 0;
@@ -71,39 +74,48 @@ export class DayRenderer {
       if (length + 3 * line.length > made.length) made = grown(made, length, 3 * line.length);
       length += made.write(line, length);
     });
-    this.#made = made;
     this.#times = times;
     this.#starts = starts;
+    this.#lastLength = length;
     const order = timeOrder(times.subarray(0, n), this.#plan.start + d * DAY);
-    const fits = this.#spare.findIndex((spare) => spare.byteLength >= length);
-    // room to spare, so that the memory of one day fits the next days too
-    const bytes =
-      fits >= 0
-        ? new Uint8Array(this.#spare.splice(fits, 1)[0] as ArrayBuffer, 0, length)
-        : new Uint8Array(new ArrayBuffer(Math.ceil(length * 1.25)), 0, length);
-    const sortedTimes = new Float64Array(n);
-    const ends = new Float64Array(n);
-    let at = 0;
+    const sorted = { times: new Float64Array(n), starts: new Float64Array(n), ends: new Float64Array(n) };
     for (let k = 0; k < n; k++) {
       const i = order[k] as number;
-      const end = i + 1 < n ? (starts[i + 1] as number) : length;
-      at += made.copy(bytes, at, starts[i] as number, end);
-      sortedTimes[k] = times[i] as number;
-      ends[k] = at;
+      sorted.times[k] = times[i] as number;
+      sorted.starts[k] = starts[i] as number;
+      sorted.ends[k] = i + 1 < n ? (starts[i + 1] as number) : length;
     }
-    return { d, bytes, times: sortedTimes, ends, ...counts };
+    return { d, bytes: made.subarray(0, length), ...sorted, ...counts };
   }
 
   /** Takes back the memory of a day whose lines are written, for a next day. */
   recycle(bytes: ArrayBuffer): void {
     this.#spare.push(bytes);
     // a few at most: as many as days can be on their way at once
-    if (this.#spare.length > 4) this.#spare.sort((a, b) => b.byteLength - a.byteLength).pop();
+    if (this.#spare.length > 4) {
+      this.#spare.sort((a, b) => b.byteLength - a.byteLength);
+      this.#spare.pop();
+    }
+  }
+
+  /**
+   * Memory for a day like the last one (`bytes`): the largest spare piece if it holds that much, or a new
+   * piece with room to spare, so that it fits the next days too.
+   */
+  #memory(bytes: number): Buffer {
+    this.#spare.sort((a, b) => b.byteLength - a.byteLength);
+    const largest = this.#spare[0];
+    const buffer =
+      largest !== undefined && largest.byteLength >= bytes
+        ? (this.#spare.shift() as ArrayBuffer)
+        : new ArrayBuffer(Math.ceil(bytes * 1.25));
+    return Buffer.from(buffer, 0, buffer.byteLength);
   }
 }
 
+/** Larger memory of its own (transferable) holding the first `used` bytes of `buffer`. */
 function grown(buffer: Buffer, used: number, need: number): Buffer {
-  const bigger = Buffer.allocUnsafeSlow(Math.max(2 * buffer.length, used + need, 1 << 24));
+  const bigger = Buffer.from(new ArrayBuffer(Math.max(Math.ceil(1.5 * buffer.length), used + need)));
   buffer.copy(bigger, 0, 0, used);
   return bigger;
 }
@@ -123,8 +135,8 @@ interface Loose {
 /**
  * Puts rendered days together in time order, with the campaigns' requests and what spilled over from the
  * day before — the same order `DayMerger` gives exchanges: the day's carried-over lines, normal lines and
- * campaign lines, stably sorted by time. Normal lines stay in the day's piece of memory and go to the sink
- * as runs between the few lines that fall among them.
+ * campaign lines, stably sorted by time. Normal lines stay in the day's piece of memory until the sink has
+ * them.
  */
 export class LineMerger {
   readonly #plan: SimulationPlan;
@@ -158,7 +170,7 @@ export class LineMerger {
     const campaign: Loose[] = [];
     for (const c of this.#plan.campaigns) c.day(dayStart, (x) => campaign.push(this.#loose(x)));
     const campaignSorted = stableByTime(campaign);
-    const { bytes, times, ends } = rendered;
+    const { bytes, times, starts, ends } = rendered;
     const split = lowerBound(times, 0, times.length, dayEnd);
     // today: carried lines go before normal lines of the same time, campaign lines after them
     let line = 0;
@@ -180,10 +192,7 @@ export class LineMerger {
     // later: what starts after midnight, in the order the next day sorts stably
     const later: Loose[] = carried.slice(c);
     for (let i = split; i < times.length; i++)
-      later.push({
-        time: times[i] as number,
-        chunk: Buffer.from(bytes.subarray(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number)),
-      });
+      later.push({ time: times[i] as number, chunk: Buffer.from(bytes.subarray(starts[i] as number, ends[i] as number)) });
     for (; k < campaignSorted.length; k++) later.push(campaignSorted[k] as Loose);
     this.#carry = later;
   }
@@ -199,13 +208,12 @@ export class LineMerger {
     return { time: exchange.time, chunk: this.#writer.write(exchange, false) };
   }
 
-  /** Hands over normal lines `from` … `to` (exclusive) of a day as one chunk; returns `to`. */
+  /** Hands over normal lines `from` … `to` (exclusive) of a day; returns `to`. */
   #run(day: RenderedDay, from: number, to: number): number {
-    if (to <= from) return from;
-    const start = from === 0 ? 0 : (day.ends[from - 1] as number);
-    this.#sink(day.times[from] as number, day.bytes.subarray(start, day.ends[to - 1] as number));
-    this.#requests += to - from;
-    return to;
+    const { bytes, times, starts, ends } = day;
+    for (let k = from; k < to; k++) this.#sink(times[k] as number, bytes.subarray(starts[k] as number, ends[k] as number));
+    if (to > from) this.#requests += to - from;
+    return Math.max(from, to);
   }
 
   #emit(time: number, chunk: Uint8Array | string): void {
