@@ -1,5 +1,5 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
-import { basicAuthUser, forwardedFor } from './internal.js';
+import { basicAuthUser, forwardedFor, sessionPart, writeHeadAndPart } from './internal.js';
 
 /**
  * nginx access log lines as written by a `log_format palisade escape=json '{…}'` whose keys are nginx variable
@@ -27,15 +27,7 @@ function writeNginxJsonLine(x: SimExchange): string {
 }
 
 function writeNginxJsonInto(x: SimExchange, out: Buffer, at: number): number {
-  const head = lineHead(x);
-  const fields = clientFields(x);
-  const bytes = fields.bytes;
-  // a UTF-16 code unit takes at most three bytes
-  if (out.length - at < 3 * (head.length + (bytes === undefined ? fields.text.length : 0)) + (bytes?.length ?? 0)) return -1;
-  const n = out.write(head, at);
-  if (bytes === undefined) return n + out.write(fields.text, at + n);
-  out.set(bytes, at + n);
-  return n + bytes.length;
+  return writeHeadAndPart(lineHead(x), clientFields(x), out, at);
 }
 
 /**
@@ -57,58 +49,20 @@ function lineHead(x: SimExchange): string {
   );
 }
 
-/** The fields that stay the same over a client's session, as last rendered for one header object. */
-interface ClientFields {
-  ip: string;
-  userAgent: string;
-  tls: SimExchange['client']['tls'];
-  host: string;
-  scheme: string;
-  text: string;
-  /** `text` in UTF-8, once it is shared by a session's requests. */
-  bytes?: Uint8Array;
-}
-
-/** Requests of a session share one header object (never changed): their client fields are rendered once. */
-const CLIENT_FIELDS = new WeakMap<Readonly<Record<string, string>>, ClientFields>();
-
-/** `"remote_user":…` to the end of the line: what the client and its headers make of it. */
-function clientFields(x: SimExchange): ClientFields {
+/** `"remote_user":…` to the end of the line: what the client and its headers make of it, once per session. */
+const clientFields = sessionPart((x) => {
   const { client, request } = x;
   const headers = request.headers;
-  const known = CLIENT_FIELDS.get(headers);
-  if (
-    known !== undefined &&
-    known.ip === client.ip &&
-    known.userAgent === client.userAgent &&
-    known.tls === client.tls &&
-    known.host === request.host &&
-    known.scheme === request.scheme
-  )
-    return known;
   const tls = request.scheme === 'https';
-  const text =
+  return (
     `"remote_user":"${esc(basicAuthUser(headers.authorization))}","http_referer":"${esc(headers.referer)}",` +
     `"http_user_agent":"${few(client.userAgent)}","http_x_forwarded_for":"${esc(forwardedFor(x))}",` +
     `"host":"${few(request.host)}","scheme":"${request.scheme}",` +
     `"ssl_protocol":"${tls ? few(client.tls.version) : ''}","ssl_cipher":"${tls ? few(client.tls.cipher) : ''}",` +
     `"http_authorization":"${esc(headers.authorization)}","http_x_api_key":"${few(headers['x-api-key'])}",` +
-    `"http_cookie":"${esc(headers.cookie)}","http_content_type":"${few(headers['content-type'])}"}\n`;
-  const fields: ClientFields = {
-    ip: client.ip,
-    userAgent: client.userAgent,
-    tls: client.tls,
-    host: request.host,
-    scheme: request.scheme,
-    text,
-  };
-  // frozen header objects are the shared ones; a request's own header object is rendered once anyway
-  if (Object.isFrozen(headers)) {
-    fields.bytes = Buffer.from(text);
-    CLIENT_FIELDS.set(headers, fields);
-  }
-  return fields;
-}
+    `"http_cookie":"${esc(headers.cookie)}","http_content_type":"${few(headers['content-type'])}"}\n`
+  );
+});
 
 /** Characters JSON cannot hold as they are (quote, backslash, controls) and surrogates, which may be lone. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
