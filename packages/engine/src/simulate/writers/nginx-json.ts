@@ -1,5 +1,6 @@
 import type { SimExchange, SimWriter } from '../exchange.js';
 import { basicAuthUser, forwardedFor, sessionPart, writeHeadAndPart } from './internal.js';
+import { esc, isoTime, memo, THREE } from './json-text.js';
 
 /**
  * nginx access log lines as written by a `log_format palisade escape=json '{…}'` whose keys are nginx variable
@@ -64,66 +65,12 @@ const clientFields = sessionPart((x) => {
   );
 });
 
-/** Characters JSON cannot hold as they are (quote, backslash, controls) and surrogates, which may be lone. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * A value escaped for a JSON string as nginx `escape=json` writes it, without the quotes (`''` when absent):
- * the value itself unless it holds a character that needs escaping (then `JSON.stringify`'s escaping, which
- * also keeps a lone surrogate valid).
- */
-function esc(value: string | undefined): string {
-  if (value === undefined) return '';
-  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
-}
-
-/**
- * `esc` for values that repeat across many requests (addresses, hosts, user agents, a session's token):
- * each distinct value is escaped once and found again by a lookup.
- */
-function few(value: string | undefined): string {
-  if (value === undefined) return '';
-  let escaped = escapedFew.get(value);
-  if (escaped === undefined) {
-    escaped = esc(value);
-    if (escapedFew.size >= 10_000) escapedFew.clear();
-    escapedFew.set(value, escaped);
-  }
-  return escaped;
-}
-
-const escapedFew = new Map<string, string>();
+/** `esc` for values that repeat across many requests (addresses, hosts, user agents, methods). */
+const few = memo(esc);
 
 /** Milliseconds as nginx writes a duration: seconds with three decimals (`0.042`). */
 function seconds(ms: number): string {
   const whole = Math.round(ms);
   const s = Math.floor(whole / 1000);
   return `${s}.${THREE[whole - s * 1000]}`;
-}
-
-/** The day `isoTime` last formatted, and its text (`2026-11-30T`). */
-let lastDay = Number.NaN;
-let lastDayText = '';
-/** `00` … `59`, and `000` … `999`. */
-const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-
-/**
- * Epoch ms as `$time_iso8601` with milliseconds, in UTC (`2026-11-30T13:02:15.500Z`). The date is formatted
- * once a day and the time of day by arithmetic: `toISOString` per record costs more than the rest of the
- * line, and requests of a day are rendered in the order they are made, not in time order.
- */
-function isoTime(ms: number): string {
-  const day = Math.floor(ms / 86_400_000);
-  if (day !== lastDay) {
-    lastDay = day;
-    lastDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  let rest = Math.floor(ms) - day * 86_400_000;
-  const hours = Math.floor(rest / 3_600_000);
-  rest -= hours * 3_600_000;
-  const minutes = Math.floor(rest / 60_000);
-  rest -= minutes * 60_000;
-  const seconds = Math.floor(rest / 1000);
-  return `${lastDayText}${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${THREE[rest - seconds * 1000]}Z`;
 }
