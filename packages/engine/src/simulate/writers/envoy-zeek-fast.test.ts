@@ -74,7 +74,6 @@ function referenceZeek(x: SimExchange): Record<string, unknown> {
   };
 }
 
-
 function splitHostPort(address: string, fallbackPort: number): { host: string; port: number } {
   if (address.startsWith('[')) {
     const end = address.indexOf(']');
