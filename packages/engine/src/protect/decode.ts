@@ -1,0 +1,149 @@
+/**
+ * Decoding before detection: attackers hide payloads behind the encodings a server or an application will
+ * undo (URL and double URL encoding, HTML entities, JavaScript escapes, base64). Detectors look at every
+ * distinct form a value takes as these are peeled off, so `%3Cscript%3E`, `&lt;script&gt;`,
+ * `\u003cscript\u003e` and `PHNjcmlwdD4=` all reach them as `<script>`.
+ *
+ * Every decoder is total: malformed escapes stay as they are (a server would not decode them either), and the
+ * number of forms and rounds is bounded, so a crafted value cannot make decoding expensive.
+ */
+
+/** Most rounds of decoding tried on one value (each round may peel one layer of every kind). */
+const MAX_ROUNDS = 4;
+/** Values longer than this are decoded only once: nested encodings of long bodies are not worth the time. */
+const MAX_NESTED_LENGTH = 64 * 1024;
+
+/** `%XX` (and IIS-style `%uXXXX`) escapes and `+` as a space, as a form decoder would read them; malformed escapes stay. */
+export function urlDecode(value: string, plusAsSpace = true): string {
+  if (!value.includes('%') && !(plusAsSpace && value.includes('+'))) return value;
+  const bytes: number[] = [];
+  let out = '';
+  const flush = (): void => {
+    if (bytes.length === 0) return;
+    out += Buffer.from(bytes).toString('utf8');
+    bytes.length = 0;
+  };
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      const hex = value.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+        bytes.push(Number.parseInt(hex, 16));
+        i += 2;
+        continue;
+      }
+      const wide = value.slice(i + 1, i + 6);
+      if (/^[uU][0-9a-fA-F]{4}$/.test(wide)) {
+        flush();
+        out += String.fromCharCode(Number.parseInt(wide.slice(1), 16));
+        i += 5;
+        continue;
+      }
+    }
+    flush();
+    out += plusAsSpace && c === 0x2b ? ' ' : value[i];
+  }
+  flush();
+  return out;
+}
+
+/** The entities HTML attackers use most, by name; numeric entities are decoded whatever the code point. */
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  sol: '/',
+  bsol: '\\',
+  lpar: '(',
+  rpar: ')',
+  colon: ':',
+  semi: ';',
+  equals: '=',
+  grave: '`',
+  tab: '\t',
+  newline: '\n',
+  nbsp: '\u00a0',
+  num: '#',
+  excl: '!',
+  quest: '?',
+  lsqb: '[',
+  rsqb: ']',
+  lcub: '{',
+  rcub: '}',
+  period: '.',
+  comma: ',',
+  plus: '+',
+  percnt: '%',
+  dollar: '$',
+  ast: '*',
+  vert: '|',
+  commat: '@',
+};
+
+/** HTML character references (`&lt;`, `&#60;`, `&#x3c;`, also without the `;` as browsers accept them). */
+export function htmlEntityDecode(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(?:#[xX]([0-9a-fA-F]{1,6})|#(\d{1,7})|([a-zA-Z]{2,8}));?/g, (match, hex, dec, name) => {
+    if (name !== undefined) return NAMED_ENTITIES[(name as string).toLowerCase()] ?? match;
+    const code = hex !== undefined ? Number.parseInt(hex as string, 16) : Number(dec);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+  });
+}
+
+/** JavaScript and JSON escapes: `\uXXXX`, `\u{X…}`, `\xXX`; other backslashes stay. */
+export function jsUnescape(value: string): string {
+  if (!value.includes('\\')) return value;
+  return value.replace(/\\(?:u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|x([0-9a-fA-F]{2}))/g, (match, u4, braced, x2) => {
+    const code = Number.parseInt((u4 ?? braced ?? x2) as string, 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : match;
+  });
+}
+
+/** The base64 alphabets (standard and URL-safe) with optional padding; one class, so matching is linear. */
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * The text a base64 value decodes to, or undefined when the value is not base64 or does not decode to
+ * text: at least 8 characters, and at least 90 % of the decoded characters printable, so that ids and
+ * tokens that merely use the base64 alphabet are left alone.
+ */
+export function base64Text(value: string): string | undefined {
+  if (value.length < 8 || !BASE64.test(value)) return undefined;
+  // a length of 1 modulo 4 (padding aside) is never base64
+  if (value.replace(/=+$/, '').length % 4 === 1) return undefined;
+  const text = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString('utf8');
+  if (text.length < 4) return undefined;
+  let printable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0xa0 && c !== 0xfffd)) printable++;
+  }
+  return printable >= 0.9 * text.length ? text : undefined;
+}
+
+/**
+ * Every distinct form of `value` as layers of encoding are peeled off, the value itself first: each round
+ * applies URL decoding, HTML entities and JavaScript escapes to the forms of the round before, and base64
+ * to forms that are wholly base64. At most `MAX_ROUNDS` rounds and 16 forms.
+ */
+export function decodedForms(value: string): string[] {
+  const forms = [value];
+  const seen = new Set(forms);
+  let round = [value];
+  const rounds = value.length > MAX_NESTED_LENGTH ? 1 : MAX_ROUNDS;
+  for (let r = 0; r < rounds && round.length > 0; r++) {
+    const next: string[] = [];
+    for (const form of round) {
+      for (const decoded of [urlDecode(form), htmlEntityDecode(form), jsUnescape(form), base64Text(form)]) {
+        if (decoded === undefined || seen.has(decoded) || forms.length >= 16) continue;
+        seen.add(decoded);
+        forms.push(decoded);
+        next.push(decoded);
+      }
+    }
+    round = next;
+  }
+  return forms;
+}
