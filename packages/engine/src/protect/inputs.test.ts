@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { requestInputs } from './inputs.js';
+
+const at = (inputs: Array<{ location: string; value: string }>, location: string): string[] =>
+  inputs.filter((i) => i.location === location).map((i) => i.value);
+
+test('path segments, query names and values, headers and cookies are listed with their places', () => {
+  const { inputs, leftOut } = requestInputs({
+    path: '/v2/users/1%27%20or%201=1/orders',
+    query: 'q=union+select&tag=a&tag=b%20c&flag&bad=%zz',
+    headers: {
+      host: 'api.example',
+      'user-agent': 'sqlmap/1.7',
+      cookie: 'sid=abc; theme=dark=1',
+      'x-forwarded-for': ['203.0.113.9', '198.51.100.1'],
+      'content-length': '0',
+    },
+  });
+  assert.equal(leftOut, 0);
+  assert.deepEqual(at(inputs, 'path:2'), ['1%27%20or%201=1']);
+  assert.deepEqual(at(inputs, 'query:q'), ['union select']);
+  assert.deepEqual(at(inputs, 'query:tag'), ['a', 'b c']);
+  assert.deepEqual(at(inputs, 'query:flag'), ['']);
+  assert.deepEqual(at(inputs, 'query:bad'), ['%zz'], 'a malformed escape stays for the decoders');
+  assert.deepEqual(at(inputs, 'header:user-agent'), ['sqlmap/1.7']);
+  assert.deepEqual(at(inputs, 'header:x-forwarded-for'), ['203.0.113.9', '198.51.100.1']);
+  assert.deepEqual(at(inputs, 'cookie:theme'), ['dark=1']);
+  assert.deepEqual(at(inputs, 'header:host'), [], 'transport headers are not client data');
+  assert.deepEqual(at(inputs, 'header:cookie'), [], 'cookies are listed one by one');
+});
+
+test('a JSON body is walked key by key and value by value, at any depth', () => {
+  const document = JSON.stringify({ user: { name: "x' or 1=1", tags: ['a', { $gt: '' }] }, n: 5, ok: true, none: null });
+  // written as text: in an object literal `__proto__` would set the prototype instead of a key
+  const body = Buffer.from(`${document.slice(0, -1)},"__proto__":{"admin":true}}`);
+  const { inputs } = requestInputs({ path: '/', query: '', headers: { 'content-type': 'application/json; charset=utf-8' }, body });
+  assert.deepEqual(at(inputs, 'json:$.user.name'), ["x' or 1=1"]);
+  assert.deepEqual(at(inputs, 'json-key:$.user.tags[1]'), ['$gt']);
+  assert.deepEqual(at(inputs, 'json:$.n'), ['5']);
+  assert.deepEqual(at(inputs, 'json:$.ok'), ['true']);
+  assert.deepEqual(at(inputs, 'json:$.none'), []);
+  assert.ok(at(inputs, 'json-key:$').includes('__proto__'), 'a __proto__ key is an input like any other');
+  assert.deepEqual(at(inputs, 'json:$.__proto__.admin'), ['true']);
+});
+
+test('vendor JSON types and forms are read; other bodies and broken JSON are listed whole', () => {
+  const json = requestInputs({
+    path: '/',
+    query: '',
+    headers: { 'content-type': 'application/vnd.api+json' },
+    body: Buffer.from('{"a":"b"}'),
+  });
+  assert.deepEqual(at(json.inputs, 'json:$.a'), ['b']);
+  const form = requestInputs({
+    path: '/',
+    query: '',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: Buffer.from('comment=%3Cscript%3E&x'),
+  });
+  assert.deepEqual(at(form.inputs, 'form:comment'), ['<script>']);
+  const broken = requestInputs({ path: '/', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"a":') });
+  assert.equal(broken.unreadableBody, true);
+  assert.deepEqual(at(broken.inputs, 'body'), ['{"a":']);
+  const xml = requestInputs({ path: '/', query: '', headers: { 'content-type': 'text/xml' }, body: Buffer.from('<a>1</a>') });
+  assert.deepEqual(at(xml.inputs, 'body'), ['<a>1</a>']);
+});
+
+test('a request with too many inputs or too deep a body lists up to the bounds and counts the rest', () => {
+  const query = Array.from({ length: 800 }, (_, i) => `p${i}=${i}`).join('&');
+  const wide = requestInputs({ path: '/', query, headers: {} });
+  assert.equal(wide.inputs.length, 1_000);
+  assert.equal(wide.leftOut, 600);
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 100; i++) deep = [deep];
+  const nested = requestInputs({
+    path: '/',
+    query: '',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(JSON.stringify(deep)),
+  });
+  assert.equal(nested.inputs.filter((i) => i.location.startsWith('json')).length, 0);
+  assert.equal(nested.leftOut, 1);
+});

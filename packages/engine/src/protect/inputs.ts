@@ -1,0 +1,153 @@
+/**
+ * The inputs of a request that detectors inspect, each with where it came from: path segments, query
+ * arguments (names and values), headers, cookies, and bodies walked field by field (JSON keys and values at
+ * any depth, form fields). A location names the place in the words of a rule or an alert
+ * (`query:id`, `json:$.user.name`, `header:user-agent`).
+ *
+ * Bounded: at most `MAX_INPUTS` inputs and `MAX_DEPTH` levels of JSON, so a crafted body cannot make
+ * inspection expensive; what was left out is counted, so a caller can treat an oversized request as such.
+ */
+
+/** One value a request carries, and where. */
+export interface RequestInput {
+  /** `path:2`, `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `body`. */
+  location: string;
+  value: string;
+}
+
+/** What a request is, as the sensor sees it before it is forwarded. */
+export interface InspectedRequest {
+  /** The path without the query, as sent (still percent-encoded). */
+  path: string;
+  /** The raw query without `?`, or ''. */
+  query: string;
+  /** Header names lower-case. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body, or undefined. */
+  body?: Buffer;
+}
+
+export interface RequestInputs {
+  inputs: RequestInput[];
+  /** Inputs not listed because of the bounds. */
+  leftOut: number;
+  /** The body could not be read as its content type says (not JSON, say): it is listed whole as `body`. */
+  unreadableBody: boolean;
+}
+
+const MAX_INPUTS = 1_000;
+const MAX_DEPTH = 32;
+/** Headers whose values are the transport's, not the client's data. */
+const TRANSPORT_HEADERS = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'host']);
+
+/** Every input of a request a detector should look at, in request order. */
+export function requestInputs(request: InspectedRequest): RequestInputs {
+  const result: RequestInputs = { inputs: [], leftOut: 0, unreadableBody: false };
+  const add = (location: string, value: string): void => {
+    if (result.inputs.length < MAX_INPUTS) result.inputs.push({ location, value });
+    else result.leftOut++;
+  };
+  request.path
+    .split('/')
+    .slice(1)
+    .forEach((segment, i) => {
+      if (segment !== '') add(`path:${i}`, segment);
+    });
+  for (const [name, value] of formFields(request.query)) {
+    add(`query-name:${name}`, name);
+    add(`query:${name}`, value);
+  }
+  for (const [name, raw] of Object.entries(request.headers)) {
+    if (raw === undefined || TRANSPORT_HEADERS.has(name)) continue;
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (name === 'cookie') for (const [cookie, text] of cookies(value)) add(`cookie:${cookie}`, text);
+      else add(`header:${name}`, value);
+    }
+  }
+  const body = request.body;
+  if (body === undefined || body.length === 0) return result;
+  const type = contentType(request.headers['content-type']);
+  const text = body.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      result.unreadableBody = true;
+      add('body', text);
+      return result;
+    }
+    walkJson(parsed, '$', 0, add, result);
+  } else if (type === 'application/x-www-form-urlencoded') {
+    for (const [name, value] of formFields(text)) {
+      add(`form-name:${name}`, name);
+      add(`form:${name}`, value);
+    }
+  } else add('body', text);
+  return result;
+}
+
+/** `name=value&…` as pairs, decoded as a form is (invalid escapes stay as they are). */
+function formFields(text: string): Array<[string, string]> {
+  if (text === '') return [];
+  const pairs: Array<[string, string]> = [];
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([formDecode(name), formDecode(value)]);
+  }
+  return pairs;
+}
+
+function formDecode(text: string): string {
+  const spaced = text.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    // a malformed escape: the raw text, as a lenient server would keep it (detectors decode further)
+    return spaced;
+  }
+}
+
+/** `a=1; b=2` as pairs. */
+function cookies(header: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+  }
+  return pairs;
+}
+
+/** The media type of a `Content-Type` header, lower-case, without parameters. */
+function contentType(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** Keys and scalar values of a JSON document, with JSONPath-like locations. */
+function walkJson(
+  value: unknown,
+  path: string,
+  depth: number,
+  add: (location: string, value: string) => void,
+  result: RequestInputs,
+): void {
+  if (depth > MAX_DEPTH) {
+    result.leftOut++;
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => walkJson(item, `${path}[${i}]`, depth + 1, add, result));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      // keys carry attacks too (`__proto__`, `$where`, `$gt`)
+      add(`json-key:${path}`, key);
+      walkJson(item, `${path}.${key}`, depth + 1, add, result);
+    }
+  } else if (typeof value === 'string') add(`json:${path}`, value);
+  else if (value !== null) add(`json:${path}`, String(value));
+}
