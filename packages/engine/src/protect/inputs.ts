@@ -141,7 +141,7 @@ function walkJson(
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walkJson(item, `${path}[${i}]`, depth + 1, add, result));
+    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, depth + 1, add, result);
   } else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       // keys carry attacks too (`__proto__`, `$where`, `$gt`)
