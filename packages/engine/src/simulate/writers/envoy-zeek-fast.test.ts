@@ -5,7 +5,7 @@ import { Random } from '../random.js';
 import { simulate } from '../simulate.js';
 import { envoyJsonWriter } from './envoy.js';
 import { basicAuthUser, forwardedFor } from './internal.js';
-import { zeekUid, zeekWriter } from './zeek.js';
+import { mimeType, REASON_PHRASES, splitHostPort, zeekUid, zeekWriter } from './zeek.js';
 
 // The records the writers built before their hot paths were rewritten (one object per line, then
 // `JSON.stringify`), kept here as the reference: the new lines must parse to the same JSON.
@@ -73,49 +73,6 @@ function referenceZeek(x: SimExchange): Record<string, unknown> {
     resp_mime_types: response.size === 0 || responseMime === undefined ? undefined : [responseMime],
   };
 }
-
-function splitHostPort(address: string, fallbackPort: number): { host: string; port: number } {
-  if (address.startsWith('[')) {
-    const end = address.indexOf(']');
-    const port = Number(address.slice(end + 2));
-    return { host: address.slice(1, end), port: address[end + 1] === ':' && Number.isInteger(port) ? port : fallbackPort };
-  }
-  const colon = address.lastIndexOf(':');
-  if (colon < 0 || address.indexOf(':') !== colon) return { host: address, port: fallbackPort };
-  const port = Number(address.slice(colon + 1));
-  return { host: address.slice(0, colon), port: Number.isInteger(port) ? port : fallbackPort };
-}
-
-function mimeType(contentType: string | undefined): string | undefined {
-  if (contentType === undefined) return undefined;
-  const semicolon = contentType.indexOf(';');
-  const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
-  return type === '' ? undefined : type;
-}
-
-const REASON_PHRASES: Record<number, string> = {
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  304: 'Not Modified',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
 
 const WRITERS: Array<[SimWriter, (x: SimExchange) => Record<string, unknown>]> = [
   [envoyJsonWriter, referenceEnvoy],

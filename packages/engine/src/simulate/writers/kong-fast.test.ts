@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import type { SimExchange } from '../exchange.js';
 import { simulate } from '../simulate.js';
 import { forwardedFor } from './internal.js';
-import { kongWriter } from './kong.js';
+import { kongWriter, readQueryArgs, regexPath, slug, splitAddress } from './kong.js';
 
 // The Kong writer renders lines from cached fragments. These tests hold it to the object the writer built
 // and `JSON.stringify`d whole before it was made fast (`referenceKong`, copied from that version), and hold
@@ -220,31 +220,6 @@ function referenceKong(x: SimExchange): Record<string, unknown> {
 function serializeConsumer(username: string): Record<string, unknown> {
   const id = nameUuid('consumer', username);
   return { authenticated_entity: { id: nameUuid('credential', username), consumer_id: { id } }, consumer: { id, username } };
-}
-
-function readQueryArgs(query: string): Record<string, string | string[]> {
-  const args = new Map<string, string | string[]>();
-  for (const [name, value] of new URLSearchParams(query)) {
-    const previous = args.get(name);
-    args.set(name, previous === undefined ? value : [previous, value].flat());
-  }
-  return Object.fromEntries(args);
-}
-
-function splitAddress(address: string): [string, number] {
-  const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(address);
-  if (bracketed !== null) return [bracketed[1] as string, Number(bracketed[2] ?? 80)];
-  const colon = address.indexOf(':');
-  if (colon < 0 || colon !== address.lastIndexOf(':')) return [address, 80];
-  return [address.slice(0, colon), Number(address.slice(colon + 1))];
-}
-
-function regexPath(template: string): string {
-  return `~${template.replace(/\{[^}/]*\}/g, '[^/]+')}$`;
-}
-
-function slug(template: string): string {
-  return template.replace(/[^\w.~-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
 function nameUuid(kind: string, name: string): string {

@@ -161,7 +161,7 @@ function urlStart(scheme: SimExchange['request']['scheme'], host: string): strin
 /** Kong's `querystring` as JSON: decoded arguments, a repeated name as an array of its values. */
 const queryArgs = memo((query: string) => JSON.stringify(readQueryArgs(query)));
 
-function readQueryArgs(query: string): Record<string, string | string[]> {
+export function readQueryArgs(query: string): Record<string, string | string[]> {
   const args = new Map<string, string | string[]>();
   for (const [name, value] of new URLSearchParams(query)) {
     const previous = args.get(name);
@@ -226,7 +226,7 @@ function renderEntities(upstream: Upstream, service: string, route: string | und
 }
 
 /** `198.51.100.4:8080`, `[2001:db8::4]:8080` or a bare address to its address and port (80 when absent). */
-function splitAddress(address: string): [string, number] {
+export function splitAddress(address: string): [string, number] {
   const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(address);
   if (bracketed !== null) return [bracketed[1] as string, Number(bracketed[2] ?? 80)];
   const colon = address.indexOf(':');
@@ -236,12 +236,12 @@ function splitAddress(address: string): [string, number] {
 }
 
 /** A route template (`/orders/{id}`) as a Kong 3 regex path (`~/orders/[^/]+$`). */
-function regexPath(template: string): string {
+export function regexPath(template: string): string {
   return `~${template.replace(/\{[^}/]*\}/g, '[^/]+')}$`;
 }
 
 /** A Kong entity name (letters, digits, `.-_~`) from a route template: `/orders/{id}` → `orders-id`. */
-function slug(template: string): string {
+export function slug(template: string): string {
   return template.replace(/[^\w.~-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 

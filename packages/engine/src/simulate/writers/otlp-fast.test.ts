@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { SimExchange } from '../exchange.js';
 import { simulate } from '../simulate.js';
 import { forwardedFor } from './internal.js';
-import { otlpJsonWriter } from './otlp.js';
+import { otlpJsonWriter, splitHost } from './otlp.js';
 
 // The OTLP/JSON writer renders lines from cached fragments. These tests hold it to the request the writer
 // built and `JSON.stringify`d whole before it was made fast (`referenceOtlp`, copied from that version),
@@ -275,16 +275,4 @@ function int(value: number): AnyValue {
 
 function list(values: readonly string[]): AnyValue {
   return { arrayValue: { values: values.map((value) => ({ stringValue: value })) } };
-}
-
-function splitHost(host: string, defaultPort: number): { name: string; port: number } {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    const port = Number(host.slice(end + 2));
-    return { name: host.slice(1, end), port: host[end + 1] === ':' && Number.isInteger(port) ? port : defaultPort };
-  }
-  const colon = host.lastIndexOf(':');
-  if (colon < 0 || host.indexOf(':') !== colon) return { name: host, port: defaultPort };
-  const port = Number(host.slice(colon + 1));
-  return Number.isInteger(port) ? { name: host.slice(0, colon), port } : { name: host, port: defaultPort };
 }

@@ -218,7 +218,7 @@ const responseHeaderKey = memo(
 );
 
 /** `api.example.com:8443` → name and port; a bare name (or an IPv6 literal without brackets) gets `defaultPort`. */
-function splitHost(host: string, defaultPort: number): { name: string; port: number } {
+export function splitHost(host: string, defaultPort: number): { name: string; port: number } {
   if (host.startsWith('[')) {
     const end = host.indexOf(']');
     const port = Number(host.slice(end + 2));

@@ -144,7 +144,7 @@ export function zeekUid(id: string): string {
 }
 
 /** `10.0.3.14:8080`, `[2001:db8::5]:8080` or a bare address, split; `fallbackPort` when there is no port. */
-function splitHostPort(address: string, fallbackPort: number): { host: string; port: number } {
+export function splitHostPort(address: string, fallbackPort: number): { host: string; port: number } {
   if (address.startsWith('[')) {
     const end = address.indexOf(']');
     const port = Number(address.slice(end + 2));
@@ -157,7 +157,7 @@ function splitHostPort(address: string, fallbackPort: number): { host: string; p
 }
 
 /** The media type of a `Content-Type` value (`application/json; charset=utf-8` → `application/json`). */
-function mimeType(contentType: string | undefined): string | undefined {
+export function mimeType(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
   const semicolon = contentType.indexOf(';');
   const type = (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
@@ -165,7 +165,7 @@ function mimeType(contentType: string | undefined): string | undefined {
 }
 
 /** The reason phrases servers send with the status codes an API answers with. */
-const REASON_PHRASES: Record<number, string> = {
+export const REASON_PHRASES: Record<number, string> = {
   200: 'OK',
   201: 'Created',
   202: 'Accepted',
