@@ -62,8 +62,8 @@ test('vendor JSON types and forms are read; other bodies and broken JSON are lis
   const broken = requestInputs({ path: '/', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"a":') });
   assert.equal(broken.unreadableBody, true);
   assert.deepEqual(at(broken.inputs, 'body'), ['{"a":']);
-  const xml = requestInputs({ path: '/', query: '', headers: { 'content-type': 'text/xml' }, body: Buffer.from('<a>1</a>') });
-  assert.deepEqual(at(xml.inputs, 'body'), ['<a>1</a>']);
+  const text = requestInputs({ path: '/', query: '', headers: { 'content-type': 'text/plain' }, body: Buffer.from('<a>1</a>') });
+  assert.deepEqual(at(text.inputs, 'body'), ['<a>1</a>']);
 });
 
 test('a request with too many inputs or too deep a body lists up to the bounds and counts the rest', () => {
@@ -81,4 +81,64 @@ test('a request with too many inputs or too deep a body lists up to the bounds a
   });
   assert.equal(nested.inputs.filter((i) => i.location.startsWith('json')).length, 0);
   assert.equal(nested.leftOut, 1);
+});
+
+test('multipart fields and uploaded files are listed by name, with file names; binary files are counted, not read', () => {
+  const body = Buffer.concat([
+    Buffer.from('--b0und\r\nContent-Disposition: form-data; name="comment"\r\n\r\nhello\r\nworld\r\n'),
+    Buffer.from(
+      '--b0und\r\nContent-Disposition: form-data; name="upload"; filename="shell.php"\r\nContent-Type: text/plain\r\n\r\n<?php system($_GET[1]); ?>\r\n',
+    ),
+    Buffer.from('--b0und\r\nContent-Disposition: form-data; name="avatar"; filename="a.png"\r\n\r\n'),
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]),
+    Buffer.from('\r\n--b0und--\r\n'),
+  ]);
+  const { inputs, leftOut, unreadableBody } = requestInputs({
+    path: '/upload',
+    query: '',
+    headers: { 'content-type': 'multipart/form-data; boundary=b0und' },
+    body,
+  });
+  assert.equal(unreadableBody, false);
+  assert.deepEqual(at(inputs, 'form:comment'), ['hello\r\nworld']);
+  assert.deepEqual(at(inputs, 'form:upload'), ['<?php system($_GET[1]); ?>']);
+  assert.deepEqual(at(inputs, 'filename:upload'), ['shell.php']);
+  assert.deepEqual(at(inputs, 'form-name:avatar'), ['avatar']);
+  assert.deepEqual(at(inputs, 'form:avatar'), []);
+  assert.equal(leftOut, 1, 'the binary file is counted as not inspected');
+});
+
+test('a multipart body without its boundary is listed whole', () => {
+  const { inputs, unreadableBody } = requestInputs({
+    path: '/upload',
+    query: '',
+    headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
+    body: Buffer.from('name=1 union select 1'),
+  });
+  assert.equal(unreadableBody, true);
+  assert.deepEqual(at(inputs, 'body'), ['name=1 union select 1']);
+});
+
+test('XML element texts, attributes and the document type are listed with paths; XML that does not parse is listed whole', () => {
+  const { inputs } = requestInputs({
+    path: '/orders',
+    query: '',
+    headers: { 'content-type': 'application/xml; charset=utf-8' },
+    body: Buffer.from('<?xml version="1.0"?><order id="7"><item sku="a&lt;b">book</item><note><![CDATA[<b>hi</b>]]></note></order>'),
+  });
+  assert.deepEqual(at(inputs, 'xml:/order/@id'), ['7']);
+  assert.deepEqual(at(inputs, 'xml:/order/item/@sku'), ['a&lt;b']);
+  assert.deepEqual(at(inputs, 'xml:/order/item'), ['book']);
+  assert.deepEqual(at(inputs, 'xml:/order/note'), ['<b>hi</b>']);
+  const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>';
+  const external = requestInputs({ path: '/', query: '', headers: { 'content-type': 'text/xml' }, body: Buffer.from(xxe) });
+  assert.equal(external.unreadableBody, true);
+  assert.deepEqual(at(external.inputs, 'body'), [xxe]);
+  const internal = requestInputs({
+    path: '/',
+    query: '',
+    headers: { 'content-type': 'text/xml' },
+    body: Buffer.from('<!DOCTYPE r [<!ENTITY a "aaaa">]><r>&a;</r>'),
+  });
+  assert.deepEqual(at(internal.inputs, 'xml:!doctype'), ['<!DOCTYPE r [<!ENTITY a "aaaa">]>']);
 });

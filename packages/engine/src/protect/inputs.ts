@@ -8,9 +8,11 @@
  * inspection expensive; what was left out is counted, so a caller can treat an oversized request as such.
  */
 
+import { XMLParser } from 'fast-xml-parser';
+
 /** One value a request carries, and where. */
 export interface RequestInput {
-  /** `path:2`, `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `body`. */
+  /** `path:2`, `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
   location: string;
   value: string;
 }
@@ -83,8 +85,124 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
       add(`form-name:${name}`, name);
       add(`form:${name}`, value);
     }
+  } else if (type === 'multipart/form-data' || type === 'multipart/mixed') {
+    const boundary = multipartBoundary(request.headers['content-type']);
+    const parts = boundary === undefined ? undefined : multipartParts(body, boundary);
+    if (parts === undefined) {
+      result.unreadableBody = true;
+      add('body', text);
+      return result;
+    }
+    for (const part of parts) {
+      add(`form-name:${part.name}`, part.name);
+      if (part.filename !== undefined) add(`filename:${part.name}`, part.filename);
+      if (isBinary(part.content)) result.leftOut++;
+      else add(`form:${part.name}`, part.content.toString('utf8'));
+    }
+  } else if (type === 'application/xml' || type === 'text/xml' || type.endsWith('+xml')) {
+    if (!walkXml(text, add)) {
+      result.unreadableBody = true;
+      add('body', text);
+    }
   } else add('body', text);
   return result;
+}
+
+/** The `boundary` parameter of a multipart `Content-Type`. */
+function multipartBoundary(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const found = /;\s*boundary=(?:"([^"]{1,200})"|([^\s;]{1,200}))/i.exec(value ?? '');
+  return found === null ? undefined : (found[1] ?? found[2]);
+}
+
+interface MultipartPart {
+  name: string;
+  filename?: string;
+  content: Buffer;
+}
+
+/**
+ * The parts of a buffered multipart body (RFC 7578), or `undefined` when the body does not have the
+ * structure its boundary promises. Only what inspection needs: names, file names and contents.
+ */
+function multipartParts(body: Buffer, boundary: string): MultipartPart[] | undefined {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: MultipartPart[] = [];
+  let at = body.indexOf(delimiter);
+  if (at < 0) return undefined;
+  while (parts.length < MAX_INPUTS) {
+    at += delimiter.length;
+    if (body[at] === 0x2d && body[at + 1] === 0x2d) return parts; // closing delimiter
+    const headersEnd = body.indexOf('\r\n\r\n', at);
+    if (headersEnd < 0) return parts.length > 0 ? parts : undefined;
+    const next = body.indexOf(delimiter, headersEnd + 4);
+    const end = next < 0 ? body.length : next;
+    const headers = body.toString('latin1', at, headersEnd);
+    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
+    const name = /[;\s]name="([^"]*)"|[;\s]name=([^;\s]+)/i.exec(disposition);
+    const filename = /filename="([^"]*)"|filename=([^;\s]+)/i.exec(disposition);
+    // the CRLF before the next delimiter belongs to the delimiter
+    const contentEnd = end >= 2 && body[end - 2] === 0x0d && body[end - 1] === 0x0a ? end - 2 : end;
+    parts.push({
+      name: Buffer.from(name?.[1] ?? name?.[2] ?? '', 'latin1').toString('utf8'),
+      filename: filename === null ? undefined : Buffer.from(filename[1] ?? filename[2] ?? '', 'latin1').toString('utf8'),
+      content: body.subarray(headersEnd + 4, Math.max(headersEnd + 4, contentEnd)),
+    });
+    if (next < 0) return parts;
+    at = next;
+  }
+  return parts;
+}
+
+/** Binary content (a NUL in its first KiB) is not text a detector can read. */
+function isBinary(content: Buffer): boolean {
+  return content.subarray(0, 1024).includes(0);
+}
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  processEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  preserveOrder: true,
+  cdataPropName: '#cdata',
+  commentPropName: '#comment',
+});
+
+/**
+ * Element texts and attribute values of an XML document as `xml:/a/b` and `xml:/a/b/@id`, and its
+ * document type declaration, if any, as `xml:!doctype`. False when the text is not XML the parser accepts
+ * (documents declaring external entities are among those: the caller lists them whole).
+ */
+function walkXml(text: string, add: (location: string, value: string) => void): boolean {
+  let document: unknown;
+  try {
+    document = xmlParser.parse(text, true);
+  } catch {
+    return false;
+  }
+  const doctype = /<!DOCTYPE[^[>]*(?:\[[^\]]*\])?[^>]*>/i.exec(text);
+  if (doctype !== null) add('xml:!doctype', doctype[0]);
+  const walk = (nodes: unknown, path: string, depth: number): void => {
+    if (!Array.isArray(nodes) || depth > MAX_DEPTH) return;
+    for (const node of nodes as Array<Record<string, unknown>>) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '#text') add(`xml:${path}`, String(value));
+        else if (key === '#cdata' || key === '#comment') {
+          for (const inner of value as Array<Record<string, unknown>>) add(`xml:${path}`, String(inner['#text'] ?? ''));
+        } else if (key !== ':@' && !key.startsWith('?')) {
+          // an element: its attributes sit beside it, under `:@`
+          const attributes = (node[':@'] ?? {}) as Record<string, unknown>;
+          for (const [attribute, text] of Object.entries(attributes)) add(`xml:${path}/${key}/${attribute}`, String(text));
+          walk(value, `${path}/${key}`, depth + 1);
+        }
+      }
+    }
+  };
+  walk(document, '', 0);
+  return true;
 }
 
 /** `name=value&…` as pairs, decoded as a form is (invalid escapes stay as they are). */

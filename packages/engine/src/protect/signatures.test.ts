@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { compileSignatures, loadSignatureRules, parseSignatureRules } from './signatures.js';
+import type { Detector } from './types.js';
+
+const quoteOr: Detector = (value) => {
+  const at = value.indexOf("' or ");
+  return at < 0 ? undefined : { detail: 's&', start: at, end: at + 5 };
+};
+const detectors = { 'quote-or': quoteOr };
+
+const RULES = `
+rules:
+  - id: sqli/quote-or
+    title: quote then or
+    category: sqli
+    paranoia: 1
+    severity: critical
+    detector: quote-or
+  - id: scanner/ua
+    title: attack tool
+    category: scanner
+    paranoia: 1
+    severity: warning
+    targets: [header:user-agent]
+    phrases: [sqlmap]
+  - id: rce/cat-passwd
+    title: reads passwd
+    category: rce
+    paranoia: 1
+    severity: warning
+    exclude: [header]
+    regex: '\\bcat\\s+/etc/passwd'
+    flags: i
+  - id: xss/strict-angle
+    title: any angle bracket
+    category: xss
+    paranoia: 2
+    severity: notice
+    regex: '<'
+`;
+
+test('rules match decoded values, score once per rule, and record the place and a masked snippet', () => {
+  const set = compileSignatures(parseSignatureRules(RULES, 'test.yaml', detectors), detectors);
+  assert.equal(set.rules.length, 3, 'the paranoia-2 rule is not compiled at paranoia 1');
+  const result = set.inspect([
+    { location: 'query:id', value: '1%27%20or%20%271%27=%271' },
+    { location: 'query:other', value: "x' or 2" },
+    { location: 'header:user-agent', value: 'SQLMap/1.7 cat /etc/passwd' },
+    { location: 'json:$.cmd', value: 'CAT /etc/passwd; card 4111111111111111' },
+  ]);
+  assert.equal(result.score, 5 + 3 + 3);
+  assert.deepEqual(
+    result.matches.map((m) => [m.ruleId, m.location, m.detail]),
+    [
+      ['sqli/quote-or', 'query:id', 's&'],
+      ['scanner/ua', 'header:user-agent', 'phrase'],
+      ['rce/cat-passwd', 'json:$.cmd', 'regex'],
+    ],
+  );
+  assert.equal(result.matches[0]?.snippet, "1' or '1'='1", 'the snippet is of the decoded form');
+  assert.equal(result.matches[2]?.snippet, 'CAT /etc/passwd; card ***11…', 'long digit runs are masked');
+});
+
+test('paranoia, disabled rules and exclusions narrow what runs; results accumulate across phases', () => {
+  const rules = parseSignatureRules(RULES, 'test.yaml', detectors);
+  const strict = compileSignatures(rules, detectors, { paranoia: 2, disabled: ['scanner/*', 'rce/cat-passwd'] });
+  assert.deepEqual(
+    strict.rules.map((r) => r.id),
+    ['sqli/quote-or', 'xss/strict-angle'],
+  );
+  const first = strict.inspect([{ location: 'query:q', value: '<b>' }]);
+  const both = strict.inspect(
+    [
+      { location: 'json:$.q', value: "a' or b" },
+      { location: 'json:$.r', value: '<i>' },
+    ],
+    first,
+    (rule, location) => rule === 'sqli/quote-or' && location === 'json:$.q',
+  );
+  assert.equal(both.score, 2, 'the excluded place does not count and xss counts once');
+});
+
+test('every problem of a rule file is reported at once, naming the file and the rule', () => {
+  const bad = `
+rules:
+  - id: Bad Id
+    title: ''
+    category: sqli
+    paranoia: 7
+    severity: high
+    detector: nope
+    regex: '('
+  - id: xss/ok
+    title: fine
+    category: xss
+    paranoia: 1
+    severity: critical
+    targets: [headers]
+    phrases: []
+`;
+  assert.throws(
+    () => parseSignatureRules(bad, 'user/bad.yaml', detectors),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'PAL_ERR_RULES_INVALID');
+      for (const part of [
+        'user/bad.yaml: rules[0]',
+        'id must look like',
+        'title is required',
+        'paranoia must be',
+        'severity must be',
+        'exactly one of',
+        'detector `nope`',
+        'regex does not compile',
+        'rules[1] (xss/ok): targets must list',
+        'phrases must be',
+      ]) {
+        assert.ok(error.message.includes(part), `message mentions ${part}: ${error.message}`);
+      }
+      return true;
+    },
+  );
+});
+
+test('rule folders load in name order and ids must be unique across files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'palisade-rules-'));
+  await writeFile(join(dir, 'a.yaml'), RULES);
+  await writeFile(join(dir, 'b.yml'), RULES);
+  await writeFile(join(dir, 'notes.txt'), 'ignored');
+  await assert.rejects(loadSignatureRules([dir], detectors), /rule ids must be unique: sqli\/quote-or/);
+  await assert.rejects(loadSignatureRules([join(dir, 'missing')], detectors), { code: 'PAL_ERR_RULES_UNREADABLE' });
+});

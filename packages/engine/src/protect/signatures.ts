@@ -1,0 +1,322 @@
+/**
+ * Signature rules: loaded from YAML (`rules/signatures/*.yaml` and user folders), validated with every
+ * problem reported at once, compiled once for a paranoia level, then run on the hot path against the inputs
+ * of a request. The format is described in `rules/signatures/README.md`.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PalisadeError } from '@palisade/core';
+import { parse as parseYaml } from 'yaml';
+import { decodedForms } from './decode.js';
+import type { RequestInput } from './inputs.js';
+import { maskedSnippet } from './snippet.js';
+import { type Detector, type DetectorHit, SEVERITY_SCORES, type Severity, type SignatureCategory } from './types.js';
+
+/** One rule as written in a rule file. */
+export interface SignatureRule {
+  id: string;
+  title: string;
+  category: SignatureCategory;
+  paranoia: 1 | 2 | 3 | 4;
+  severity: Severity;
+  /** Input kinds (`query`) or exact locations (`header:user-agent`); all inputs when absent. */
+  targets?: string[];
+  exclude?: string[];
+  detector?: string;
+  regex?: string;
+  flags?: string;
+  phrases?: string[];
+  /** Where the rule was read from, for error messages. */
+  source?: string;
+}
+
+/** The input kinds a location can have (the part before `:`). */
+export const INPUT_KINDS = [
+  'path',
+  'query',
+  'query-name',
+  'header',
+  'cookie',
+  'json',
+  'json-key',
+  'form',
+  'form-name',
+  'filename',
+  'xml',
+  'body',
+] as const;
+
+const CATEGORIES = new Set<string>([
+  'sqli',
+  'xss',
+  'rce',
+  'lfi',
+  'rfi',
+  'php',
+  'java',
+  'code',
+  'ssi',
+  'mail',
+  'session-fixation',
+  'ssrf',
+  'xxe',
+  'ssti',
+  'nosqli',
+  'ldapi',
+  'crlf',
+  'jndi',
+  'shellshock',
+  'prototype-pollution',
+  'protocol',
+  'scanner',
+]);
+const KINDS = new Set<string>(INPUT_KINDS);
+const RULE_ID = /^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
+
+/**
+ * Reads and validates the rules of a rule file's text. Every problem is reported in one
+ * `PAL_ERR_RULES_INVALID` error naming the source and the rule.
+ */
+export function parseSignatureRules(text: string, source: string, detectors: Readonly<Record<string, Detector>>): SignatureRule[] {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new PalisadeError('PAL_ERR_RULES_INVALID', `${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const list = (document as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(list)) throw new PalisadeError('PAL_ERR_RULES_INVALID', `${source}: expected a top-level \`rules:\` list`);
+  const problems: string[] = [];
+  const rules: SignatureRule[] = [];
+  list.forEach((item: unknown, index) => {
+    const where = `${source}: rules[${index}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      problems.push(`${where}: expected a mapping`);
+      return;
+    }
+    const rule = item as Record<string, unknown>;
+    const found = ruleProblems(rule, detectors);
+    const name = typeof rule.id === 'string' ? ` (${rule.id})` : '';
+    for (const problem of found) problems.push(`${where}${name}: ${problem}`);
+    if (found.length === 0) rules.push({ ...(rule as unknown as SignatureRule), source });
+  });
+  if (problems.length > 0) throw new PalisadeError('PAL_ERR_RULES_INVALID', problems.join('; '));
+  return rules;
+}
+
+function ruleProblems(rule: Record<string, unknown>, detectors: Readonly<Record<string, Detector>>): string[] {
+  const problems: string[] = [];
+  const known = new Set(['id', 'title', 'category', 'paranoia', 'severity', 'targets', 'exclude', 'detector', 'regex', 'flags', 'phrases']);
+  for (const key of Object.keys(rule)) if (!known.has(key)) problems.push(`unknown key \`${key}\``);
+  if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) problems.push('id must look like `category/slug` (lower-case)');
+  if (typeof rule.title !== 'string' || rule.title === '') problems.push('title is required');
+  if (typeof rule.category !== 'string' || !CATEGORIES.has(rule.category))
+    problems.push(`category must be one of ${[...CATEGORIES].join(', ')}`);
+  if (![1, 2, 3, 4].includes(rule.paranoia as number)) problems.push('paranoia must be 1, 2, 3 or 4');
+  if (typeof rule.severity !== 'string' || !(rule.severity in SEVERITY_SCORES))
+    problems.push('severity must be critical, error, warning or notice');
+  for (const key of ['targets', 'exclude'] as const) {
+    const value = rule[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value) || value.some((t) => typeof t !== 'string' || !KINDS.has(t.split(':')[0] ?? ''))) {
+      problems.push(`${key} must list input kinds (${INPUT_KINDS.join(', ')}) or locations such as header:user-agent`);
+    }
+  }
+  const matchers = ['detector', 'regex', 'phrases'].filter((key) => rule[key] !== undefined);
+  if (matchers.length !== 1) problems.push('a rule needs exactly one of detector, regex or phrases');
+  if (rule.detector !== undefined && (typeof rule.detector !== 'string' || detectors[rule.detector] === undefined)) {
+    problems.push(`detector \`${String(rule.detector)}\` does not exist (known: ${Object.keys(detectors).sort().join(', ')})`);
+  }
+  if (rule.regex !== undefined) {
+    const flags = rule.flags ?? '';
+    if (typeof flags !== 'string' || /[^imsu]/.test(flags)) problems.push('flags may only contain i, m, s and u');
+    else if (typeof rule.regex !== 'string' || rule.regex === '') problems.push('regex must be a non-empty string');
+    else {
+      try {
+        new RegExp(rule.regex, flags);
+      } catch (error) {
+        problems.push(`regex does not compile: ${(error as Error).message}`);
+      }
+    }
+  } else if (rule.flags !== undefined) problems.push('flags only go with regex');
+  if (rule.phrases !== undefined) {
+    const phrases = rule.phrases;
+    if (!Array.isArray(phrases) || phrases.length === 0 || phrases.some((p) => typeof p !== 'string' || p === '')) {
+      problems.push('phrases must be a non-empty list of non-empty strings');
+    }
+  }
+  return problems;
+}
+
+/** Loads every `*.yaml`/`*.yml` file of the given folders, in name order, and checks ids are unique. */
+export async function loadSignatureRules(
+  folders: readonly string[],
+  detectors: Readonly<Record<string, Detector>>,
+): Promise<SignatureRule[]> {
+  const rules: SignatureRule[] = [];
+  for (const folder of folders) {
+    let names: string[];
+    try {
+      names = (await readdir(folder)).filter((name) => /\.ya?ml$/.test(name)).sort();
+    } catch (error) {
+      throw new PalisadeError(
+        'PAL_ERR_RULES_UNREADABLE',
+        `cannot read rule folder ${folder}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+    for (const name of names) {
+      const path = join(folder, name);
+      rules.push(...parseSignatureRules(await readFile(path, 'utf8'), path, detectors));
+    }
+  }
+  const seen = new Map<string, string>();
+  const duplicates: string[] = [];
+  for (const rule of rules) {
+    const first = seen.get(rule.id);
+    if (first !== undefined) duplicates.push(`${rule.id} (${first} and ${rule.source})`);
+    else seen.set(rule.id, rule.source ?? '');
+  }
+  if (duplicates.length > 0) throw new PalisadeError('PAL_ERR_RULES_INVALID', `rule ids must be unique: ${duplicates.join(', ')}`);
+  return rules;
+}
+
+/** How a compiled set of signatures runs. */
+export interface SignatureOptions {
+  /** Rules with a higher paranoia level are not compiled. Default 1. */
+  paranoia?: number;
+  /** Anomaly score at which a request is an attack. Default 5. */
+  threshold?: number;
+  /** Rule ids (or `category/*` prefixes) that are switched off. */
+  disabled?: readonly string[];
+}
+
+/** A rule that matched a request, as recorded in the event. */
+export interface SignatureMatch {
+  ruleId: string;
+  category: SignatureCategory;
+  severity: Severity;
+  score: number;
+  paranoia: number;
+  location: string;
+  /** The detector's reason, or `regex` / `phrase`. */
+  detail: string;
+  /** A short, masked piece of the decoded value around the match. */
+  snippet: string;
+}
+
+/** What the signatures found in a request (or in one phase of it). */
+export interface SignatureResult {
+  score: number;
+  matches: SignatureMatch[];
+}
+
+interface CompiledRule {
+  rule: SignatureRule;
+  score: number;
+  test: Detector;
+}
+
+/** Signatures compiled for one paranoia level. */
+export interface SignatureSet {
+  readonly rules: readonly SignatureRule[];
+  readonly threshold: number;
+  readonly paranoia: number;
+  /**
+   * Runs the rules over inputs. `skip(ruleId, location)` lets the caller apply exclusions. Each rule counts
+   * once per call; `into` accumulates across calls (request headers, then the body).
+   */
+  inspect(inputs: readonly RequestInput[], into?: SignatureResult, skip?: (ruleId: string, location: string) => boolean): SignatureResult;
+}
+
+/** Compiles rules once for a paranoia level; the result is safe to share between requests. */
+export function compileSignatures(
+  rules: readonly SignatureRule[],
+  detectors: Readonly<Record<string, Detector>>,
+  options: SignatureOptions = {},
+): SignatureSet {
+  const paranoia = options.paranoia ?? 1;
+  const threshold = options.threshold ?? 5;
+  const disabled = options.disabled ?? [];
+  const isDisabled = (id: string): boolean =>
+    disabled.some((d) => d === id || (d.endsWith('/*') && id.startsWith(d.slice(0, -1))) || d === id.split('/')[0]);
+  const compiled: CompiledRule[] = rules
+    .filter((rule) => rule.paranoia <= paranoia && !isDisabled(rule.id))
+    .map((rule) => ({ rule, score: SEVERITY_SCORES[rule.severity], test: matcherOf(rule, detectors) }));
+  // The rules that apply to a location, worked out once per distinct location (bounded cache).
+  const byLocation = new Map<string, CompiledRule[]>();
+  const rulesFor = (location: string): CompiledRule[] => {
+    let list = byLocation.get(location);
+    if (list === undefined) {
+      list = compiled.filter((c) => applies(c.rule, location));
+      if (byLocation.size >= 10_000) byLocation.clear();
+      byLocation.set(location, list);
+    }
+    return list;
+  };
+  return {
+    rules: compiled.map((c) => c.rule),
+    threshold,
+    paranoia,
+    inspect(inputs, into = { score: 0, matches: [] }, skip) {
+      const matched = new Set(into.matches.map((m) => m.ruleId));
+      for (const input of inputs) {
+        const candidates = rulesFor(input.location);
+        if (candidates.length === 0) continue;
+        const forms = decodedForms(input.value);
+        for (const candidate of candidates) {
+          const id = candidate.rule.id;
+          if (matched.has(id) || skip?.(id, input.location)) continue;
+          for (const form of forms) {
+            const hit = candidate.test(form, { location: input.location });
+            if (hit === undefined) continue;
+            matched.add(id);
+            into.score += candidate.score;
+            into.matches.push({
+              ruleId: id,
+              category: candidate.rule.category,
+              severity: candidate.rule.severity,
+              score: candidate.score,
+              paranoia: candidate.rule.paranoia,
+              location: input.location,
+              detail: hit.detail,
+              snippet: maskedSnippet(form, hit.start, hit.end, input.location),
+            });
+            break;
+          }
+        }
+      }
+      return into;
+    },
+  };
+}
+
+function applies(rule: SignatureRule, location: string): boolean {
+  const kind = location.slice(0, Math.max(0, location.indexOf(':'))) || location;
+  const listed = (list: readonly string[]): boolean => list.some((t) => t === kind || t === location);
+  if (rule.exclude !== undefined && listed(rule.exclude)) return false;
+  return rule.targets === undefined || listed(rule.targets);
+}
+
+function matcherOf(rule: SignatureRule, detectors: Readonly<Record<string, Detector>>): Detector {
+  if (rule.detector !== undefined) {
+    const detector = detectors[rule.detector];
+    if (detector === undefined) throw new PalisadeError('PAL_ERR_RULES_INVALID', `${rule.id}: unknown detector ${rule.detector}`);
+    return detector;
+  }
+  if (rule.regex !== undefined) {
+    const pattern = new RegExp(rule.regex, rule.flags ?? '');
+    return (value) => {
+      const found = pattern.exec(value);
+      return found === null ? undefined : { detail: 'regex', start: found.index, end: found.index + found[0].length };
+    };
+  }
+  const phrases = (rule.phrases ?? []).map((p) => p.toLowerCase());
+  return (value): DetectorHit | undefined => {
+    const lower = value.toLowerCase();
+    for (const phrase of phrases) {
+      const at = lower.indexOf(phrase);
+      if (at >= 0) return { detail: 'phrase', start: at, end: at + phrase.length };
+    }
+    return undefined;
+  };
+}
