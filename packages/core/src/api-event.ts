@@ -127,6 +127,50 @@ export interface EventUpstream {
   latencyMs?: number;
 }
 
+/** The protections of the inline sensor that can decide about a transaction. */
+export type ProtectionKind = 'signatures' | 'openapi' | 'rate-limit' | 'access' | 'deception' | 'flow' | 'protocol';
+
+/** One reason the sensor found in a transaction. Never holds a secret or the payload itself. */
+export interface ProtectionFinding {
+  protection: ProtectionKind;
+  /** The rule, e.g. `sqli/tokens`, `openapi/body-schema`, `rate-limit/login-per-ip`. */
+  ruleId: string;
+  /** The attack class for signatures (`sqli`, `xss`, …). */
+  category?: string;
+  /** Where in the request: `query:id`, `json:$.user.name`, `header:user-agent`. */
+  location?: string;
+  /** A short masked piece of the decoded value around the match. */
+  snippet?: string;
+  /** The detector's or policy's reason in a few words. */
+  detail: string;
+  /** Anomaly points the finding added (signatures). */
+  score?: number;
+  /** The mode of the protection that made the finding. */
+  mode: 'block' | 'monitor';
+  /** The entity a policy keyed on, e.g. `{ kind: 'ip', value: '203.0.113.7' }`. */
+  entity?: { kind: string; value: string };
+}
+
+/** What the inline sensor did with a transaction, and why. */
+export interface EventProtection {
+  /**
+   * `allow`: forwarded with nothing found in block mode; `block`: answered 403 (or 429 for rate limits) without
+   * reaching the upstream; `monitor`: forwarded though a monitoring protection would have blocked it;
+   * `tarpit`: forwarded (or answered) late on purpose; `deceive`: answered with a decoy, never forwarded;
+   * `reject`: refused as malformed or oversized before inspection could finish.
+   */
+  action: 'allow' | 'block' | 'monitor' | 'tarpit' | 'deceive' | 'reject';
+  /** The signatures' anomaly score, the threshold it was compared with, and the paranoia level. */
+  score: number;
+  threshold: number;
+  paranoia: number;
+  findings: ProtectionFinding[];
+  /** Inputs left uninspected because of the bounds (too many, too deep, binary). */
+  uninspected?: number;
+  /** Set when inspection itself failed: the error code, and whether the fail policy let the request through. */
+  inspectionError?: { code: string; failOpen: boolean };
+}
+
 /** One API transaction. */
 export interface ApiEvent {
   schemaVersion: typeof API_EVENT_SCHEMA_VERSION;
@@ -149,4 +193,6 @@ export interface ApiEvent {
   spanId?: string;
   /** Format-specific facts worth keeping that have no field of their own (cache status, edge POP, WAF action). */
   attributes?: Record<string, string | number | boolean>;
+  /** What the inline sensor decided, for events it produced. */
+  protection?: EventProtection;
 }

@@ -44,6 +44,7 @@ export function readEventRow(row: Record<string, unknown>): ApiEvent {
   set(event, 'traceId', row.trace_id);
   set(event, 'spanId', row.span_id);
   set(event, 'attributes', json(row.attributes));
+  set(event, 'protection', json(row.protection));
   return event;
 }
 

@@ -6,7 +6,7 @@
  */
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Ordered migrations: index 0 brings an empty database to version 1, and so on. */
 export const MIGRATIONS: readonly string[] = [
@@ -70,6 +70,10 @@ export const MIGRATIONS: readonly string[] = [
     body VARCHAR NOT NULL
   );
   `,
+  // 3: what the inline sensor decided about a transaction (`ApiEvent.protection`)
+  `
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS protection JSON;
+  `,
 ];
 
 /**
@@ -86,7 +90,8 @@ export const STAGE_CSV_COLUMNS = `{
   'latency_ms': 'DOUBLE',
   'client_ip': 'VARCHAR', 'client_port': 'INTEGER', 'peer_ip': 'VARCHAR', 'forwarded_for': 'VARCHAR', 'user_agent': 'VARCHAR', 'tls': 'VARCHAR',
   'auth_scheme': 'VARCHAR', 'user': 'VARCHAR', 'api_key': 'VARCHAR', 'consumer': 'VARCHAR', 'session': 'VARCHAR', 'jwt': 'VARCHAR',
-  'entities': 'VARCHAR', 'upstream': 'VARCHAR', 'trace_id': 'VARCHAR', 'span_id': 'VARCHAR', 'attributes': 'VARCHAR'
+  'entities': 'VARCHAR', 'upstream': 'VARCHAR', 'trace_id': 'VARCHAR', 'span_id': 'VARCHAR', 'attributes': 'VARCHAR',
+  'protection': 'VARCHAR'
 }`;
 
 /** The SELECT list that maps a staged CSV row `s` to the `events` columns, in table order. */

@@ -94,7 +94,9 @@ export function toStageRow(e: ApiEvent): string {
     SEP +
     str(e.spanId) +
     SEP +
-    json(e.attributes)
+    json(e.attributes) +
+    SEP +
+    json(e.protection)
   );
 }
 

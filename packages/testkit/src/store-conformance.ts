@@ -50,6 +50,24 @@ export function sampleEvent(n: number, overrides: Partial<ApiEvent> = {}): ApiEv
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     spanId: '00f067aa0ba902b7',
     attributes: { cache: 'MISS', edge: 'FRA', retried: false, tries: 1 },
+    protection: {
+      action: 'block',
+      score: 5,
+      threshold: 5,
+      paranoia: 1,
+      findings: [
+        {
+          protection: 'signatures',
+          ruleId: 'sqli/tokens',
+          category: 'sqli',
+          location: 'query:id',
+          snippet: "1' or '1'='1",
+          detail: 's&sos',
+          score: 5,
+          mode: 'block',
+        },
+      ],
+    },
     ...overrides,
   };
 }
