@@ -26,6 +26,16 @@ export const ERROR_CATALOGUE = {
   PAL_ERR_HTTP_TOO_LARGE: 'The request body is over the size limit.',
   PAL_ERR_HTTP_MEDIA_TYPE: 'The content type or content encoding of the request is not supported.',
   PAL_ERR_HTTP_INTERNAL: 'The server failed on this request.',
+  PAL_ERR_HTTP_HEADERS_TOO_LARGE: 'The request head is over the size limit.',
+  PAL_ERR_HTTP_MALFORMED: 'The request is not valid HTTP.',
+  PAL_ERR_HTTP_TIMEOUT: 'The client took too long to send its request.',
+  PAL_ERR_RULES_INVALID: 'A rule file is invalid.',
+  PAL_ERR_RULES_UNREADABLE: 'A rule folder or file cannot be read.',
+  PAL_ERR_SENSOR_BLOCKED: 'The request was blocked by the API security policy.',
+  PAL_ERR_SENSOR_RATE_LIMITED: 'Too many requests.',
+  PAL_ERR_SENSOR_INSPECTION_FAILED: 'The request could not be inspected and was refused.',
+  PAL_ERR_SENSOR_UPSTREAM_UNAVAILABLE: 'The upstream could not be reached or failed.',
+  PAL_ERR_SENSOR_UPSTREAM_TIMEOUT: 'The upstream did not answer in time.',
 } as const;
 
 /** A catalogued error code. */

@@ -6,3 +6,4 @@ export * from './parser.js';
 export * from './store.js';
 export * from './config/load.js';
 export * from './config/schema.js';
+export * from './config/sensor-schema.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SensorConfigSchema } from './sensor-schema.js';
 
 /** Default trusted proxies: loopback, private and link-local ranges (see docs/rationale.md). */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = [
@@ -187,6 +188,8 @@ export const ConfigSchema = z.strictObject({
       formats: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     })
     .prefault({}),
+  /** The inline sensor, `palisade proxy`. */
+  sensor: SensorConfigSchema.prefault({}),
 });
 
 /** The resolved, validated and frozen configuration. */

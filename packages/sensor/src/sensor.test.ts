@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, request as httpRequest, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { type ApiEvent, loadConfig, type SensorConfig, SensorConfigSchema } from '@palisade/core';
+import { compileSignatures, createEnricher, createTokenizer, parseSignatureRules } from '@palisade/engine';
+import { type Sensor, startSensor } from './sensor.js';
+
+const RULES = `
+rules:
+  - id: sqli/test-tautology
+    title: quote-or tautology
+    category: sqli
+    paranoia: 1
+    severity: critical
+    regex: "'\\\\s*or\\\\s+'?1'?\\\\s*=\\\\s*'?1"
+    flags: i
+  - id: xss/test-script
+    title: script tag
+    category: xss
+    paranoia: 1
+    severity: critical
+    phrases: ['<script']
+  - id: scanner/test-ua
+    title: attack tool
+    category: scanner
+    paranoia: 1
+    severity: warning
+    targets: [header:user-agent]
+    phrases: [sqlmap]
+`;
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let upstream: Server;
+let upstreamPort: number;
+const seen: Seen[] = [];
+let slowMs = 0;
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const reply = (): void => {
+        res.writeHead(201, {
+          'content-type': 'application/json',
+          'x-upstream': 'yes',
+          'set-cookie': ['a=1', 'b=2'],
+          connection: 'keep-alive',
+        });
+        res.end(JSON.stringify({ ok: true, path: req.url }));
+      };
+      if (req.url?.startsWith('/slow')) setTimeout(reply, slowMs);
+      else reply();
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamPort = (upstream.address() as AddressInfo).port;
+});
+
+after(async () => {
+  upstream.closeAllConnections();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+});
+
+async function withSensor(settings: Record<string, unknown>, run: (sensor: Sensor, events: ApiEvent[]) => Promise<void>): Promise<void> {
+  const config: SensorConfig = SensorConfigSchema.parse({
+    listen: '127.0.0.1:0',
+    upstream: `http://127.0.0.1:${upstreamPort}`,
+    ...settings,
+  });
+  const ingest = loadConfig({ env: {} }).ingest;
+  const detectors = {};
+  const signatures = compileSignatures(parseSignatureRules(RULES, 'test.yaml', detectors), detectors);
+  const events: ApiEvent[] = [];
+  const sensor = await startSensor(config, {
+    protections: { signatures },
+    enrich: createEnricher(ingest, createTokenizer(randomBytes(32))),
+    onEvent: (event) => events.push(event),
+  });
+  try {
+    await run(sensor, events);
+  } finally {
+    await sensor.close(100);
+  }
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function send(sensor: Sensor, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: sensor.address().port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Raw bytes in, raw bytes out (until the sensor closes the connection or `waitMs` passes). */
+function raw(sensor: Sensor, bytes: string, waitMs = 2_000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(sensor.address().port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString());
+    });
+    socket.on('error', () => undefined);
+    socket.write(bytes);
+  });
+}
+
+test('a clean request is forwarded with the proxy chain recorded, and its answer comes back whole', { timeout: 10_000 }, async () => {
+  await withSensor({}, async (sensor, events) => {
+    seen.length = 0;
+    const reply = await send(
+      sensor,
+      'POST',
+      '/orders?x=1',
+      { host: 'shop.example', 'x-forwarded-for': '203.0.113.9', 'content-type': 'application/json' },
+      '{"item":"book"}',
+    );
+    assert.equal(reply.status, 201);
+    assert.deepEqual(JSON.parse(reply.body), { ok: true, path: '/orders?x=1' });
+    assert.equal(reply.headers['x-upstream'], 'yes');
+    assert.deepEqual(reply.headers['set-cookie'], ['a=1', 'b=2']);
+    const at = seen[0] as Seen;
+    assert.equal(at.body, '{"item":"book"}');
+    assert.equal(at.headers.host, 'shop.example', 'the Host is kept');
+    assert.equal(at.headers['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+    assert.equal(at.headers['x-forwarded-proto'], 'http');
+    assert.equal(at.headers.forwarded, 'for=127.0.0.1;proto=http;host=shop.example');
+    const event = events[0] as ApiEvent;
+    assert.equal(event.protection?.action, 'allow');
+    assert.equal(event.response?.status, 201);
+    assert.equal(event.client.ip, '203.0.113.9', 'the client behind a trusted loopback hop');
+    assert.equal(event.source.kind, 'sensor');
+  });
+});
+
+test('an attack is answered 403 problem+json with the event id, never reaches the upstream, and the event says why', {
+  timeout: 10_000,
+}, async () => {
+  await withSensor({}, async (sensor, events) => {
+    seen.length = 0;
+    const reply = await send(sensor, 'GET', '/items?id=1%27%20or%20%271%27=%271&card=4111111111111111');
+    assert.equal(reply.status, 403);
+    assert.equal(reply.headers['content-type'], 'application/problem+json');
+    const problem = JSON.parse(reply.body);
+    assert.equal(problem.code, 'PAL_ERR_SENSOR_BLOCKED');
+    assert.equal(problem.status, 403);
+    assert.doesNotMatch(reply.body, /' or|4111/, 'the payload is not echoed');
+    assert.equal(seen.length, 0, 'the upstream never saw it');
+    const event = events[0] as ApiEvent;
+    assert.equal(event.id, problem.eventId);
+    assert.equal(event.protection?.action, 'block');
+    assert.equal(event.protection?.score, 5);
+    assert.deepEqual(
+      event.protection?.findings.map((f) => [f.ruleId, f.location, f.mode]),
+      [['sqli/test-tautology', 'query:id', 'block']],
+    );
+    assert.match(event.protection?.findings[0]?.snippet ?? '', /' or '1'='1/);
+    assert.equal(event.response?.status, 403);
+  });
+});
+
+test('attacks in JSON, form and multipart bodies are found field by field', { timeout: 10_000 }, async () => {
+  await withSensor({}, async (sensor, events) => {
+    seen.length = 0;
+    const json = await send(sensor, 'POST', '/c', { 'content-type': 'application/json' }, '{"a":{"b":["x","<script>alert(1)</script>"]}}');
+    const form = await send(sensor, 'POST', '/c', { 'content-type': 'application/x-www-form-urlencoded' }, 'q=%3Cscript%3E');
+    const multipart = await send(
+      sensor,
+      'POST',
+      '/c',
+      { 'content-type': 'multipart/form-data; boundary=zz' },
+      '--zz\r\nContent-Disposition: form-data; name="note"\r\n\r\n\' or 1=1 --\r\n--zz--\r\n',
+    );
+    assert.deepEqual([json.status, form.status, multipart.status], [403, 403, 403]);
+    assert.equal(seen.length, 0);
+    assert.deepEqual(
+      events.map((e) => e.protection?.findings[0]?.location),
+      ['json:$.a.b[1]', 'form:q', 'form:note'],
+    );
+  });
+});
+
+test('monitor mode forwards everything and records what would have been blocked', { timeout: 10_000 }, async () => {
+  await withSensor({ mode: 'monitor' }, async (sensor, events) => {
+    seen.length = 0;
+    const reply = await send(sensor, 'GET', '/items?q=%3Cscript%3E');
+    assert.equal(reply.status, 201);
+    assert.equal(seen.length, 1);
+    assert.equal(events[0]?.protection?.action, 'monitor');
+    assert.equal(events[0]?.protection?.findings[0]?.mode, 'monitor');
+    assert.equal(sensor.stats().monitored, 1);
+  });
+});
+
+test('routes switch protections per path and exclude rules at chosen places', { timeout: 10_000 }, async () => {
+  const routes = [
+    { match: { paths: ['/cms/**'] }, exclusions: [{ rules: ['xss/*'], locations: ['json:$.html'] }] },
+    { match: { paths: ['/search'], methods: ['GET'] }, protections: { signatures: 'monitor' } },
+  ];
+  await withSensor({ routes }, async (sensor, events) => {
+    seen.length = 0;
+    const allowed = await send(
+      sensor,
+      'POST',
+      '/cms/pages/1',
+      { 'content-type': 'application/json' },
+      '{"html":"<script src=/app.js></script>"}',
+    );
+    const other = await send(sensor, 'POST', '/cms/pages/1', { 'content-type': 'application/json' }, '{"title":"<script>x</script>"}');
+    const monitored = await send(sensor, 'GET', '/search?q=%3Cscript%3E');
+    assert.deepEqual([allowed.status, other.status, monitored.status], [201, 403, 201]);
+    assert.deepEqual(
+      events.map((e) => e.protection?.action),
+      ['allow', 'block', 'monitor'],
+    );
+  });
+});
+
+test('a blocked request on a keep-alive connection leaves the connection usable', { timeout: 10_000 }, async () => {
+  await withSensor({}, async (sensor) => {
+    const text = await raw(
+      sensor,
+      'GET /a?q=%3Cscript%3E HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['403', '201']);
+  });
+});
+
+test('oversized, malformed and over-long requests get a clear 4xx and the upstream is untouched', { timeout: 10_000 }, async () => {
+  await withSensor({ limits: { maxBodyBytes: 1024, maxHeaderBytes: 2048 } }, async (sensor, events) => {
+    seen.length = 0;
+    const big = await send(sensor, 'POST', '/upload', { 'content-type': 'text/plain' }, 'x'.repeat(5000));
+    assert.equal(big.status, 413);
+    assert.equal(JSON.parse(big.body).code, 'PAL_ERR_HTTP_TOO_LARGE');
+    const chunked = await raw(
+      sensor,
+      `POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n${'y'.repeat(2048)}\r\n0\r\n\r\n`,
+    );
+    assert.match(chunked, /^HTTP\/1\.1 413/);
+    const malformed = await raw(sensor, 'GARBAGE\r\n\r\n');
+    assert.match(malformed, /^HTTP\/1\.1 400/);
+    assert.match(malformed, /PAL_ERR_HTTP_MALFORMED/);
+    const smuggled = await raw(sensor, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.match(smuggled, /^HTTP\/1\.1 400/, 'both Content-Length and Transfer-Encoding is refused');
+    const longHead = await raw(sensor, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'z'.repeat(4000)}\r\n\r\n`);
+    assert.match(longHead, /^HTTP\/1\.1 431/);
+    assert.equal(seen.length, 0);
+    assert.equal(sensor.stats().malformed, 3);
+    assert.deepEqual(
+      events.map((e) => [e.protection?.action, e.response?.status]),
+      [
+        ['reject', 413],
+        ['reject', 413],
+      ],
+    );
+  });
+});
+
+test('an upstream that is down gives 502, one that is slow gives 504, and neither leaks details', { timeout: 15_000 }, async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const deadPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  await withSensor({ upstream: `http://127.0.0.1:${deadPort}` }, async (sensor, events) => {
+    const reply = await send(sensor, 'GET', '/x');
+    assert.equal(reply.status, 502);
+    assert.equal(JSON.parse(reply.body).code, 'PAL_ERR_SENSOR_UPSTREAM_UNAVAILABLE');
+    assert.doesNotMatch(reply.body, /ECONNREFUSED|127\.0\.0\.1/);
+    assert.equal(events[0]?.response?.status, 502);
+  });
+  slowMs = 1_500;
+  await withSensor({ limits: { upstreamTimeoutMs: 200 } }, async (sensor) => {
+    const reply = await send(sensor, 'GET', '/slow');
+    assert.equal(reply.status, 504);
+    assert.equal(JSON.parse(reply.body).code, 'PAL_ERR_SENSOR_UPSTREAM_TIMEOUT');
+    assert.equal(sensor.stats().upstreamErrors, 1);
+  });
+});

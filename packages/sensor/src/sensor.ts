@@ -1,0 +1,397 @@
+/**
+ * The inline sensor: an HTTP/1.1 reverse proxy (node:http in front, an undici pool behind) that inspects
+ * every request phase by phase, blocks what its protections in block mode find, forwards the rest, and
+ * reports every transaction as an `ApiEvent` with what was decided and why.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { pipeline } from 'node:stream/promises';
+import {
+  type ApiEvent,
+  type Clock,
+  type ErrorCode,
+  type EventProtection,
+  type ParsedEvent,
+  type SensorConfig,
+  systemClock,
+} from '@palisade/core';
+import type { Enricher } from '@palisade/engine';
+import { errors as undiciErrors, Pool } from 'undici';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding.js';
+import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
+import { rawProblem, sendProblem } from './problem.js';
+import { compileRoutes, type RouteResolver } from './routes.js';
+
+/** What a sensor needs besides its configuration. */
+export interface SensorDeps {
+  protections: SensorProtections;
+  /** Builds the privacy-safe event (identity, client address, tokens) from what the sensor saw. */
+  enrich: Enricher;
+  /** Receives every transaction's event, after the response was sent. Must not throw. */
+  onEvent: (event: ApiEvent) => void;
+  clock?: Clock;
+  /** The sensor's name in events' `source.name`. */
+  name?: string;
+}
+
+/** Counters of what the sensor did since it started. */
+export interface SensorStats {
+  requests: number;
+  forwarded: number;
+  blocked: number;
+  monitored: number;
+  rejected: number;
+  upstreamErrors: number;
+  inspectionErrors: number;
+  /** Connections that sent bytes that are not HTTP (answered 400 and closed). */
+  malformed: number;
+}
+
+/** A running sensor. */
+export interface Sensor {
+  readonly server: Server;
+  /** The address it listens on. */
+  address(): AddressInfo;
+  stats(): Readonly<SensorStats>;
+  /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), closes the upstream pool. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The upstream answered, or could not. */
+type UpstreamFailure = { status: 502 | 504; code: ErrorCode };
+
+/** Starts a sensor listening on `config.listen` (a port of 0 picks a free one). */
+export async function startSensor(config: SensorConfig, deps: SensorDeps): Promise<Sensor> {
+  if (config.upstream === undefined) throw new Error('the sensor needs an upstream');
+  const upstream = new URL(config.upstream);
+  const clock = deps.clock ?? systemClock;
+  const name = deps.name ?? 'palisade-proxy';
+  const routes: RouteResolver = compileRoutes(config);
+  const stats: SensorStats = {
+    requests: 0,
+    forwarded: 0,
+    blocked: 0,
+    monitored: 0,
+    rejected: 0,
+    upstreamErrors: 0,
+    inspectionErrors: 0,
+    malformed: 0,
+  };
+  const pool = new Pool(upstream.origin, {
+    connections: config.upstreamConnections,
+    connectTimeout: config.limits.connectTimeoutMs,
+    headersTimeout: config.limits.upstreamTimeoutMs,
+    bodyTimeout: config.limits.upstreamTimeoutMs,
+    keepAliveTimeout: 4_000,
+  });
+  const upstreamHost = upstream.host;
+  const limits = config.limits;
+
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    requestTimeout: limits.clientTimeoutMs,
+    headersTimeout: Math.min(limits.clientTimeoutMs, 60_000),
+    keepAliveTimeout: 5_000,
+  });
+
+  const emit = (event: ApiEvent): void => {
+    try {
+      deps.onEvent(event);
+    } catch {
+      // a sink that fails must not take the proxy down; sinks count their own failures
+    }
+  };
+
+  const buildEvent = (
+    id: string,
+    time: number,
+    req: IncomingMessage,
+    path: string,
+    query: string | undefined,
+    status: number | undefined,
+    responseHeaders: Record<string, string | string[]> | undefined,
+    latencyMs: number,
+    protection: EventProtection,
+    body: Buffer | undefined,
+  ): ApiEvent => {
+    const headers: Record<string, string | undefined> = {};
+    for (const key in req.headers) {
+      const value = req.headers[key];
+      headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const parsed: ParsedEvent = {
+      time,
+      request: {
+        method: req.method ?? 'GET',
+        scheme: 'http',
+        host: req.headers.host,
+        path,
+        query,
+        headers,
+        httpVersion: `HTTP/${req.httpVersion}`,
+        size: body?.length,
+      },
+      client: { peerIp: req.socket.remoteAddress, port: req.socket.remotePort, forwardedFor: headers['x-forwarded-for'] },
+      latencyMs,
+    };
+    if (body !== undefined && body.length > 0) {
+      parsed.request.body = { text: body.toString('utf8'), truncated: false, contentType: headers['content-type'] };
+    }
+    if (status !== undefined) {
+      const flat: Record<string, string | undefined> = {};
+      for (const key in responseHeaders) {
+        const value = responseHeaders[key];
+        flat[key] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      parsed.response = { status, headers: flat };
+    }
+    const event = deps.enrich(parsed, { kind: 'sensor', name }, id);
+    event.protection = protection;
+    return event;
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    stats.requests++;
+    handle(req, res).catch(() => {
+      // handle() answers every failure itself; this only guards against a bug leaking a rejection
+      if (!res.headersSent) sendProblem(res, 500, 'PAL_ERR_HTTP_INTERNAL', 'unknown');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const id = randomUUID().replaceAll('-', '');
+    const time = clock.now();
+    const started = performance.now();
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    const path = mark < 0 ? target : target.slice(0, mark);
+    const query = mark < 0 ? undefined : target.slice(mark + 1);
+    const method = req.method ?? 'GET';
+    const route = routes(method, req.headers.host, path);
+    const inspection = new Inspection(deps.protections, route, config.mode);
+    let body: Buffer | undefined;
+
+    const finish = (
+      action: EventProtection['action'],
+      status: number | undefined,
+      headers?: Record<string, string | string[]>,
+      error?: { code: string; failOpen: boolean },
+    ): void => {
+      const protection = inspection.record(action);
+      if (error !== undefined) protection.inspectionError = error;
+      emit(buildEvent(id, time, req, path, query, status, headers, performance.now() - started, protection, body));
+    };
+    const refuse = (verdict: Extract<Verdict, { kind: 'block' }>): void => {
+      stats.blocked++;
+      if (body === undefined) {
+        // an unread body would be read as the next request: drain an empty one, close on anything else
+        if (expectsBody(req)) res.shouldKeepAlive = false;
+        else req.resume();
+      }
+      sendProblem(res, verdict.status, verdict.code, id, verdict.headers);
+      finish('block', verdict.status, verdict.headers);
+    };
+
+    // phase: request headers
+    let verdict: Verdict;
+    try {
+      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers });
+    } catch {
+      inspectionFailed(res, id, finish);
+      if (config.failMode === 'closed') return;
+      verdict = { kind: 'continue' };
+    }
+    if (verdict.kind === 'block') return refuse(verdict);
+
+    // phase: request body
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > route.maxBodyBytes) return tooLarge(req, res, id, finish);
+    const read = await readBody(req, route.maxBodyBytes);
+    if (read === 'too-large') return tooLarge(req, res, id, finish);
+    if (read === 'aborted') {
+      stats.rejected++;
+      finish('reject', undefined);
+      return;
+    }
+    body = read;
+    try {
+      verdict = inspection.requestBody(body, req.headers['content-type']);
+    } catch {
+      inspectionFailed(res, id, finish);
+      if (config.failMode === 'closed') return;
+      verdict = { kind: 'continue' };
+    }
+    if (verdict.kind === 'block') return refuse(verdict);
+    if (inspection.wouldHaveBlocked) stats.monitored++;
+
+    // forward
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      peerIp: req.socket.remoteAddress ?? '',
+      proto: 'http',
+      host: req.headers.host,
+      preserveHost: config.preserveHost,
+    });
+    if (!config.preserveHost) headers.push('host', upstreamHost);
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await pool.request({
+        method: method as 'GET',
+        path: target,
+        headers,
+        body: body.length > 0 || (method !== 'GET' && method !== 'HEAD') ? body : undefined,
+      });
+    } catch (error) {
+      const failure = upstreamFailure(error);
+      stats.upstreamErrors++;
+      sendProblem(res, failure.status, failure.code, id);
+      finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', failure.status);
+      return;
+    }
+    stats.forwarded++;
+    const responseHeaders = clientResponseHeaders(response.headers);
+    res.writeHead(response.statusCode, responseHeaders);
+    try {
+      await pipeline(response.body, res);
+    } catch {
+      // the upstream or the client went away mid-body: the client connection is cut (never a half answer)
+      stats.upstreamErrors++;
+      res.destroy();
+    }
+    finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', response.statusCode, responseHeaders);
+  }
+
+  function inspectionFailed(
+    res: ServerResponse,
+    id: string,
+    finish: (
+      a: EventProtection['action'],
+      s: number | undefined,
+      h?: Record<string, string>,
+      e?: { code: string; failOpen: boolean },
+    ) => void,
+  ): void {
+    stats.inspectionErrors++;
+    const failOpen = config.failMode === 'open';
+    if (!failOpen) {
+      res.shouldKeepAlive = false;
+      sendProblem(res, 503, 'PAL_ERR_SENSOR_INSPECTION_FAILED', id);
+      finish('reject', 503, undefined, { code: 'PAL_ERR_SENSOR_INSPECTION_FAILED', failOpen });
+    }
+  }
+
+  function tooLarge(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    finish: (a: EventProtection['action'], s: number | undefined) => void,
+  ): void {
+    stats.rejected++;
+    res.shouldKeepAlive = false;
+    sendProblem(res, 413, 'PAL_ERR_HTTP_TOO_LARGE', id);
+    req.resume();
+    finish('reject', 413);
+  }
+
+  // Bytes that are not HTTP, heads over the limit, slow clients: answered here, before any request exists.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const code = error.code ?? '';
+    const id = randomUUID().replaceAll('-', '');
+    let reply: string;
+    if (code === 'HPE_HEADER_OVERFLOW') reply = rawProblem(431, 'Request Header Fields Too Large', 'PAL_ERR_HTTP_HEADERS_TOO_LARGE', id);
+    else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') reply = rawProblem(408, 'Request Timeout', 'PAL_ERR_HTTP_TIMEOUT', id);
+    else if (code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    } else reply = rawProblem(400, 'Bad Request', 'PAL_ERR_HTTP_MALFORMED', id);
+    stats.malformed++;
+    socket.end(reply);
+  });
+
+  const [host, port] = splitListen(config.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    server,
+    address: () => server.address() as AddressInfo,
+    stats: () => ({ ...stats }),
+    async close(graceMs = 5_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await pool.close();
+    },
+  };
+}
+
+/** The body of a request, or what went wrong reading it. Never buffers more than `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  if (req.complete && req.readableLength === 0) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const settle = (value: Buffer | 'too-large' | 'aborted'): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) settle('too-large');
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => settle(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    const onError = (): void => settle('aborted');
+    const onClose = (): void => {
+      if (!req.complete) settle('aborted');
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** True when the request announces a body (a positive length, or chunks). */
+function expectsBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/** How an upstream failure is answered: 504 when it did not answer in time, 502 otherwise. */
+function upstreamFailure(error: unknown): UpstreamFailure {
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
+    return { status: 504, code: 'PAL_ERR_SENSOR_UPSTREAM_TIMEOUT' };
+  }
+  return { status: 502, code: 'PAL_ERR_SENSOR_UPSTREAM_UNAVAILABLE' };
+}
+
+/** `HOST:PORT`, `[v6]:PORT` or `PORT` as host and port. */
+export function splitListen(listen: string): [string, number] {
+  const found = /^(?:\[([^\]]+)\]|([^:]+))?:?(\d+)$/.exec(listen.trim());
+  if (found === null) throw new Error(`not a HOST:PORT address: ${listen}`);
+  const port = Number(found[3]);
+  if (port > 65_535) throw new Error(`not a port: ${found[3]}`);
+  return [found[1] ?? found[2] ?? '127.0.0.1', port];
+}
