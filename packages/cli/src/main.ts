@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
+import { registerProxyCommand } from './commands/proxy.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { VERSION } from './version.js';
 
@@ -23,6 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerDiscoverCommand(program);
   registerFormatsCommand(program);
+  registerProxyCommand(program);
   registerSimulateCommand(program);
   registerDemoCommand(program);
   try {

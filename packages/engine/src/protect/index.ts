@@ -3,4 +3,15 @@ export * from './decode.js';
 export * from './inputs.js';
 export * from './signatures.js';
 export * from './snippet.js';
-export * from './types.js';
+export {
+  type Detector,
+  type DetectorContext,
+  type DetectorHit,
+  PHASES,
+  type Phase,
+  type ProtectionMode,
+  SEVERITY_SCORES,
+  type Severity as SignatureSeverity,
+  type SignatureCategory,
+} from './types.js';
+export * from './detect/index.js';

@@ -1,0 +1,200 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  type ApiEvent,
+  loadConfig,
+  PalisadeError,
+  type PalisadeConfig,
+  type SensorConfig,
+  SensorConfigSchema,
+  type Store,
+  systemClock,
+} from '@palisade/core';
+import { BUILTIN_DETECTORS, compileSignatures, loadOrCreateSecretKey, loadSignatureRules, SHIPPED_SIGNATURES_DIR } from '@palisade/engine';
+import { type SensorProtections, startSensor } from '@palisade/sensor';
+import { createDuckDbStore } from '@palisade/store-duckdb';
+import { createRunEnricher } from './ingest.js';
+
+interface ProxyFlags {
+  upstream?: string;
+  listen?: string;
+  config?: string;
+  spec?: string[];
+  mode?: string;
+  paranoia?: string;
+  rules?: string[];
+  events?: string;
+  store?: boolean;
+  db?: string;
+  dataDir?: string;
+  quiet?: boolean;
+}
+
+/** `palisade proxy`: the inline sensor. */
+export function registerProxyCommand(program: Command): void {
+  program
+    .command('proxy')
+    .description('run the inline sensor: a reverse proxy that blocks known attacks and reports every transaction')
+    .option('--upstream <url>', 'the API to protect, e.g. http://127.0.0.1:9000')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:8080)')
+    .option('-c, --config <file>', 'configuration file (YAML); the sensor reads its `sensor:` section')
+    .option('--spec <file>', 'OpenAPI/Swagger description to enforce (repeatable)', collect, [])
+    .option('--mode <mode>', 'block, or monitor (record what would be blocked, block nothing)')
+    .option('--paranoia <level>', 'signature paranoia level, 1 (fewest false positives) to 4')
+    .option('--rules <dir>', 'extra signature rule folder (repeatable)', collect, [])
+    .option('--events <file>', 'write every transaction as NDJSON to this file, or - for stdout')
+    .option('--store', 'write events to the DuckDB store of the data directory')
+    .option('--db <path>', 'DuckDB store file (implies --store)')
+    .option('--data-dir <dir>', 'data directory: store, secret key (default: palisade-data)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (flags: ProxyFlags) => {
+      await runProxy(flags);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The sensor settings from the config file, overridden by the command line; every problem reported at once. */
+export function resolveSensorConfig(config: Readonly<PalisadeConfig>, flags: ProxyFlags): SensorConfig {
+  const raw: Record<string, unknown> = structuredClone(config.sensor) as unknown as Record<string, unknown>;
+  if (flags.upstream !== undefined) raw.upstream = flags.upstream;
+  if (flags.listen !== undefined) raw.listen = flags.listen;
+  if (flags.mode !== undefined) raw.mode = flags.mode;
+  const signatures = raw.signatures as Record<string, unknown>;
+  if (flags.paranoia !== undefined) signatures.paranoia = Number(flags.paranoia);
+  if (flags.rules !== undefined && flags.rules.length > 0) signatures.rules = [...(signatures.rules as string[]), ...flags.rules];
+  const openapi = raw.openapi as Record<string, unknown>;
+  if (flags.spec !== undefined && flags.spec.length > 0) openapi.specs = [...(openapi.specs as string[]), ...flags.spec];
+  const events = raw.events as Record<string, unknown>;
+  if (flags.events === '-') events.stdout = true;
+  else if (flags.events !== undefined) events.file = flags.events;
+  if (flags.store === true || flags.db !== undefined) events.store = true;
+  const result = SensorConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `sensor.${issue.path.join('.')}: ${issue.message}`);
+    throw new PalisadeError('PAL_ERR_USAGE', `invalid sensor settings: ${problems.join('; ')}`);
+  }
+  if (result.data.upstream === undefined)
+    throw new PalisadeError('PAL_ERR_USAGE', 'the sensor needs --upstream URL (or sensor.upstream in the config)');
+  return result.data;
+}
+
+/** Compiles what the sensor runs: the shipped and user signature rules. */
+export async function loadProtections(sensor: SensorConfig): Promise<SensorProtections> {
+  const protections: SensorProtections = {};
+  if (sensor.signatures.mode !== 'off') {
+    const rules = await loadSignatureRules([SHIPPED_SIGNATURES_DIR, ...sensor.signatures.rules], BUILTIN_DETECTORS);
+    protections.signatures = compileSignatures(rules, BUILTIN_DETECTORS, {
+      paranoia: sensor.signatures.paranoia,
+      threshold: sensor.signatures.threshold,
+      disabled: sensor.signatures.disabled,
+    });
+  }
+  return protections;
+}
+
+async function runProxy(flags: ProxyFlags): Promise<void> {
+  const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
+  const settings = resolveSensorConfig(config, flags);
+  const protections = await loadProtections(settings);
+  const secretKey = loadOrCreateSecretKey(config.dataDir);
+  const sinks = await openEventSinks(config, settings);
+  const sensor = await startSensor(settings, {
+    protections,
+    enrich: createRunEnricher(config, secretKey),
+    onEvent: sinks.write,
+    clock: systemClock,
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new PalisadeError('PAL_ERR_LISTEN', `cannot listen on ${settings.listen}: ${error.code ?? error.message}`);
+  });
+  const address = sensor.address();
+  if (flags.quiet !== true) {
+    const rules = protections.signatures?.rules.length ?? 0;
+    process.stderr.write(
+      `palisade proxy: listening on http://${address.address}:${address.port} → ${settings.upstream} (mode ${settings.mode}, ${rules} signature rules at paranoia ${settings.signatures.paranoia})\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sensor.close();
+  await sinks.close();
+  if (flags.quiet !== true) {
+    const s = sensor.stats();
+    process.stderr.write(
+      `palisade proxy: ${s.requests} requests, ${s.forwarded} forwarded, ${s.blocked} blocked, ${s.monitored} monitored, ${s.rejected} rejected, ${s.malformed} malformed, ${s.upstreamErrors} upstream errors, ${s.inspectionErrors} inspection errors\n`,
+    );
+  }
+}
+
+interface EventSinks {
+  write(event: ApiEvent): void;
+  close(): Promise<void>;
+}
+
+/** NDJSON to stdout or a file, and batches to the store, as configured. Store batches are written once a second. */
+async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorConfig): Promise<EventSinks> {
+  const streams: Array<NodeJS.WritableStream> = [];
+  let file: WriteStream | undefined;
+  if (sensor.events.stdout) streams.push(process.stdout);
+  if (sensor.events.file !== undefined) {
+    file = createWriteStream(sensor.events.file, { flags: 'a' });
+    streams.push(file);
+  }
+  let store: Store | undefined;
+  let pending: ApiEvent[] = [];
+  let writing = Promise.resolve();
+  let storeFailures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (store === undefined || pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const target = store;
+    writing = writing.then(() =>
+      target.append({ events: batch, checkpoints: [] }).then(
+        () => undefined,
+        () => {
+          storeFailures += batch.length;
+        },
+      ),
+    );
+  };
+  if (sensor.events.store) {
+    store = await createDuckDbStore({
+      path: config.store.path ?? join(config.dataDir, 'palisade.duckdb'),
+      memoryLimit: config.store.memoryLimit,
+    });
+    timer = setInterval(flush, 1_000);
+    timer.unref();
+  }
+  return {
+    write(event) {
+      if (streams.length > 0) {
+        const line = `${JSON.stringify(event)}\n`;
+        for (const stream of streams) stream.write(line);
+      }
+      if (store !== undefined) {
+        pending.push(event);
+        if (pending.length >= 5_000) flush();
+      }
+    },
+    async close() {
+      if (timer !== undefined) clearInterval(timer);
+      flush();
+      await writing;
+      await store?.close();
+      if (file !== undefined) await new Promise<void>((resolve) => file.end(resolve));
+      if (storeFailures > 0) process.stderr.write(`palisade proxy: ${storeFailures} events could not be written to the store\n`);
+    },
+  };
+}
