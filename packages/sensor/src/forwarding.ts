@@ -32,6 +32,8 @@ export interface HopFacts {
   /** The Host the client asked for. */
   host?: string;
   preserveHost: boolean;
+  /** The protocol the client asks to switch to (`websocket`): the upgrade headers are then kept. */
+  upgrade?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], hop: HopFa
   out.push('x-forwarded-proto', hop.proto);
   if (hop.host !== undefined) out.push('x-forwarded-host', hop.host);
   out.push('forwarded', forwarded === undefined ? element : `${forwarded}, ${element}`);
+  if (hop.upgrade !== undefined) out.push('connection', 'Upgrade', 'upgrade', hop.upgrade);
   return out;
 }
 

@@ -46,7 +46,9 @@ export function sendProblem(
 }
 
 /** The raw HTTP/1.1 bytes of a problem response, for sockets that have no `ServerResponse` (malformed requests, upgrades). */
-export function rawProblem(status: number, reason: string, code: ErrorCode, eventId: string): string {
+export function rawProblem(status: number, reason: string, code: ErrorCode, eventId: string, headers: Record<string, string> = {}): string {
   const body = JSON.stringify(problemOf(status, code, eventId));
-  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+  let extra = '';
+  for (const name in headers) extra += `${name}: ${headers[name]}\r\n`;
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n${extra}connection: close\r\n\r\n${body}`;
 }

@@ -62,6 +62,14 @@ before(async () => {
       else reply();
     });
   });
+  // a WebSocket-like upgrade: 101, then every byte echoed back upper-cased
+  upstream.on('upgrade', (req, socket, head) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' });
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    if (head.length > 0) socket.write(head.toString().toUpperCase());
+    socket.on('data', (chunk: Buffer) => socket.write(chunk.toString().toUpperCase()));
+    socket.on('error', () => socket.destroy());
+  });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   upstreamPort = (upstream.address() as AddressInfo).port;
 });
@@ -298,5 +306,54 @@ test('an upstream that is down gives 502, one that is slow gives 504, and neithe
     assert.equal(reply.status, 504);
     assert.equal(JSON.parse(reply.body).code, 'PAL_ERR_SENSOR_UPSTREAM_TIMEOUT');
     assert.equal(sensor.stats().upstreamErrors, 1);
+  });
+});
+
+/** Sends an upgrade request, then `message` once the 101 arrived; resolves with everything read until `until` matches. */
+function upgrade(sensor: Sensor, path: string, message: string, until: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(sensor.address().port, '127.0.0.1');
+    let text = '';
+    let sent = false;
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(text);
+    };
+    const timer = setTimeout(done, 3_000);
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (!sent && text.includes('\r\n\r\n') && text.startsWith('HTTP/1.1 101')) {
+        sent = true;
+        socket.write(message);
+      }
+      if (until.test(text)) done();
+    });
+    socket.on('close', done);
+    socket.on('error', () => undefined);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    );
+  });
+}
+
+test('WebSocket upgrades pass through both ways after their head is inspected; an attack in the head is refused', {
+  timeout: 10_000,
+}, async () => {
+  await withSensor({}, async (sensor, events) => {
+    seen.length = 0;
+    const text = await upgrade(sensor, '/chat?room=1', 'hello over the tunnel', /HELLO OVER THE TUNNEL/);
+    assert.match(text, /^HTTP\/1\.1 101/);
+    assert.match(text, /HELLO OVER THE TUNNEL/, 'bytes flow to the upstream and back');
+    const at = seen[0] as Seen;
+    assert.equal(at.headers.upgrade, 'websocket');
+    assert.equal(at.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(events[0]?.response?.status, 101);
+    assert.equal(events[0]?.protection?.action, 'allow');
+
+    const refused = await upgrade(sensor, '/chat?room=%3Cscript%3E', 'x', /\}$/);
+    assert.match(refused, /^HTTP\/1\.1 403/);
+    assert.match(refused, /PAL_ERR_SENSOR_BLOCKED/);
+    assert.equal(seen.length, 1, 'the refused upgrade never reached the upstream');
   });
 });

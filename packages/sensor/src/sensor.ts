@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import {
   type ApiEvent,
   type Clock,
@@ -22,6 +21,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding.js';
 import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
 import { rawProblem, sendProblem } from './problem.js';
 import { compileRoutes, type RouteResolver } from './routes.js';
+import { openUpgradeTunnel } from './upgrade.js';
 
 /** What a sensor needs besides its configuration. */
 export interface SensorDeps {
@@ -208,7 +208,13 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     // phase: request body
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > route.maxBodyBytes) return tooLarge(req, res, id, finish);
-    const read = await readBody(req, route.maxBodyBytes);
+    let read: Buffer | 'too-large' | 'aborted';
+    if (expectsBody(req)) read = await readBody(req, route.maxBodyBytes);
+    else {
+      // no body announced: nothing to wait for (node ends the empty stream by itself)
+      read = EMPTY;
+      req.resume();
+    }
     if (read === 'too-large') return tooLarge(req, res, id, finish);
     if (read === 'aborted') {
       stats.rejected++;
@@ -234,32 +240,54 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       preserveHost: config.preserveHost,
     });
     if (!config.preserveHost) headers.push('host', upstreamHost);
-    let response: Awaited<ReturnType<Pool['request']>>;
-    try {
-      response = await pool.request({
+    forward(id, req, res, target, headers, body, (status, responseHeaders, failure) => {
+      if (failure !== undefined) stats.upstreamErrors++;
+      else stats.forwarded++;
+      finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', status, responseHeaders);
+    });
+  }
+
+  /**
+   * Sends the request upstream and streams the answer to the client (undici writes straight into the
+   * response). Reports how it ended: the status sent, or the failure answered as 502/504. A failure after
+   * the head was sent cuts the client connection: the client never gets a half answer that looks whole.
+   */
+  function forward(
+    id: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    headers: string[],
+    body: Buffer,
+    done: (status: number, headers: Record<string, string | string[]> | undefined, failure?: UpstreamFailure) => void,
+  ): void {
+    const method = req.method ?? 'GET';
+    let status = 0;
+    let responseHeaders: Record<string, string | string[]> | undefined;
+    pool.stream(
+      {
         method: method as 'GET',
         path: target,
         headers,
         body: body.length > 0 || (method !== 'GET' && method !== 'HEAD') ? body : undefined,
-      });
-    } catch (error) {
-      const failure = upstreamFailure(error);
-      stats.upstreamErrors++;
-      sendProblem(res, failure.status, failure.code, id);
-      finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', failure.status);
-      return;
-    }
-    stats.forwarded++;
-    const responseHeaders = clientResponseHeaders(response.headers);
-    res.writeHead(response.statusCode, responseHeaders);
-    try {
-      await pipeline(response.body, res);
-    } catch {
-      // the upstream or the client went away mid-body: the client connection is cut (never a half answer)
-      stats.upstreamErrors++;
-      res.destroy();
-    }
-    finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', response.statusCode, responseHeaders);
+      },
+      ({ statusCode, headers: upstreamHeaders }) => {
+        status = statusCode;
+        responseHeaders = clientResponseHeaders(upstreamHeaders);
+        res.writeHead(statusCode, responseHeaders);
+        return res;
+      },
+      (error) => {
+        if (error === null) return done(status, responseHeaders);
+        const failure = upstreamFailure(error);
+        if (res.headersSent) {
+          res.destroy();
+          return done(status, responseHeaders, failure);
+        }
+        sendProblem(res, failure.status, failure.code, id);
+        done(failure.status, undefined, failure);
+      },
+    );
   }
 
   function inspectionFailed(
@@ -293,6 +321,77 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     req.resume();
     finish('reject', 413);
   }
+
+  /** Upgraded connections: the HTTP server no longer tracks them, so closing the sensor cuts them itself. */
+  const tunnels = new Set<Socket>();
+
+  // Protocol upgrades (WebSocket): the head is inspected like any request, then bytes pass through untouched.
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    stats.requests++;
+    const id = randomUUID().replaceAll('-', '');
+    const time = clock.now();
+    const started = performance.now();
+    const target = req.url ?? '/';
+    const mark = target.indexOf('?');
+    const path = mark < 0 ? target : target.slice(0, mark);
+    const query = mark < 0 ? undefined : target.slice(mark + 1);
+    const route = routes(req.method ?? 'GET', req.headers.host, path);
+    const inspection = new Inspection(deps.protections, route, config.mode);
+    const finish = (action: EventProtection['action'], status: number | undefined): void =>
+      emit(buildEvent(id, time, req, path, query, status, undefined, performance.now() - started, inspection.record(action), undefined));
+    socket.on('error', () => socket.destroy());
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    let verdict: Verdict;
+    try {
+      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers });
+    } catch {
+      stats.inspectionErrors++;
+      verdict = { kind: 'continue' };
+      if (config.failMode === 'closed') {
+        socket.end(rawProblem(503, 'Service Unavailable', 'PAL_ERR_SENSOR_INSPECTION_FAILED', id));
+        finish('reject', 503);
+        return;
+      }
+    }
+    if (verdict.kind === 'block') {
+      stats.blocked++;
+      socket.end(rawProblem(verdict.status, verdict.status === 429 ? 'Too Many Requests' : 'Forbidden', verdict.code, id, verdict.headers));
+      finish('block', verdict.status);
+      return;
+    }
+    if (inspection.wouldHaveBlocked) stats.monitored++;
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      peerIp: req.socket.remoteAddress ?? '',
+      proto: 'http',
+      host: req.headers.host,
+      preserveHost: config.preserveHost,
+      upgrade: String(req.headers.upgrade ?? 'websocket'),
+    });
+    if (!config.preserveHost) headers.push('host', upstreamHost);
+    const action = inspection.wouldHaveBlocked ? 'monitor' : 'allow';
+    openUpgradeTunnel(
+      { upstream, connectTimeoutMs: limits.connectTimeoutMs, method: req.method ?? 'GET', target, headers, client: socket, head },
+      (outcome) => {
+        if (outcome.kind === 'answered') {
+          stats.forwarded++;
+          finish(action, outcome.status);
+        } else if (outcome.kind === 'failed') {
+          stats.upstreamErrors++;
+          const timeout = outcome.reason === 'timeout';
+          socket.end(
+            rawProblem(
+              timeout ? 504 : 502,
+              timeout ? 'Gateway Timeout' : 'Bad Gateway',
+              timeout ? 'PAL_ERR_SENSOR_UPSTREAM_TIMEOUT' : 'PAL_ERR_SENSOR_UPSTREAM_UNAVAILABLE',
+              id,
+            ),
+          );
+          finish(action, timeout ? 504 : 502);
+        } else finish('reject', undefined);
+      },
+    );
+  });
 
   // Bytes that are not HTTP, heads over the limit, slow clients: answered here, before any request exists.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -329,13 +428,18 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     async close(graceMs = 5_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        for (const socket of tunnels) socket.destroy();
+      }, graceMs);
       await closed;
       clearTimeout(timer);
       await pool.close();
     },
   };
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The body of a request, or what went wrong reading it. Never buffers more than `limit` bytes. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
