@@ -4,18 +4,36 @@
  * from the findings, the protections' modes and the sensor's mode.
  */
 import type { EventProtection, ProtectionFinding } from '@palisade/core';
-import { type InspectedRequest, requestInputs, type SignatureResult, type SignatureSet } from '@palisade/engine';
+import {
+  type GuardRequest,
+  type InspectedRequest,
+  type OpenApiGuard,
+  type Policies,
+  type PolicyFinding,
+  type RequestFacts,
+  requestInputs,
+  type SignatureResult,
+  type SignatureSet,
+} from '@palisade/engine';
 import type { RouteSettings } from './routes.js';
 
 /** The compiled protections a sensor runs. Each is optional: what is absent is off. */
 export interface SensorProtections {
   signatures?: SignatureSet;
+  /** Access lists, deception, rate limits and business flows. */
+  policies?: Policies;
+  /** The API descriptions the requests must follow. */
+  openapi?: OpenApiGuard;
 }
 
 /** What to do with the request after a phase. */
 export type Verdict =
   | { kind: 'continue' }
-  | { kind: 'block'; status: 403 | 429; code: 'PAL_ERR_SENSOR_BLOCKED' | 'PAL_ERR_SENSOR_RATE_LIMITED'; headers?: Record<string, string> };
+  | { kind: 'block'; status: 403 | 429; code: 'PAL_ERR_SENSOR_BLOCKED' | 'PAL_ERR_SENSOR_RATE_LIMITED'; headers?: Record<string, string> }
+  /** Answer with a fake success instead of forwarding (a marked actor, a honeypot). */
+  | { kind: 'deceive'; response: { status: number; headers: Record<string, string>; body: string } }
+  /** Hold the request this long, then go on. */
+  | { kind: 'tarpit'; delayMs: number };
 
 /** The inspection of one transaction. Not shared between requests. */
 export class Inspection {
@@ -24,6 +42,8 @@ export class Inspection {
   #uninspected = 0;
   #blocked = false;
   #wouldBlock = false;
+  #rateLimited: number | undefined;
+  #deceive: Extract<Verdict, { kind: 'deceive' }>['response'] | undefined;
   readonly #protections: SensorProtections;
   readonly #route: RouteSettings;
   readonly #monitorOnly: boolean;
@@ -62,6 +82,85 @@ export class Inspection {
       );
     }
     return this.#verdict();
+  }
+
+  /** The operation the request was routed to by the API descriptions (`GET /pets/{petId}`), once checked. */
+  endpoint: string | undefined;
+
+  /**
+   * Request-body phase, API descriptions: the endpoint, method, parameters, content type and body schema.
+   * Each violation is a finding; in block mode any violation refuses the request.
+   */
+  requestOpenApi(request: GuardRequest): Verdict {
+    const guard = this.#protections.openapi;
+    if (guard === undefined || this.#route.openapi === 'off') return this.#verdict();
+    const check = guard.checkRequest(request);
+    this.endpoint = check.endpoint;
+    if (check.violations.length === 0) return this.#verdict();
+    const mode = this.#mode('openapi');
+    for (const violation of check.violations) {
+      this.findings.push({
+        protection: 'openapi',
+        ruleId: `openapi/${violation.kind}`,
+        location: violation.location,
+        detail: violation.detail,
+        mode,
+      });
+    }
+    if (mode === 'block') this.#blocked = true;
+    else this.#wouldBlock = true;
+    return this.#verdict();
+  }
+
+  /**
+   * Response-body phase: sensitive fields (emails, card numbers, secrets…) in a JSON answer that its API
+   * description does not declare. Reported as findings; when `mask` is on, returns the body to send instead.
+   */
+  responseOpenApi(status: number, contentType: string | undefined, body: Buffer, mask: boolean): Buffer | undefined {
+    const guard = this.#protections.openapi;
+    if (guard === undefined || this.#route.openapi === 'off') return undefined;
+    const check = guard.checkResponse(this.endpoint, status, contentType, body);
+    if (check.findings.length === 0) return undefined;
+    const masking = mask && !this.#monitorOnly && check.masked !== undefined;
+    for (const found of check.findings) {
+      this.findings.push({
+        protection: 'openapi',
+        ruleId: 'openapi/undeclared-sensitive-field',
+        location: found.location,
+        detail: `undeclared ${found.type} field in the response${masking ? ', masked' : ''}`,
+        mode: masking ? 'block' : 'monitor',
+      });
+    }
+    return masking ? Buffer.from(JSON.stringify(check.masked)) : undefined;
+  }
+
+  /**
+   * Policies (access lists, deception, rate limits, flows) on the request's facts. They run once the body
+   * is read, so that business entities found in the body can key them; a tarpit verdict is returned for
+   * the caller to wait out, and any refusal beats it.
+   */
+  requestPolicies(facts: RequestFacts): Verdict {
+    const policies = this.#protections.policies;
+    if (policies === undefined || this.#route.policies === 'off') return this.#verdict();
+    const routeMode = this.#mode('policies');
+    let delayMs = 0;
+    for (const found of policies.check(facts)) {
+      if (found.action === 'allow') continue;
+      const mode = routeMode === 'block' && found.action !== 'monitor' ? 'block' : 'monitor';
+      this.findings.push(policyFinding(found, mode));
+      if (mode === 'monitor') {
+        this.#wouldBlock = true;
+        continue;
+      }
+      if (found.action === 'block') {
+        this.#blocked = true;
+        if (found.retryAfterSeconds !== undefined) this.#rateLimited = Math.max(this.#rateLimited ?? 0, found.retryAfterSeconds);
+      } else if (found.action === 'deceive' && found.response !== undefined) this.#deceive ??= found.response;
+      else if (found.action === 'tarpit') delayMs = Math.max(delayMs, found.delayMs ?? 0);
+    }
+    const verdict = this.#verdict();
+    if (verdict.kind === 'continue' && delayMs > 0) return { kind: 'tarpit', delayMs };
+    return verdict;
   }
 
   /** The event's record of what was decided: `action` from how the transaction ended. */
@@ -114,6 +213,27 @@ export class Inspection {
   }
 
   #verdict(): Verdict {
-    return this.#blocked ? { kind: 'block', status: 403, code: 'PAL_ERR_SENSOR_BLOCKED' } : { kind: 'continue' };
+    if (this.#blocked) {
+      // a refusal by a rule beats a rate limit: the client is told it was blocked, not to come back later
+      const refusedByRule = this.findings.some((f) => f.mode === 'block' && f.protection !== 'rate-limit');
+      if (this.#rateLimited !== undefined && !refusedByRule) {
+        return {
+          kind: 'block',
+          status: 429,
+          code: 'PAL_ERR_SENSOR_RATE_LIMITED',
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(this.#rateLimited))) },
+        };
+      }
+      return { kind: 'block', status: 403, code: 'PAL_ERR_SENSOR_BLOCKED' };
+    }
+    if (this.#deceive !== undefined) return { kind: 'deceive', response: this.#deceive };
+    return { kind: 'continue' };
   }
+}
+
+/** A policy's finding as the event records it; API keys and sessions are named by kind, never by token. */
+function policyFinding(found: PolicyFinding, mode: 'block' | 'monitor'): ProtectionFinding {
+  const finding: ProtectionFinding = { protection: found.protection, ruleId: found.ruleId, detail: found.detail, mode };
+  if (found.entity !== undefined) finding.entity = found.entity;
+  return finding;
 }

@@ -24,7 +24,7 @@ export type RouteResolver = (method: string, host: string | undefined, path: str
 export function compileRoutes(config: SensorConfig): RouteResolver {
   const defaults: RouteSettings = {
     signatures: config.signatures.mode,
-    openapi: config.openapi.specs.length === 0 ? 'off' : config.openapi.mode,
+    openapi: config.openapi.mode,
     policies: config.policies.mode,
     maxBodyBytes: config.limits.maxBodyBytes,
     excluded: () => false,

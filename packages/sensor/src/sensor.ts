@@ -6,21 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  type ApiEvent,
-  type Clock,
-  type ErrorCode,
-  type EventProtection,
-  type ParsedEvent,
-  type SensorConfig,
-  systemClock,
-} from '@palisade/core';
+import { type ApiEvent, type Clock, type ErrorCode, type EventProtection, type SensorConfig, systemClock } from '@palisade/core';
 import type { Enricher } from '@palisade/engine';
 import { errors as undiciErrors, Pool } from 'undici';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding.js';
 import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
+import { factsOf, fingerprintsOf, flatHeaders, parsedRequestOf, type RequestFingerprints } from './events.js';
 import { rawProblem, sendProblem } from './problem.js';
+import { heldResponse, isReadableJson } from './response-inspection.js';
 import { compileRoutes, type RouteResolver } from './routes.js';
+import { attachTlsTermination } from './tls/tls-listener.js';
 import { openUpgradeTunnel } from './upgrade.js';
 
 /** What a sensor needs besides its configuration. */
@@ -44,6 +39,10 @@ export interface SensorStats {
   rejected: number;
   upstreamErrors: number;
   inspectionErrors: number;
+  /** Requests answered with a fake success (deception). */
+  deceived: number;
+  /** Requests held before being forwarded (tarpit). */
+  tarpitted: number;
   /** Connections that sent bytes that are not HTTP (answered 400 and closed). */
   malformed: number;
 }
@@ -76,6 +75,8 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     rejected: 0,
     upstreamErrors: 0,
     inspectionErrors: 0,
+    deceived: 0,
+    tarpitted: 0,
     malformed: 0,
   };
   const pool = new Pool(upstream.origin, {
@@ -95,6 +96,12 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     keepAliveTimeout: 5_000,
   });
 
+  // TLS termination, when configured: each connection's ClientHello is fingerprinted (JA3, JA4) first
+  const tls = config.tls === undefined ? undefined : attachTlsTermination(server, { cert: config.tls.cert, key: config.tls.key });
+  const proto = tls === undefined ? 'http' : 'https';
+  const checkResponses = deps.protections.openapi !== undefined && config.openapi.responses !== 'off';
+  const maskResponses = config.openapi.responses === 'mask';
+
   const emit = (event: ApiEvent): void => {
     try {
       deps.onEvent(event);
@@ -103,51 +110,50 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     }
   };
 
+  const source = { kind: 'sensor', name };
+
+  /** The enriched event of a request, before its answer is known (the policies need its identity). */
+  const buildRequestEvent = (
+    id: string,
+    time: number,
+    req: IncomingMessage,
+    path: string,
+    query: string | undefined,
+    fingerprints: RequestFingerprints,
+    body?: Buffer,
+  ) => deps.enrich(parsedRequestOf(time, req, path, query, body, fingerprints), source, id);
+
+  /** The transaction's event: one enricher pass, or the request's event completed with the answer. */
   const buildEvent = (
     id: string,
     time: number,
     req: IncomingMessage,
     path: string,
     query: string | undefined,
-    status: number | undefined,
-    responseHeaders: Record<string, string | string[]> | undefined,
-    latencyMs: number,
-    protection: EventProtection,
+    answer: { status?: number; headers?: Record<string, string | string[]>; latencyMs: number; protection: EventProtection },
+    fingerprints: RequestFingerprints,
     body: Buffer | undefined,
+    requestEvent?: ApiEvent,
   ): ApiEvent => {
-    const headers: Record<string, string | undefined> = {};
-    for (const key in req.headers) {
-      const value = req.headers[key];
-      headers[key] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    const parsed: ParsedEvent = {
-      time,
-      request: {
-        method: req.method ?? 'GET',
-        scheme: 'http',
-        host: req.headers.host,
-        path,
-        query,
-        headers,
-        httpVersion: `HTTP/${req.httpVersion}`,
-        size: body?.length,
-      },
-      client: { peerIp: req.socket.remoteAddress, port: req.socket.remotePort, forwardedFor: headers['x-forwarded-for'] },
-      latencyMs,
-    };
-    if (body !== undefined && body.length > 0) {
-      parsed.request.body = { text: body.toString('utf8'), truncated: false, contentType: headers['content-type'] };
-    }
-    if (status !== undefined) {
-      const flat: Record<string, string | undefined> = {};
-      for (const key in responseHeaders) {
-        const value = responseHeaders[key];
-        flat[key] = Array.isArray(value) ? value.join(', ') : value;
+    const response = answer.status === undefined ? undefined : { status: answer.status, headers: flatHeaders(answer.headers) };
+    let event: ApiEvent;
+    if (requestEvent === undefined) {
+      const parsed = parsedRequestOf(time, req, path, query, body, fingerprints);
+      if (response !== undefined) parsed.response = response;
+      event = deps.enrich(parsed, source, id);
+    } else {
+      event = requestEvent;
+      if (response !== undefined) {
+        // the answer's headers go through the enricher too (Set-Cookie and credentials are tokenized)
+        event.response = deps.enrich(
+          { time, request: { method: event.request.method, path: '/', headers: {} }, client: {}, response },
+          source,
+          id,
+        ).response;
       }
-      parsed.response = { status, headers: flat };
     }
-    const event = deps.enrich(parsed, { kind: 'sensor', name }, id);
-    event.protection = protection;
+    event.latencyMs = answer.latencyMs;
+    event.protection = answer.protection;
     return event;
   };
 
@@ -172,6 +178,8 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     const route = routes(method, req.headers.host, path);
     const inspection = new Inspection(deps.protections, route, config.mode);
     let body: Buffer | undefined;
+    let requestEvent: ApiEvent | undefined;
+    const fingerprints = fingerprintsOf(req);
 
     const finish = (
       action: EventProtection['action'],
@@ -181,7 +189,19 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     ): void => {
       const protection = inspection.record(action);
       if (error !== undefined) protection.inspectionError = error;
-      emit(buildEvent(id, time, req, path, query, status, headers, performance.now() - started, protection, body));
+      emit(
+        buildEvent(
+          id,
+          time,
+          req,
+          path,
+          query,
+          { status, headers, latencyMs: performance.now() - started, protection },
+          fingerprints,
+          body,
+          requestEvent,
+        ),
+      );
     };
     const refuse = (verdict: Extract<Verdict, { kind: 'block' }>): void => {
       stats.blocked++;
@@ -203,7 +223,19 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       if (config.failMode === 'closed') return;
       verdict = { kind: 'continue' };
     }
-    if (verdict.kind === 'block') return refuse(verdict);
+    if (verdict.kind === 'block') {
+      // refused on its head: the policies still see it (a honeypot marks its sender, the request counts
+      // against its sender's limits), from what the head tells
+      if (deps.protections.policies !== undefined) {
+        try {
+          requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints);
+          inspection.requestPolicies(factsOf(requestEvent, path, undefined, fingerprints));
+        } catch {
+          stats.inspectionErrors++;
+        }
+      }
+      return refuse(verdict);
+    }
 
     // phase: request body
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -224,26 +256,52 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     body = read;
     try {
       verdict = inspection.requestBody(body, req.headers['content-type']);
+      if (verdict.kind === 'continue') {
+        verdict = inspection.requestOpenApi({ method, path, query: query ?? '', headers: req.headers, body });
+      }
+      if (verdict.kind === 'continue' && deps.protections.policies !== undefined) {
+        requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints, body);
+        verdict = inspection.requestPolicies(factsOf(requestEvent, path, inspection.endpoint, fingerprints));
+      }
     } catch {
       inspectionFailed(res, id, finish);
       if (config.failMode === 'closed') return;
       verdict = { kind: 'continue' };
     }
     if (verdict.kind === 'block') return refuse(verdict);
+    if (verdict.kind === 'deceive') {
+      // a marked actor or a honeypot: a convincing answer, and the upstream never sees the request
+      stats.deceived++;
+      const fake = verdict.response;
+      res.writeHead(fake.status, { ...fake.headers, 'content-length': Buffer.byteLength(fake.body) });
+      res.end(fake.body);
+      finish('deceive', fake.status, fake.headers);
+      return;
+    }
+    let tarpitted = false;
+    if (verdict.kind === 'tarpit') {
+      stats.tarpitted++;
+      tarpitted = true;
+      await new Promise((resolve) => setTimeout(resolve, verdict.delayMs).unref());
+      if (res.destroyed) {
+        finish('tarpit', undefined);
+        return;
+      }
+    }
     if (inspection.wouldHaveBlocked) stats.monitored++;
 
     // forward
     const headers = upstreamRequestHeaders(req.rawHeaders, {
       peerIp: req.socket.remoteAddress ?? '',
-      proto: 'http',
+      proto,
       host: req.headers.host,
       preserveHost: config.preserveHost,
     });
     if (!config.preserveHost) headers.push('host', upstreamHost);
-    forward(id, req, res, target, headers, body, (status, responseHeaders, failure) => {
+    forward(id, inspection, req, res, target, headers, body, (status, responseHeaders, failure) => {
       if (failure !== undefined) stats.upstreamErrors++;
       else stats.forwarded++;
-      finish(inspection.wouldHaveBlocked ? 'monitor' : 'allow', status, responseHeaders);
+      finish(tarpitted ? 'tarpit' : inspection.wouldHaveBlocked ? 'monitor' : 'allow', status, responseHeaders);
     });
   }
 
@@ -254,6 +312,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
    */
   function forward(
     id: string,
+    inspection: Inspection,
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
@@ -273,8 +332,15 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       },
       ({ statusCode, headers: upstreamHeaders }) => {
         status = statusCode;
-        responseHeaders = clientResponseHeaders(upstreamHeaders);
-        res.writeHead(statusCode, responseHeaders);
+        const sent = clientResponseHeaders(upstreamHeaders);
+        responseHeaders = sent;
+        if (checkResponses && method !== 'HEAD' && isReadableJson(sent)) {
+          const contentType = String(sent['content-type']);
+          return heldResponse(res, statusCode, sent, limits.maxResponseInspectBytes, (held) =>
+            inspection.responseOpenApi(statusCode, contentType, held, maskResponses),
+          );
+        }
+        res.writeHead(statusCode, sent);
         return res;
       },
       (error) => {
@@ -338,7 +404,18 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     const route = routes(req.method ?? 'GET', req.headers.host, path);
     const inspection = new Inspection(deps.protections, route, config.mode);
     const finish = (action: EventProtection['action'], status: number | undefined): void =>
-      emit(buildEvent(id, time, req, path, query, status, undefined, performance.now() - started, inspection.record(action), undefined));
+      emit(
+        buildEvent(
+          id,
+          time,
+          req,
+          path,
+          query,
+          { status, latencyMs: performance.now() - started, protection: inspection.record(action) },
+          fingerprintsOf(req),
+          undefined,
+        ),
+      );
     socket.on('error', () => socket.destroy());
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
@@ -363,7 +440,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     if (inspection.wouldHaveBlocked) stats.monitored++;
     const headers = upstreamRequestHeaders(req.rawHeaders, {
       peerIp: req.socket.remoteAddress ?? '',
-      proto: 'http',
+      proto,
       host: req.headers.host,
       preserveHost: config.preserveHost,
       upgrade: String(req.headers.upgrade ?? 'websocket'),

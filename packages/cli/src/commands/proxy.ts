@@ -1,8 +1,9 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import {
   type ApiEvent,
+  type Clock,
   loadConfig,
   PalisadeError,
   type PalisadeConfig,
@@ -11,7 +12,22 @@ import {
   type Store,
   systemClock,
 } from '@palisade/core';
-import { BUILTIN_DETECTORS, compileSignatures, loadOrCreateSecretKey, loadSignatureRules, SHIPPED_SIGNATURES_DIR } from '@palisade/engine';
+import {
+  type AccessListWatcher,
+  BUILTIN_DETECTORS,
+  compileOpenApiGuard,
+  compileSignatures,
+  createPolicies,
+  formatConfigProblem,
+  loadOpenApiDocument,
+  loadOrCreateSecretKey,
+  loadSignatureRules,
+  openGeo,
+  type PolicyConfig,
+  SHIPPED_SIGNATURES_DIR,
+  validatePolicyConfig,
+  watchAccessLists,
+} from '@palisade/engine';
 import { type SensorProtections, startSensor } from '@palisade/sensor';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createRunEnricher } from './ingest.js';
@@ -29,6 +45,8 @@ interface ProxyFlags {
   db?: string;
   dataDir?: string;
   quiet?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** `palisade proxy`: the inline sensor. */
@@ -47,6 +65,8 @@ export function registerProxyCommand(program: Command): void {
     .option('--store', 'write events to the DuckDB store of the data directory')
     .option('--db <path>', 'DuckDB store file (implies --store)')
     .option('--data-dir <dir>', 'data directory: store, secret key (default: palisade-data)')
+    .option('--tls-cert <file>', 'terminate TLS with this certificate chain (PEM); clients are fingerprinted (JA3, JA4)')
+    .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (flags: ProxyFlags) => {
       await runProxy(flags);
@@ -63,6 +83,9 @@ export function resolveSensorConfig(config: Readonly<PalisadeConfig>, flags: Pro
   if (flags.upstream !== undefined) raw.upstream = flags.upstream;
   if (flags.listen !== undefined) raw.listen = flags.listen;
   if (flags.mode !== undefined) raw.mode = flags.mode;
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new PalisadeError('PAL_ERR_USAGE', '--tls-cert and --tls-key go together');
+  if (flags.tlsCert !== undefined) raw.tls = { cert: flags.tlsCert, key: flags.tlsKey };
   const signatures = raw.signatures as Record<string, unknown>;
   if (flags.paranoia !== undefined) signatures.paranoia = Number(flags.paranoia);
   if (flags.rules !== undefined && flags.rules.length > 0) signatures.rules = [...(signatures.rules as string[]), ...flags.rules];
@@ -82,9 +105,23 @@ export function resolveSensorConfig(config: Readonly<PalisadeConfig>, flags: Pro
   return result.data;
 }
 
-/** Compiles what the sensor runs: the shipped and user signature rules. */
-export async function loadProtections(sensor: SensorConfig): Promise<SensorProtections> {
+/** What the sensor runs, compiled, and what must be stopped with it (the access-list watch). */
+export interface LoadedProtections {
+  protections: SensorProtections;
+  close(): void;
+  /** One line per protection, for the start-up banner. */
+  summary: string[];
+}
+
+/**
+ * Compiles what the sensor runs: the shipped and user signature rules, the API descriptions, and the
+ * policies (access lists with the geo database, deception, rate limits, flows). Every problem of a
+ * part is reported at once, naming the part.
+ */
+export async function loadProtections(sensor: SensorConfig, clock: Clock = systemClock): Promise<LoadedProtections> {
   const protections: SensorProtections = {};
+  const summary: string[] = [];
+  let watcher: AccessListWatcher | undefined;
   if (sensor.signatures.mode !== 'off') {
     const rules = await loadSignatureRules([SHIPPED_SIGNATURES_DIR, ...sensor.signatures.rules], BUILTIN_DETECTORS);
     protections.signatures = compileSignatures(rules, BUILTIN_DETECTORS, {
@@ -92,14 +129,57 @@ export async function loadProtections(sensor: SensorConfig): Promise<SensorProte
       threshold: sensor.signatures.threshold,
       disabled: sensor.signatures.disabled,
     });
+    summary.push(
+      `${protections.signatures.rules.length} signature rules at paranoia ${sensor.signatures.paranoia} (${sensor.signatures.mode})`,
+    );
   }
-  return protections;
+  if (sensor.openapi.mode !== 'off' && sensor.openapi.specs.length > 0) {
+    const documents = [];
+    for (const spec of sensor.openapi.specs) documents.push(await loadOpenApiDocument(spec));
+    const guard = compileOpenApiGuard(documents, {
+      additionalQuery: sensor.openapi.additionalQuery,
+      maskResponses: sensor.openapi.responses === 'mask',
+    });
+    protections.openapi = guard;
+    summary.push(
+      `${guard.endpoints.length} endpoints from ${documents.length} API description(s) (${sensor.openapi.mode})` +
+        (guard.problems.length > 0 ? `, ${guard.problems.length} parts not enforced: ${guard.problems.join('; ')}` : ''),
+    );
+  }
+  const { mode, ...policyConfig } = sensor.policies;
+  if (mode !== 'off' && Object.keys(policyConfig).length > 0) {
+    const problems = validatePolicyConfig(policyConfig, 'sensor.policies');
+    if (problems.length > 0) {
+      throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid sensor policies: ${problems.map(formatConfigProblem).join('; ')}`);
+    }
+    const config = policyConfig as PolicyConfig;
+    const needsGeo =
+      (config.access ?? []).some((rule) => rule.countries !== undefined || rule.asns !== undefined) || config.accessFile !== undefined;
+    const geo = needsGeo || config.geo !== undefined ? await openGeo(config.geo) : undefined;
+    const policies = createPolicies(config, { clock, geo });
+    protections.policies = policies;
+    if (config.accessFile !== undefined) {
+      watcher = await watchAccessLists(config.accessFile, policies, {
+        onReload: ({ path, rules }) => process.stderr.write(`palisade proxy: access lists reloaded from ${path} (${rules} rules)\n`),
+        onError: (error) => process.stderr.write(`palisade proxy: access lists not reloaded, the previous ones stay: ${error.message}\n`),
+      });
+    }
+    const parts = [
+      `${policies.access.size} access rules`,
+      `${config.rateLimits?.length ?? 0} rate limits`,
+      `${config.flows?.length ?? 0} flows`,
+      `deception ${config.deception === undefined ? 'off' : 'on'}`,
+    ];
+    summary.push(`policies (${mode}): ${parts.join(', ')}`);
+  }
+  return { protections, summary, close: () => watcher?.close() };
 }
 
 async function runProxy(flags: ProxyFlags): Promise<void> {
   const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
   const settings = resolveSensorConfig(config, flags);
-  const protections = await loadProtections(settings);
+  const loaded = await loadProtections(settings);
+  const protections = loaded.protections;
   const secretKey = loadOrCreateSecretKey(config.dataDir);
   const sinks = await openEventSinks(config, settings);
   const sensor = await startSensor(settings, {
@@ -112,10 +192,11 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   });
   const address = sensor.address();
   if (flags.quiet !== true) {
-    const rules = protections.signatures?.rules.length ?? 0;
+    const scheme = settings.tls === undefined ? 'http' : 'https';
     process.stderr.write(
-      `palisade proxy: listening on http://${address.address}:${address.port} → ${settings.upstream} (mode ${settings.mode}, ${rules} signature rules at paranoia ${settings.signatures.paranoia})\n`,
+      `palisade proxy: listening on ${scheme}://${address.address}:${address.port} → ${settings.upstream} (mode ${settings.mode}, fail ${settings.failMode})\n`,
     );
+    for (const line of loaded.summary) process.stderr.write(`  ${line}\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -127,11 +208,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     process.on('SIGTERM', stop);
   });
   await sensor.close();
+  loaded.close();
   await sinks.close();
   if (flags.quiet !== true) {
     const s = sensor.stats();
     process.stderr.write(
-      `palisade proxy: ${s.requests} requests, ${s.forwarded} forwarded, ${s.blocked} blocked, ${s.monitored} monitored, ${s.rejected} rejected, ${s.malformed} malformed, ${s.upstreamErrors} upstream errors, ${s.inspectionErrors} inspection errors\n`,
+      `palisade proxy: ${s.requests} requests, ${s.forwarded} forwarded, ${s.blocked} blocked, ${s.monitored} monitored, ${s.rejected} rejected, ${s.malformed} malformed, ${s.deceived} deceived, ${s.tarpitted} tarpitted, ${s.upstreamErrors} upstream errors, ${s.inspectionErrors} inspection errors\n`,
     );
   }
 }
@@ -154,6 +236,8 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
   let pending: ApiEvent[] = [];
   let writing = Promise.resolve();
   let storeFailures = 0;
+  let lostEvents = 0;
+  const deadLetterPath = join(config.dataDir, 'dead-letter', 'proxy-events.ndjson');
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
     if (store === undefined || pending.length === 0) return;
@@ -164,7 +248,14 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
       target.append({ events: batch, checkpoints: [] }).then(
         () => undefined,
         () => {
+          // the events are kept: appended to the dead-letter file, to be ingested again later
           storeFailures += batch.length;
+          try {
+            mkdirSync(dirname(deadLetterPath), { recursive: true });
+            appendFileSync(deadLetterPath, batch.map((event) => `${JSON.stringify(event)}\n`).join(''));
+          } catch {
+            lostEvents += batch.length;
+          }
         },
       ),
     );
@@ -194,7 +285,13 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
       await writing;
       await store?.close();
       if (file !== undefined) await new Promise<void>((resolve) => file.end(resolve));
-      if (storeFailures > 0) process.stderr.write(`palisade proxy: ${storeFailures} events could not be written to the store\n`);
+      if (storeFailures > 0) {
+        process.stderr.write(
+          `palisade proxy: ${storeFailures} events could not be written to the store; ${storeFailures - lostEvents} are in ${deadLetterPath}` +
+            (lostEvents > 0 ? `, ${lostEvents} could not be kept` : '') +
+            '\n',
+        );
+      }
     },
   };
 }

@@ -15,7 +15,15 @@ const MAX_NESTED_LENGTH = 64 * 1024;
 
 /** `%XX` (and IIS-style `%uXXXX`) escapes and `+` as a space, as a form decoder would read them; malformed escapes stay. */
 export function urlDecode(value: string, plusAsSpace = true): string {
-  if (!value.includes('%') && !(plusAsSpace && value.includes('+'))) return value;
+  if (!value.includes('%')) return plusAsSpace && value.includes('+') ? value.replaceAll('+', ' ') : value;
+  if (!value.includes('%u') && !value.includes('%U')) {
+    // the common case, natively; malformed escapes or bytes that are not UTF-8 take the careful path below
+    try {
+      return decodeURIComponent(plusAsSpace ? value.replaceAll('+', ' ') : value);
+    } catch {
+      // fall through
+    }
+  }
   const bytes: number[] = [];
   let out = '';
   const flush = (): void => {
@@ -129,6 +137,7 @@ export function base64Text(value: string): string | undefined {
  * to forms that are wholly base64. At most `MAX_ROUNDS` rounds and 16 forms.
  */
 export function decodedForms(value: string): string[] {
+  if (!mayDecode(value)) return [value];
   const forms = [value];
   const seen = new Set(forms);
   let round = [value];
@@ -146,4 +155,30 @@ export function decodedForms(value: string): string[] {
     round = next;
   }
   return forms;
+}
+
+/**
+ * False when no decoder could change `value`: no `%`, `+`, `&` or `\\`, and not a run of base64 characters
+ * long enough to be base64. One pass over the characters; most benign values end here.
+ */
+function mayDecode(value: string): boolean {
+  let base64 = value.length >= 8;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x25 || c === 0x2b || c === 0x26 || c === 0x5c) return true;
+    if (
+      base64 &&
+      !(
+        (c >= 0x41 && c <= 0x5a) ||
+        (c >= 0x61 && c <= 0x7a) ||
+        (c >= 0x30 && c <= 0x39) ||
+        c === 0x2f ||
+        c === 0x5f ||
+        c === 0x2d ||
+        c === 0x3d
+      )
+    )
+      base64 = false;
+  }
+  return base64;
 }

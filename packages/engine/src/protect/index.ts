@@ -15,3 +15,5 @@ export {
   type SignatureCategory,
 } from './types.js';
 export * from './detect/index.js';
+export * from './policy/index.js';
+export * from './openapi-guard/index.js';

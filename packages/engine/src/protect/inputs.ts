@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 
 /** One value a request carries, and where. */
 export interface RequestInput {
-  /** `path:2`, `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
+  /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
   location: string;
   value: string;
 }
@@ -49,12 +49,12 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
     if (result.inputs.length < MAX_INPUTS) result.inputs.push({ location, value });
     else result.leftOut++;
   };
-  request.path
-    .split('/')
-    .slice(1)
-    .forEach((segment, i) => {
-      if (segment !== '') add(`path:${i}`, segment);
-    });
+  const segments = request.path.split('/').slice(1);
+  segments.forEach((segment, i) => {
+    if (segment !== '') add(`path:${i}`, segment);
+  });
+  // the whole path too, for what only shows across segments (`/etc/passwd`, `/a/../../b`)
+  if (segments.length > 1) add('path', request.path);
   for (const [name, value] of formFields(request.query)) {
     add(`query-name:${name}`, name);
     add(`query:${name}`, value);

@@ -243,13 +243,19 @@ export function compileSignatures(
     .filter((rule) => rule.paranoia <= paranoia && !isDisabled(rule.id))
     .map((rule) => ({ rule, score: SEVERITY_SCORES[rule.severity], test: matcherOf(rule, detectors) }));
   // The rules that apply to a location, worked out once per distinct location (bounded cache).
+  const namedOneByOne = new Set(
+    compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
+  );
   const byLocation = new Map<string, CompiledRule[]>();
   const rulesFor = (location: string): CompiledRule[] => {
-    let list = byLocation.get(location);
+    // most rules name input kinds only (`query`, `header`): then every location of a kind shares one list
+    const kind = kindOf(location);
+    const key = namedOneByOne.has(kind) ? location : kind;
+    let list = byLocation.get(key);
     if (list === undefined) {
       list = compiled.filter((c) => applies(c.rule, location));
       if (byLocation.size >= 10_000) byLocation.clear();
-      byLocation.set(location, list);
+      byLocation.set(key, list);
     }
     return list;
   };
@@ -290,8 +296,14 @@ export function compileSignatures(
   };
 }
 
+/** `query` for `query:id`; a location without a colon (`body`) is its own kind. */
+function kindOf(location: string): string {
+  const colon = location.indexOf(':');
+  return colon < 0 ? location : location.slice(0, colon);
+}
+
 function applies(rule: SignatureRule, location: string): boolean {
-  const kind = location.slice(0, Math.max(0, location.indexOf(':'))) || location;
+  const kind = kindOf(location);
   const listed = (list: readonly string[]): boolean => list.some((t) => t === kind || t === location);
   if (rule.exclude !== undefined && listed(rule.exclude)) return false;
   return rule.targets === undefined || listed(rule.targets);

@@ -4,8 +4,35 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Detector } from '../types.js';
+import { DETECTORS as CODE } from './code-injection.js';
+import { DETECTORS as COMMAND } from './command.js';
+import { DETECTORS as CRLF } from './crlf.js';
+import { DETECTORS as LDAP } from './ldap.js';
+import { DETECTORS as MISC } from './misc-injection.js';
+import { DETECTORS as NOSQL } from './nosql.js';
+import { DETECTORS as PATH_TRAVERSAL } from './path-traversal.js';
+import { DETECTORS as PROTOTYPE_POLLUTION } from './prototype-pollution.js';
+import { DETECTORS as SQLI } from './sqli.js';
+import { DETECTORS as SSRF } from './ssrf.js';
+import { DETECTORS as TEMPLATE } from './template-injection.js';
+import { DETECTORS as XSS } from './xss.js';
+import { DETECTORS as XXE } from './xxe.js';
 
-const SOURCES: ReadonlyArray<Readonly<Record<string, Detector>>> = [];
+const SOURCES: ReadonlyArray<Readonly<Record<string, Detector>>> = [
+  SQLI,
+  XSS,
+  COMMAND,
+  PATH_TRAVERSAL,
+  SSRF,
+  CODE,
+  XXE,
+  TEMPLATE,
+  NOSQL,
+  LDAP,
+  CRLF,
+  PROTOTYPE_POLLUTION,
+  MISC,
+];
 
 function merge(sources: ReadonlyArray<Readonly<Record<string, Detector>>>): Readonly<Record<string, Detector>> {
   const all: Record<string, Detector> = {};

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DETECTORS, detectSqlInjection, detectSqlInjectionStrict } from './sqli.js';
+
+const context = { location: 'query:q' };
+const reason = (value: string): string | undefined => detectSqlInjection(value, context)?.detail;
+const strictReason = (value: string): string | undefined => detectSqlInjectionStrict(value, context)?.detail;
+
+describe('sqli detector', () => {
+  it('registers the paranoia-1 detector and its stricter variant by name', () => {
+    assert.equal(DETECTORS.sqli, detectSqlInjection);
+    assert.equal(DETECTORS['sqli-strict'], detectSqlInjectionStrict);
+  });
+
+  describe('reports injections', () => {
+    const attacks: Array<[string, string]> = [
+      // UNION-based
+      ['-1 UNION SELECT 1,2,3', 'union-select'],
+      ["' UNION ALL SELECT NULL, username, password FROM accounts-- -", "union-select after '"],
+      ["1' and 1=2 union select table_name, null from information_schema.tables #", "union-select after '"],
+      ['5 union distinct select @@version', 'union-select'],
+      // boolean blind
+      ["1' or '1'='1", "tautology after '"],
+      ['1" OR "a"="a', 'tautology after "'],
+      ['1 AND 1=1', 'tautology'],
+      ['7) or (3=3', 'tautology'],
+      ["x') OR ('abc' LIKE 'abc", "tautology after '"],
+      ["1' and ascii(substring(user(),1,1))>64 and 'q'='q", "tautology after '"],
+      ["' OR 'x' IN ('x', 'y')-- ", "tautology after '"],
+      ['1 or 5 between 1 and 9', 'tautology'],
+      // login bypass with a comment
+      ["admin'--", "string-cut-by-comment after '"],
+      ["admin' #", "string-cut-by-comment after '"],
+      ["nobody' or username = 'root", "string-breakout after '"],
+      // stacked queries
+      ['1; DROP TABLE users--', 'stacked-query'],
+      ["x'; exec master..xp_cmdshell 'ping 203.0.113.5'--", "stacked-query after '"],
+      ["1'; insert into admins (name) values ('eve')-- ", "stacked-query after '"],
+      ["0';declare @v varchar(64); set @v = db_name();--", "stacked-query after '"],
+      // time-based
+      ['1 and sleep(5)', 'dangerous-function'],
+      ["1' AND (SELECT 1 FROM (SELECT SLEEP(5))x)-- ", "dangerous-function after '"],
+      ["1'; waitfor delay '0:0:5'--", "dangerous-function after '"],
+      ["1' waitfor delay '0:0:10'--", "dangerous-function after '"],
+      ['1) and benchmark(5000000, md5(1))#', 'dangerous-function'],
+      ["1' || pg_sleep(10)--", "dangerous-function after '"],
+      // comment evasion
+      ['1 un/**/ion sel/**/ect 1,2', 'union-select'],
+      ['1/**/or/**/1=1', 'tautology'],
+      ['0 /*!50000UNION*/ /*!50000SELECT*/ 1,2,3', 'union-select'],
+      ['1e1union select 1', 'union-select'],
+      // error-based
+      ["1' and extractvalue(1, concat(0x7e, (select version()), 0x7e))-- ", "dangerous-function after '"],
+      ['1 and updatexml(1,concat(0x3a,user()),1)', 'dangerous-function'],
+      ['1 AND 5=CONVERT(INT,(SELECT @@version))', 'tautology'],
+      // conditions on constants inside calls or CASE
+      ['iif(4=4,1,1/0)', 'constant-condition'],
+      ['(CASE WHEN 2=2 THEN 1 ELSE 0 END)', 'constant-condition'],
+      // whole statements that only SQL has
+      ['SELECT * FROM information_schema.columns', 'sql-statement'],
+      ['SELECT SLEEP(5)', 'dangerous-function'],
+      ["WAITFOR DELAY '0:0:5'", 'dangerous-function'],
+      // PostgreSQL JSON operators
+      ["1' OR '{\"a\":1}'::jsonb @> '{\"a\":1}'::jsonb--", "tautology after '"],
+    ];
+    for (const [value, detail] of attacks) {
+      it(value, () => assert.equal(reason(value), detail));
+    }
+  });
+
+  describe('lets benign values through', () => {
+    const benign = [
+      "O'Brien",
+      "Dara O'Brien's show",
+      "rock 'n' roll",
+      "it's 5 o'clock",
+      'select the best option',
+      'Please select one of the options from the list below.',
+      'union members select a new chair',
+      '1-2 or 3',
+      'Tom & Jerry',
+      'black or white',
+      'ten or 10',
+      'price: 10 or less',
+      'drop me a line; table for two',
+      'john.doe+orders@example.com',
+      'or@example.org',
+      '550e8400-e29b-41d4-a716-446655440000',
+      '2024-02-29',
+      '2024-02-29T13:45:00.000Z',
+      '+1 (555) 010-9999',
+      'C:\\Program Files\\App',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)',
+      'en-US,en;q=0.9',
+      'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
+      '{"offset":""}',
+      '{"order":"desc","limit":20,"where":{"id":3}}',
+      '["select","union","from"]',
+      'a=1&b=2',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
+      'Shoes (size 10) - 2 for 1',
+      'We will sleep (about 8 hours) and then decide',
+      'The meeting is between 2 and 4',
+      'Is 1=1? A question from logic class',
+      '#fff',
+      'item #4 -- the blue one',
+      "I'd like to know -- is this the one?",
+      'select 1 from a',
+      "SELECT * FROM users WHERE users.slug = 'x' LIMIT 1;",
+    ];
+    for (const value of benign) {
+      it(value, () => assert.equal(reason(value), undefined));
+    }
+  });
+
+  describe('sqli-strict', () => {
+    it('also reports predicates on columns and statements of plain words', () => {
+      assert.equal(strictReason('1 or id > 3'), 'column-predicate');
+      assert.equal(strictReason('select name from users'), 'sql-statement');
+      assert.equal(strictReason("x' or true or '"), "string-breakout after '");
+      assert.equal(reason("x' or true or '"), undefined);
+    });
+
+    it('still lets prose, names and identifiers through', () => {
+      for (const value of ["O'Brien", 'select the best option', '1-2 or 3', 'black or white', 'john@example.com']) {
+        assert.equal(strictReason(value), undefined, value);
+      }
+    });
+  });
+
+  it('returns the span of the injection inside the value', () => {
+    const value = "jane' OR 'a'='a";
+    const hit = detectSqlInjection(value, context);
+    assert.ok(hit);
+    assert.ok(hit.start >= 0 && hit.start < hit.end && hit.end <= value.length);
+    assert.match(value.slice(hit.start, hit.end), /OR 'a'='a/);
+  });
+
+  it('reads values longer than the first tokens it looks at', () => {
+    const columns = Array.from({ length: 40 }, (_, i) => `c${i}`).join(', ');
+    assert.equal(reason(`-1 UNION SELECT ${columns} FROM t-- `), 'union-select');
+    assert.equal(reason(`${'word '.repeat(40)}or 1=1`), undefined);
+  });
+
+  it('stays bounded on long and deeply nested values', { timeout: 10_000 }, () => {
+    assert.equal(reason('('.repeat(50_000)), undefined);
+    assert.equal(reason(`1 or ${'('.repeat(5000)}1=1${')'.repeat(5000)}`), undefined);
+    assert.equal(reason(`${"a'b ".repeat(30_000)}`), undefined);
+    assert.equal(reason(`1 and 1=1 ${'-- x\n'.repeat(20_000)}`), 'tautology');
+  });
+});
