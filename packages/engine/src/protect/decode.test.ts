@@ -56,3 +56,12 @@ test('long values in the base64 alphabet are decoded without backtracking', { ti
   assert.equal(base64Text(`${'A'.repeat(200_000)}!`), undefined);
   assert.deepEqual(decodedForms('a'.repeat(100_000)), ['a'.repeat(100_000)]);
 });
+
+test('quoted base64 strings inside short structured values (JSON, PHP serialized) are decoded too', () => {
+  const inner = Buffer.from('1 || whoami || ').toString('base64');
+  assert.ok(decodedForms(`{"id":"${inner}"}`).includes('1 || whoami || '));
+  assert.ok(
+    decodedForms(encodeURIComponent(`s:11:"avatar_link";s:16:"${Buffer.from('/etc/passwd').toString('base64')}";`)).includes('/etc/passwd'),
+  );
+  assert.deepEqual(decodedForms('{"id":"order-2026-11"}'), ['{"id":"order-2026-11"}'], 'ids that are not base64 text stay as they are');
+});

@@ -137,7 +137,10 @@ export function base64Text(value: string): string | undefined {
  * to forms that are wholly base64. At most `MAX_ROUNDS` rounds and 16 forms.
  */
 export function decodedForms(value: string): string[] {
-  if (!mayDecode(value)) return [value];
+  if (!mayDecode(value)) {
+    const inner = quotedBase64(value);
+    return inner.length === 0 ? [value] : [value, ...inner];
+  }
   const forms = [value];
   const seen = new Set(forms);
   let round = [value];
@@ -145,7 +148,7 @@ export function decodedForms(value: string): string[] {
   for (let r = 0; r < rounds && round.length > 0; r++) {
     const next: string[] = [];
     for (const form of round) {
-      for (const decoded of [urlDecode(form), htmlEntityDecode(form), jsUnescape(form), base64Text(form)]) {
+      for (const decoded of [urlDecode(form), htmlEntityDecode(form), jsUnescape(form), base64Text(form), ...quotedBase64(form)]) {
         if (decoded === undefined || seen.has(decoded) || forms.length >= 16) continue;
         seen.add(decoded);
         forms.push(decoded);
@@ -155,6 +158,23 @@ export function decodedForms(value: string): string[] {
     round = next;
   }
   return forms;
+}
+
+/** A quoted base64 string inside a short structured value (JSON, PHP serialized): `{"id":"MSB8fCB3aG9hbWk="}`. */
+const QUOTED_BASE64 = /"([A-Za-z0-9+/_-]{8,}={0,2})"/g;
+/** Structured values longer than this are not searched for quoted base64 (bodies are walked field by field already). */
+const MAX_QUOTED_SEARCH = 4_096;
+
+/** The text of each quoted base64 string of `value` (at most 4), for values short enough to be a serialized parameter. */
+function quotedBase64(value: string): string[] {
+  if (value.length > MAX_QUOTED_SEARCH || !value.includes('"')) return [];
+  const texts: string[] = [];
+  for (const found of value.matchAll(QUOTED_BASE64)) {
+    const text = base64Text(found[1] as string);
+    if (text !== undefined) texts.push(text);
+    if (texts.length >= 4) break;
+  }
+  return texts;
 }
 
 /**
