@@ -267,5 +267,5 @@ function walkJson(
       walkJson(item, `${path}.${key}`, depth + 1, add, result);
     }
   } else if (typeof value === 'string') add(`json:${path}`, value);
-  else if (value !== null) add(`json:${path}`, String(value));
+  // numbers, booleans and null carry nothing a detector could find
 }

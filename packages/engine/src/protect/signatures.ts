@@ -259,6 +259,9 @@ export function compileSignatures(
     }
     return list;
   };
+  // Values that every rule passed, by location: the same header, id or enum value comes with request after
+  // request, and the detectors are pure functions of value and location. Bounded; emptied when full.
+  const clean = new Set<string>();
   return {
     rules: compiled.map((c) => c.rule),
     threshold,
@@ -268,13 +271,21 @@ export function compileSignatures(
       for (const input of inputs) {
         const candidates = rulesFor(input.location);
         if (candidates.length === 0) continue;
+        const key = input.value.length <= MAX_CLEAN_VALUE ? `${input.location}\u0000${input.value}` : undefined;
+        if (key !== undefined && clean.has(key)) continue;
+        // only a value every rule looked at, and none matched, is remembered as clean
+        let complete = true;
         const forms = decodedForms(input.value);
         for (const candidate of candidates) {
           const id = candidate.rule.id;
-          if (matched.has(id) || skip?.(id, input.location)) continue;
+          if (matched.has(id) || skip?.(id, input.location)) {
+            complete = false;
+            continue;
+          }
           for (const form of forms) {
             const hit = candidate.test(form, { location: input.location });
             if (hit === undefined) continue;
+            complete = false;
             matched.add(id);
             into.score += candidate.score;
             into.matches.push({
@@ -290,11 +301,20 @@ export function compileSignatures(
             break;
           }
         }
+        if (complete && key !== undefined) {
+          if (clean.size >= MAX_CLEAN_VALUES) clean.clear();
+          clean.add(key);
+        }
       }
       return into;
     },
   };
 }
+
+/** Values longer than this are not remembered as clean. */
+const MAX_CLEAN_VALUE = 512;
+/** At most this many clean values are remembered per compiled set (about 10–60 MB at worst). */
+const MAX_CLEAN_VALUES = 100_000;
 
 /** `query` for `query:id`; a location without a colon (`body`) is its own kind. */
 function kindOf(location: string): string {
