@@ -109,6 +109,23 @@ export function jsUnescape(value: string): string {
   });
 }
 
+/**
+ * True when nearly every 4-character group of a base64 value starts with a character that encodes the top
+ * six bits of a printable ASCII byte (`I`–`Z`, `a`–`f`): base64 of text always does (a few non-ASCII
+ * characters aside), while words, paths and ids seldom do (`customer`: `o` starts the second group).
+ * One pass, no decoding.
+ */
+function asciiTextLeaders(value: string): boolean {
+  let groups = 0;
+  let misses = 0;
+  for (let i = 0; i < value.length; i += 4) {
+    const c = value.charCodeAt(i);
+    groups++;
+    if (!((c >= 0x49 && c <= 0x5a) || (c >= 0x61 && c <= 0x66)) && c !== 0x3d) misses++;
+  }
+  return misses * 10 <= groups;
+}
+
 /** The base64 alphabets (standard and URL-safe) with optional padding; one class, so matching is linear. */
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
@@ -119,6 +136,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
  */
 export function base64Text(value: string): string | undefined {
   if (value.length < 8 || !BASE64.test(value)) return undefined;
+  if (!asciiTextLeaders(value)) return undefined;
   // a length of 1 modulo 4 (padding aside) is never base64
   if (value.replace(/=+$/, '').length % 4 === 1) return undefined;
   const text = Buffer.from(value, value.includes('-') || value.includes('_') ? 'base64url' : 'base64').toString('utf8');
@@ -200,5 +218,5 @@ function mayDecode(value: string): boolean {
     )
       base64 = false;
   }
-  return base64;
+  return base64 && asciiTextLeaders(value);
 }

@@ -68,6 +68,7 @@ const CATEGORIES = new Set<string>([
   'shellshock',
   'prototype-pollution',
   'protocol',
+  'graphql',
   'scanner',
 ]);
 const KINDS = new Set<string>(INPUT_KINDS);

@@ -56,6 +56,7 @@ export type SignatureCategory =
   | 'shellshock'
   | 'prototype-pollution'
   | 'protocol'
+  | 'graphql'
   | 'scanner';
 
 /** How a protection treats what it finds. */
