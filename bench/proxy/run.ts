@@ -3,14 +3,16 @@
  * directly, through a bare Node proxy, through Palisade with every protection on, through nginx, and through
  * nginx + ModSecurity + CRS; then a fixed-rate open-loop run (default 1,000 req/s) to measure the p99 that
  * Palisade adds over the bare proxy. "Every protection on" = `palisade proxy` in block mode with the shipped
- * signature rules at its default paranoia, an OpenAPI spec of the workloads' paths (`--no-spec` leaves it
+ * signature rules at its default paranoia, policies that judge every request but refuse none of the benchmark's
+ * (rate limits by address and endpoint, an access deny list, a honeypot, a flow; `--no-policies` leaves them
+ * out), an OpenAPI spec of the workloads' paths (`--no-spec` leaves it
  * out), and every transaction serialised as an event (to /dev/null). Every server runs as its own process on 127.0.0.1 in front of one
  * upstream process; each cell is bounded (`--duration` seconds after a `--warmup`). Never part of `npm test`.
  *
  * Usage: node --conditions=palisade-src --import tsx bench/proxy/run.ts [--duration 8] [--warmup 2]
  *        [--targets direct,bare,palisade,nginx,modsec] [--workloads get,json1k,json64k,mix] [--connections 50]
  *        [--threads 1] [--rate 1000] [--rate-workloads get,json1k] [--rate-duration 8] [--nginx-workers 1]
- *        [--crs-pl 1] [--modsec-args-limit 10000] [--palisade-args="--paranoia 2"] [--no-spec] [--palisade "<command with {listen} {upstream}>"] [--json FILE]
+ *        [--crs-pl 1] [--modsec-args-limit 10000] [--palisade-args="--paranoia 2"] [--no-spec] [--no-policies] [--palisade "<command with {listen} {upstream}>"] [--json FILE]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -27,7 +29,7 @@ import { startBareProxy } from './bare-proxy.js';
 import { type PacedResult, pacedRun } from './paced-client.js';
 import { startPalisade } from './palisade-target.js';
 import { runWrk, type WrkResult, wrkMissing } from './wrk.js';
-import { openApiSpec, pacedRequest, rawRequest, type Workload, workloads } from './workloads.js';
+import { benchPolicies, openApiSpec, pacedRequest, rawRequest, type Workload, workloads } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     'modsec-args-limit': { type: 'string', default: '10000' },
     'palisade-args': { type: 'string', default: '' },
     'no-spec': { type: 'boolean', default: false },
+    'no-policies': { type: 'boolean', default: false },
     palisade: { type: 'string' },
     host: { type: 'string', default: 'localhost' },
     json: { type: 'string' },
@@ -128,6 +131,11 @@ async function startTargets(): Promise<void> {
           const spec = join(dir, 'openapi.json');
           writeFileSync(spec, JSON.stringify(openApiSpec(), null, 1));
           extraArgs.push('--spec', spec);
+        }
+        if (!values['no-policies']) {
+          const config = join(dir, 'palisade.json');
+          writeFileSync(config, JSON.stringify({ sensor: { policies: benchPolicies() } }, null, 1));
+          extraArgs.push('--config', config);
         }
         const child = await startPalisade({
           listenPort: await freePort(),

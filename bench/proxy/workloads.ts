@@ -152,3 +152,31 @@ export function openApiSpec(): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The policies of "every protection on": each request is judged by all of them and none of the benchmark's
+ * requests is refused by them (limits far above the load; deny lists, honeypot and flow on other paths).
+ */
+export function benchPolicies(): Record<string, unknown> {
+  return {
+    mode: 'block',
+    access: [{ id: 'documentation-nets', action: 'deny', mode: 'block', ips: ['198.51.100.0/24', '2001:db8:dead::/48'] }],
+    rateLimits: [
+      { id: 'per-ip', key: 'ip', limit: 1_000_000_000, window: '1m', algorithm: 'token-bucket', mode: 'block' },
+      { id: 'per-endpoint', key: 'endpoint', limit: 1_000_000_000, window: '1m', algorithm: 'sliding-window', mode: 'block' },
+    ],
+    deception: { mode: 'block', treatment: 'tarpit', honeypots: [{ id: 'env-file', paths: ['/.env'] }] },
+    flows: [
+      {
+        id: 'checkout',
+        key: 'ip',
+        within: '30m',
+        mode: 'block',
+        steps: [
+          { name: 'cart', method: 'GET', path: '/api/cart' },
+          { name: 'pay', method: 'POST', path: '/api/pay' },
+        ],
+      },
+    ],
+  };
+}

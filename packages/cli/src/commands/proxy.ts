@@ -218,6 +218,9 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   }
 }
 
+/** NDJSON lines are written in batches of about this many characters (or at the end of each event-loop turn). */
+const LINE_BATCH_CHARS = 64 * 1024;
+
 interface EventSinks {
   write(event: ApiEvent): void;
   close(): Promise<void>;
@@ -235,6 +238,14 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
   let store: Store | undefined;
   let pending: ApiEvent[] = [];
   let writing = Promise.resolve();
+  let lines = '';
+  let linesScheduled = false;
+  const flushLines = (): void => {
+    linesScheduled = false;
+    if (lines === '') return;
+    for (const stream of streams) stream.write(lines);
+    lines = '';
+  };
   let storeFailures = 0;
   let lostEvents = 0;
   const deadLetterPath = join(config.dataDir, 'dead-letter', 'proxy-events.ndjson');
@@ -271,8 +282,13 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
   return {
     write(event) {
       if (streams.length > 0) {
-        const line = `${JSON.stringify(event)}\n`;
-        for (const stream of streams) stream.write(line);
+        // lines are gathered and written together: one write per batch, not per transaction
+        lines += `${JSON.stringify(event)}\n`;
+        if (lines.length >= LINE_BATCH_CHARS) flushLines();
+        else if (!linesScheduled) {
+          linesScheduled = true;
+          setImmediate(flushLines);
+        }
       }
       if (store !== undefined) {
         pending.push(event);
@@ -280,6 +296,7 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
       }
     },
     async close() {
+      flushLines();
       if (timer !== undefined) clearInterval(timer);
       flush();
       await writing;
