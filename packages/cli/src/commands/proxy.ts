@@ -193,10 +193,11 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const address = sensor.address();
   if (flags.quiet !== true) {
     const scheme = settings.tls === undefined ? 'http' : 'https';
+    // one write, so that a reader who sees the first line sees what was loaded too
     process.stderr.write(
-      `palisade proxy: listening on ${scheme}://${address.address}:${address.port} → ${settings.upstream} (mode ${settings.mode}, fail ${settings.failMode})\n`,
+      `palisade proxy: listening on ${scheme}://${address.address}:${address.port} → ${settings.upstream} (mode ${settings.mode}, fail ${settings.failMode})\n` +
+        loaded.summary.map((line) => `  ${line}\n`).join(''),
     );
-    for (const line of loaded.summary) process.stderr.write(`  ${line}\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {

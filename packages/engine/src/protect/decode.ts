@@ -110,9 +110,9 @@ export function jsUnescape(value: string): string {
 }
 
 /**
- * True when nearly every 4-character group of a base64 value starts with a character that encodes the top
- * six bits of a printable ASCII byte (`I`–`Z`, `a`–`f`): base64 of text always does (a few non-ASCII
- * characters aside), while words, paths and ids seldom do (`customer`: `o` starts the second group).
+ * True when at least four in five 4-character groups of a base64 value start with a character that encodes
+ * the top six bits of a printable ASCII byte or a line break (`I`–`Z`, `a`–`f`, `C`, `D`): base64 of text
+ * does (a few non-ASCII characters aside), while words, paths and ids seldom do (`customer`: `o` starts the second group).
  * One pass, no decoding.
  */
 function asciiTextLeaders(value: string): boolean {
@@ -121,9 +121,10 @@ function asciiTextLeaders(value: string): boolean {
   for (let i = 0; i < value.length; i += 4) {
     const c = value.charCodeAt(i);
     groups++;
-    if (!((c >= 0x49 && c <= 0x5a) || (c >= 0x61 && c <= 0x66)) && c !== 0x3d) misses++;
+    // I–Z and a–f lead printable ASCII; C and D lead tab, line feed and carriage return; = is padding
+    if (!((c >= 0x49 && c <= 0x5a) || (c >= 0x61 && c <= 0x66) || c === 0x43 || c === 0x44 || c === 0x3d)) misses++;
   }
-  return misses * 10 <= groups;
+  return misses * 5 <= groups;
 }
 
 /** The base64 alphabets (standard and URL-safe) with optional padding; one class, so matching is linear. */
