@@ -258,6 +258,11 @@ function walkJson(
     result.leftOut++;
     return;
   }
+  if (result.inputs.length >= MAX_INPUTS) {
+    // full: what is left is only counted, without building the locations
+    result.leftOut += countLeaves(value, depth);
+    return;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, depth + 1, add, result);
   } else if (value !== null && typeof value === 'object') {
@@ -268,4 +273,21 @@ function walkJson(
     }
   } else if (typeof value === 'string') add(`json:${path}`, value);
   // numbers, booleans and null carry nothing a detector could find
+}
+
+/** The keys and string values under a JSON value that would have been inputs (bounded by depth like the walk). */
+function countLeaves(value: unknown, depth: number): number {
+  if (depth > MAX_DEPTH) return 1;
+  if (typeof value === 'string') return 1;
+  if (Array.isArray(value)) {
+    let count = 0;
+    for (const item of value) count += countLeaves(item, depth + 1);
+    return count;
+  }
+  if (value !== null && typeof value === 'object') {
+    let count = 0;
+    for (const key in value) count += 1 + countLeaves((value as Record<string, unknown>)[key], depth + 1);
+    return count;
+  }
+  return 0;
 }
