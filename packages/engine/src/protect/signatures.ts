@@ -272,7 +272,9 @@ export function compileSignatures(
       for (const input of inputs) {
         const candidates = rulesFor(input.location);
         if (candidates.length === 0) continue;
-        const key = input.value.length <= MAX_CLEAN_VALUE ? `${input.location}\u0000${input.value}` : undefined;
+        // array positions do not change a verdict (no detector reads them): `items[3].sku` and `items[7].sku` share a key
+        const place = input.location.includes('[') ? input.location.replace(ARRAY_INDEX, '[]') : input.location;
+        const key = input.value.length <= MAX_CLEAN_VALUE ? `${place}\u0000${input.value}` : undefined;
         if (key !== undefined && clean.has(key)) continue;
         // only a value every rule looked at, and none matched, is remembered as clean
         let complete = true;
@@ -312,6 +314,8 @@ export function compileSignatures(
   };
 }
 
+/** An array position in a location (`[12]`). */
+const ARRAY_INDEX = /\[\d+\]/g;
 /** Values longer than this are not remembered as clean. */
 const MAX_CLEAN_VALUE = 512;
 /** At most this many clean values are remembered per compiled set (about 10–60 MB at worst). */
