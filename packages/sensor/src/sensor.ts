@@ -102,6 +102,19 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
   const checkResponses = deps.protections.openapi !== undefined && config.openapi.responses !== 'off';
   const maskResponses = config.openapi.responses === 'mask';
 
+  /** The request's headers as the upstream gets them: proxy chain recorded, Host kept or replaced. */
+  const headersForUpstream = (req: IncomingMessage, upgrade?: string): string[] => {
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      peerIp: req.socket.remoteAddress ?? '',
+      proto,
+      host: req.headers.host,
+      preserveHost: config.preserveHost,
+      upgrade,
+    });
+    if (!config.preserveHost) headers.push('host', upstreamHost);
+    return headers;
+  };
+
   const emit = (event: ApiEvent): void => {
     try {
       deps.onEvent(event);
@@ -291,13 +304,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     if (inspection.wouldHaveBlocked) stats.monitored++;
 
     // forward
-    const headers = upstreamRequestHeaders(req.rawHeaders, {
-      peerIp: req.socket.remoteAddress ?? '',
-      proto,
-      host: req.headers.host,
-      preserveHost: config.preserveHost,
-    });
-    if (!config.preserveHost) headers.push('host', upstreamHost);
+    const headers = headersForUpstream(req);
     forward(id, inspection, req, res, target, headers, body, (status, responseHeaders, failure) => {
       if (failure !== undefined) stats.upstreamErrors++;
       else stats.forwarded++;
@@ -438,14 +445,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       return;
     }
     if (inspection.wouldHaveBlocked) stats.monitored++;
-    const headers = upstreamRequestHeaders(req.rawHeaders, {
-      peerIp: req.socket.remoteAddress ?? '',
-      proto,
-      host: req.headers.host,
-      preserveHost: config.preserveHost,
-      upgrade: String(req.headers.upgrade ?? 'websocket'),
-    });
-    if (!config.preserveHost) headers.push('host', upstreamHost);
+    const headers = headersForUpstream(req, String(req.headers.upgrade ?? 'websocket'));
     const action = inspection.wouldHaveBlocked ? 'monitor' : 'allow';
     openUpgradeTunnel(
       { upstream, connectTimeoutMs: limits.connectTimeoutMs, method: req.method ?? 'GET', target, headers, client: socket, head },
