@@ -219,8 +219,9 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   }
 }
 
-/** NDJSON lines are written in batches of about this many characters (or at the end of each event-loop turn). */
-const LINE_BATCH_CHARS = 64 * 1024;
+/** NDJSON lines are written in batches of about this many characters, or this often, whichever comes first. */
+const LINE_BATCH_CHARS = 256 * 1024;
+const LINE_BATCH_MS = 100;
 
 interface EventSinks {
   write(event: ApiEvent): void;
@@ -288,7 +289,7 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
         if (lines.length >= LINE_BATCH_CHARS) flushLines();
         else if (!linesScheduled) {
           linesScheduled = true;
-          setImmediate(flushLines);
+          setTimeout(flushLines, LINE_BATCH_MS).unref();
         }
       }
       if (store !== undefined) {
