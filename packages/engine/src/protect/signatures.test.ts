@@ -133,3 +133,29 @@ test('rule folders load in name order and ids must be unique across files', asyn
   await assert.rejects(loadSignatureRules([dir], detectors), /rule ids must be unique: sqli\/quote-or/);
   await assert.rejects(loadSignatureRules([join(dir, 'missing')], detectors), { code: 'PAL_ERR_RULES_UNREADABLE' });
 });
+
+test('a value is remembered as clean only when every rule looked at it: an exclusion or an earlier match does not stick', () => {
+  let calls = 0;
+  const counting: Detector = (value, context) => {
+    calls++;
+    return quoteOr(value, context);
+  };
+  const set = compileSignatures(parseSignatureRules(RULES, 'test.yaml', { 'quote-or': counting }), { 'quote-or': counting });
+  const attack = [{ location: 'query:id', value: "1' or 1=1" }];
+  const excluded = set.inspect(attack, undefined, (ruleId) => ruleId === 'sqli/quote-or');
+  assert.equal(excluded.score, 0, 'excluded on this route');
+  assert.equal(set.inspect(attack).score, 5, 'not remembered as clean: the next route without the exclusion still blocks it');
+
+  const benign = [{ location: 'query:q', value: 'running shoes' }];
+  set.inspect(benign);
+  const before = calls;
+  assert.equal(set.inspect(benign).score, 0);
+  assert.equal(calls, before, 'a value every rule passed is not judged again');
+  assert.equal(
+    set.inspect([
+      { location: 'json:$.items[7].q', value: 'x' },
+      { location: 'json:$.items[3].q', value: 'x' },
+    ]).score,
+    0,
+  );
+});

@@ -317,9 +317,9 @@ export function compileSignatures(
 /** An array position in a location (`[12]`). */
 const ARRAY_INDEX = /\[\d+\]/g;
 /** Values longer than this are not remembered as clean. */
-const MAX_CLEAN_VALUE = 512;
-/** At most this many clean values are remembered per compiled set (about 10–60 MB at worst). */
-const MAX_CLEAN_VALUES = 100_000;
+const MAX_CLEAN_VALUE = 256;
+/** At most this many clean values are remembered per compiled set (keys of at most ~400 characters: under 40 MB at worst). */
+const MAX_CLEAN_VALUES = 50_000;
 
 /** `query` for `query:id`; a location without a colon (`body`) is its own kind. */
 function kindOf(location: string): string {
