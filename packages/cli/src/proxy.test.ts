@@ -16,6 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'palisade-proxy-'));
 let upstream: Server;
 let upstreamPort: number;
 let reached = 0;
+/** Proxies still running: killed when the file ends, so that a failed test cannot leave one holding the run open. */
+const running = new Set<ReturnType<typeof spawn>>();
 
 before(async () => {
   upstream = createServer((req, res) => {
@@ -31,6 +33,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const child of running) child.kill('SIGKILL');
   upstream.closeAllConnections();
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
@@ -118,13 +121,23 @@ async function startProxy(args: string[]): Promise<{ port: number; stderr: () =>
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  running.add(child);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the proxy did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      child.kill('SIGKILL');
+      reject(new Error(`the proxy did not start: ${stderr}`));
+    }, 60_000);
     const poll = setInterval(() => {
       const found = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
       if (found === null) return;
