@@ -184,9 +184,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     const time = clock.now();
     const started = performance.now();
     const target = req.url ?? '/';
-    const mark = target.indexOf('?');
-    const path = mark < 0 ? target : target.slice(0, mark);
-    const query = mark < 0 ? undefined : target.slice(mark + 1);
+    const { path, query } = splitTarget(target);
     const method = req.method ?? 'GET';
     const route = routes(method, req.headers.host, path);
     const inspection = new Inspection(deps.protections, route, config.mode);
@@ -405,9 +403,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     const time = clock.now();
     const started = performance.now();
     const target = req.url ?? '/';
-    const mark = target.indexOf('?');
-    const path = mark < 0 ? target : target.slice(0, mark);
-    const query = mark < 0 ? undefined : target.slice(mark + 1);
+    const { path, query } = splitTarget(target);
     const route = routes(req.method ?? 'GET', req.headers.host, path);
     const inspection = new Inspection(deps.protections, route, config.mode);
     const finish = (action: EventProtection['action'], status: number | undefined): void =>
@@ -549,6 +545,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** `/a/b?x=1` as its path and its query (without `?`; undefined when there is none). */
+function splitTarget(target: string): { path: string; query: string | undefined } {
+  const mark = target.indexOf('?');
+  return mark < 0 ? { path: target, query: undefined } : { path: target.slice(0, mark), query: target.slice(mark + 1) };
 }
 
 /** True when the request announces a body (a positive length, or chunks). */

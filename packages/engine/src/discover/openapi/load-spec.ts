@@ -14,13 +14,16 @@ import type { DeclaredApi, DeclaredOperation, DeclaredParameter, DeclaredSecurit
  * api.operations.map((op) => `${op.method} ${op.template}`); // ['GET /v1/pets', 'GET /v1/pets/{petId}']
  */
 export async function loadSpec(path: string): Promise<DeclaredApi> {
-  let text: string;
+  return parseSpec(await readSpecText(path), path);
+}
+
+/** The text of an API description file; throws `PAL_ERR_SPEC_INVALID` naming the file when it cannot be read. */
+export async function readSpecText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw invalid(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  return parseSpec(text, path);
 }
 
 /**
@@ -36,7 +39,7 @@ export async function loadSpec(path: string): Promise<DeclaredApi> {
  * api.operations[0]?.template; // '/v1/a'
  */
 export async function parseSpec(text: string, source: string): Promise<DeclaredApi> {
-  const document = parseText(text, source);
+  const document = parseSpecText(text, source);
   const specVersion = specVersionOf(document);
   if (specVersion === undefined) throw notADescription(source);
   if (document.paths === undefined || document.paths === null) document.paths = {};
@@ -66,8 +69,11 @@ function firstLine(error: unknown): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
-/** JSON or YAML text to a plain object, version numbers kept as text (see `fixVersionNumbers`). */
-function parseText(text: string, source: string): Json {
+/**
+ * JSON or YAML text to a plain object, version numbers kept as text (see `fixVersionNumbers`); throws
+ * `PAL_ERR_SPEC_INVALID` naming `source` when the text is neither or holds no object.
+ */
+export function parseSpecText(text: string, source: string): Json {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const value = parseJson(body) ?? parseYaml(body, source);
   if (!isObject(value)) throw notADescription(source);

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { PalisadeError } from '@palisade/core';
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { RegExpEngine, RegExpLike } from 'ajv/dist/types/index.js';
 import addFormatsModule from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
+import { parseSpecText, readSpecText } from '../../discover/openapi/load-spec.js';
 import { createSensitiveDetector, type SensitiveDetector } from '../../discover/sensitive/index.js';
 import { checkRequest, type GuardRequest, type RequestCheck } from './check-request.js';
 import { checkResponse, type ResponseCheck } from './check-response.js';
@@ -222,13 +221,7 @@ const DEFAULTS: Omit<ResolvedGuardOptions, 'responseTypes'> = {
  * const guard = compileOpenApiGuard([await loadOpenApiDocument('openapi.yaml')]);
  */
 export async function loadOpenApiDocument(path: string): Promise<OpenApiDocument> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw invalid(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  return parseOpenApiDocument(text, path);
+  return parseOpenApiDocument(await readSpecText(path), path);
 }
 
 /**
@@ -236,14 +229,8 @@ export async function loadOpenApiDocument(path: string): Promise<OpenApiDocument
  * {@link loadOpenApiDocument} does; relative file `$ref`s resolve against `source`.
  */
 export async function parseOpenApiDocument(text: string, source: string): Promise<OpenApiDocument> {
-  let value: unknown;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    value = body.trimStart().startsWith('{') ? JSON.parse(body) : parseYaml(body, { merge: true, maxAliasCount: 1000 });
-  } catch (error) {
-    throw invalid(`${source} is not valid JSON or YAML: ${firstLine(error)}`, error);
-  }
-  if (!isObject(value) || versionOf(value) === undefined) throw invalid(`${source} is not an OpenAPI 3.x or Swagger 2.0 document`);
+  const value = parseSpecText(text, source);
+  if (versionOf(value) === undefined) throw invalid(`${source} is not an OpenAPI 3.x or Swagger 2.0 document`);
   const version = versionOf(value);
   // swagger-parser knows a fixed list of versions and wants them as text
   if (typeof value.swagger === 'number') value.swagger = '2.0';
