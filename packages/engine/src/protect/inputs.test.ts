@@ -26,6 +26,7 @@ test('path segments, query names and values, headers and cookies are listed with
   assert.deepEqual(at(inputs, 'header:user-agent'), ['sqlmap/1.7']);
   assert.deepEqual(at(inputs, 'header:x-forwarded-for'), ['203.0.113.9', '198.51.100.1']);
   assert.deepEqual(at(inputs, 'cookie:theme'), ['dark=1']);
+  assert.deepEqual(at(inputs, 'cookie-name:theme'), ['theme'], "a cookie's name is an input of its own");
   assert.deepEqual(at(inputs, 'header:host'), [], 'transport headers are not client data');
   assert.deepEqual(at(inputs, 'header:cookie'), [], 'cookies are listed one by one');
 });

@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 
 /** One value a request carries, and where. */
 export interface RequestInput {
-  /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
+  /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `cookie-name:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
   location: string;
   value: string;
 }
@@ -62,8 +62,12 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
   for (const [name, raw] of Object.entries(request.headers)) {
     if (raw === undefined || TRANSPORT_HEADERS.has(name)) continue;
     for (const value of Array.isArray(raw) ? raw : [raw]) {
-      if (name === 'cookie') for (const [cookie, text] of cookies(value)) add(`cookie:${cookie}`, text);
-      else add(`header:${name}`, value);
+      if (name === 'cookie') {
+        for (const [cookie, text] of cookies(value)) {
+          add(`cookie-name:${cookie}`, cookie);
+          add(`cookie:${cookie}`, text);
+        }
+      } else add(`header:${name}`, value);
     }
   }
   const body = request.body;

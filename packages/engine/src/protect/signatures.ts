@@ -37,6 +37,7 @@ export const INPUT_KINDS = [
   'query-name',
   'header',
   'cookie',
+  'cookie-name',
   'json',
   'json-key',
   'form',
