@@ -11,6 +11,8 @@ import {
   type Policies,
   type PolicyFinding,
   type RequestFacts,
+  type RequestHead,
+  requestFacts,
   requestInputs,
   type SignatureResult,
   type SignatureSet,
@@ -44,6 +46,7 @@ export class Inspection {
   #wouldBlock = false;
   #rateLimited: number | undefined;
   #deceive: Extract<Verdict, { kind: 'deceive' }>['response'] | undefined;
+  #json: { value: unknown } | undefined;
   readonly #protections: SensorProtections;
   readonly #route: RouteSettings;
   readonly #monitorOnly: boolean;
@@ -54,13 +57,18 @@ export class Inspection {
     this.#monitorOnly = sensorMode === 'monitor';
   }
 
-  /** Request-headers phase: the path, query, headers and cookies. */
-  requestHead(request: Omit<InspectedRequest, 'body'>): Verdict {
+  /**
+   * Request-headers phase: the path, query, headers and cookies, and, when the method is given, the
+   * protocol facts (method, version, Host, body framing) that protocol rules judge.
+   */
+  requestHead(request: Omit<InspectedRequest, 'body'> & Pick<RequestHead, 'method' | 'httpVersion'>): Verdict {
     const signatures = this.#protections.signatures;
     if (signatures !== undefined && this.#route.signatures !== 'off') {
-      const { inputs, leftOut } = requestInputs(request);
+      const { inputs, leftOut, overflow } = requestInputs(request, this.#route.maxInputs);
+      inputs.push(...requestFacts(request));
       this.#uninspected += leftOut;
       this.#runSignatures(signatures, inputs);
+      if (overflow > 0) this.#pastBounds('request', overflow);
     }
     return this.#verdict();
   }
@@ -69,17 +77,22 @@ export class Inspection {
   requestBody(body: Buffer, contentType: string | undefined): Verdict {
     const signatures = this.#protections.signatures;
     if (signatures !== undefined && this.#route.signatures !== 'off' && body.length > 0) {
-      const { inputs, leftOut } = requestInputs({
-        path: '',
-        query: '',
-        headers: contentType === undefined ? {} : { 'content-type': contentType },
-        body,
-      });
+      const { inputs, leftOut, overflow, json } = requestInputs(
+        {
+          path: '',
+          query: '',
+          headers: contentType === undefined ? {} : { 'content-type': contentType },
+          body,
+        },
+        this.#route.maxInputs,
+      );
       this.#uninspected += leftOut;
+      this.#json = json;
       this.#runSignatures(
         signatures,
         inputs.filter((input) => !input.location.startsWith('header:')),
       );
+      if (overflow > 0) this.#pastBounds('body', overflow);
     }
     return this.#verdict();
   }
@@ -94,7 +107,8 @@ export class Inspection {
   requestOpenApi(request: GuardRequest): Verdict {
     const guard = this.#protections.openapi;
     if (guard === undefined || this.#route.openapi === 'off') return this.#verdict();
-    const check = guard.checkRequest(request);
+    // a JSON body the signatures parsed is not parsed again (the schema check only reads it)
+    const check = guard.checkRequest(this.#json === undefined ? request : { ...request, json: this.#json });
     this.endpoint = check.endpoint;
     if (check.violations.length === 0) return this.#verdict();
     const mode = this.#mode('openapi');
@@ -188,6 +202,24 @@ export class Inspection {
 
   #mode(protection: 'signatures' | 'openapi' | 'policies'): 'block' | 'monitor' {
     return this.#monitorOnly || this.#route[protection] !== 'block' ? 'monitor' : 'block';
+  }
+
+  /**
+   * Values past the inspection bounds were never looked at, and an attack padded behind a thousand harmless
+   * fields would hide there: in block mode the request is refused, like one whose inspection failed.
+   */
+  #pastBounds(part: 'request' | 'body', overflow: number): void {
+    if (this.#route.excluded('limits/inspection-bounds', part)) return;
+    const mode = this.#mode('signatures');
+    this.findings.push({
+      protection: 'signatures',
+      ruleId: 'limits/inspection-bounds',
+      location: part,
+      detail: `${overflow} values past the inspection bounds (${this.#route.maxInputs} values, 32 levels of nesting)`,
+      mode,
+    });
+    if (mode === 'block') this.#blocked = true;
+    else this.#wouldBlock = true;
   }
 
   #runSignatures(signatures: SignatureSet, inputs: ReturnType<typeof requestInputs>['inputs']): void {

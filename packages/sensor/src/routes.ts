@@ -13,6 +13,8 @@ export interface RouteSettings {
   openapi: ProtectionMode;
   policies: ProtectionMode;
   maxBodyBytes: number;
+  /** Values the signatures inspect per part of the request (head, body); more are refused when signatures block. */
+  maxInputs: number;
   /** True when the rule is switched off at this place for this route. */
   excluded: (ruleId: string, location: string) => boolean;
 }
@@ -27,6 +29,7 @@ export function compileRoutes(config: SensorConfig): RouteResolver {
     openapi: config.openapi.mode,
     policies: config.policies.mode,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxInputs: config.signatures.maxInputs,
     excluded: () => false,
   };
   const compiled = config.routes.map((route, index) => compileRoute(route, index, defaults));
@@ -58,6 +61,7 @@ function compileRoute(route: SensorRoute, index: number, defaults: RouteSettings
       openapi: route.protections?.openapi ?? defaults.openapi,
       policies: route.protections?.policies ?? defaults.policies,
       maxBodyBytes: route.maxBodyBytes ?? defaults.maxBodyBytes,
+      maxInputs: route.maxInputs ?? defaults.maxInputs,
       excluded: (ruleId, location) =>
         exclusions.some(
           (e) =>

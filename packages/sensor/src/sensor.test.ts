@@ -29,6 +29,23 @@ rules:
     severity: warning
     targets: [header:user-agent]
     phrases: [sqlmap]
+  - id: protocol/test-body-on-head
+    title: HEAD with a body
+    category: protocol
+    paranoia: 1
+    severity: critical
+    targets: [request:body]
+    decode: false
+    regex: '^HEAD '
+  - id: protocol/test-part-charset
+    title: multipart part in UTF-7
+    category: protocol
+    paranoia: 1
+    severity: critical
+    targets: [part-header]
+    decode: false
+    regex: 'charset=utf-7'
+    flags: i
 `;
 
 interface Seen {
@@ -211,6 +228,29 @@ test('attacks in JSON, form and multipart bodies are found field by field', { ti
   });
 });
 
+test('protocol rules judge the request line and framing, and multipart part headers, like any signature', { timeout: 10_000 }, async () => {
+  await withSensor({}, async (sensor, events) => {
+    seen.length = 0;
+    const head = await raw(sensor, 'HEAD /items HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\ntest');
+    assert.match(head, /^HTTP\/1\.1 403 /);
+    const part = await send(
+      sensor,
+      'POST',
+      '/c',
+      { 'content-type': 'multipart/form-data; boundary=zz' },
+      '--zz\r\nContent-Disposition: form-data; name="bio"\r\nContent-Type: text/plain; charset=utf-7\r\n\r\n+ADw-x\r\n--zz--\r\n',
+    );
+    assert.equal(part.status, 403);
+    const clean = await send(sensor, 'HEAD', '/items');
+    assert.ok(clean.status >= 200 && clean.status < 300, 'a HEAD without a body passes');
+    assert.equal(seen.length, 1, 'only the clean HEAD reached the upstream');
+    assert.deepEqual(
+      events.slice(0, 2).map((e) => e.protection?.findings.map((f) => [f.ruleId, f.location, f.mode])),
+      [[['protocol/test-body-on-head', 'request:body', 'block']], [['protocol/test-part-charset', 'part-header:bio', 'block']]],
+    );
+  });
+});
+
 test('monitor mode forwards everything and records what would have been blocked', { timeout: 10_000 }, async () => {
   await withSensor({ mode: 'monitor' }, async (sensor, events) => {
     seen.length = 0;
@@ -355,5 +395,35 @@ test('WebSocket upgrades pass through both ways after their head is inspected; a
     assert.match(refused, /^HTTP\/1\.1 403/);
     assert.match(refused, /PAL_ERR_SENSOR_BLOCKED/);
     assert.equal(seen.length, 1, 'the refused upgrade never reached the upstream');
+  });
+});
+
+test('a body with more values than the inspection bound is refused in block mode, unless its route allows more', {
+  timeout: 10_000,
+}, async () => {
+  // an attack padded behind harmless fields sits past the bound: never inspected, so never forwarded
+  const padded = JSON.stringify({ ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`f${i}`, `v${i}`])), q: "' or '1'='1" });
+  const settings = {
+    signatures: { maxInputs: 50 },
+    routes: [{ name: 'bulk', match: { paths: ['/bulk'] }, maxInputs: 500 }],
+  };
+  await withSensor(settings, async (sensor, events) => {
+    seen.length = 0;
+    const refused = await send(sensor, 'POST', '/orders', { 'content-type': 'application/json' }, padded);
+    assert.equal(refused.status, 403);
+    assert.equal(seen.length, 0, 'the upstream never sees it');
+    const finding = events[0]?.protection?.findings.find((f) => f.ruleId === 'limits/inspection-bounds');
+    assert.deepEqual([finding?.location, finding?.mode], ['body', 'block']);
+    const bulk = await send(sensor, 'POST', '/bulk', { 'content-type': 'application/json' }, padded);
+    assert.equal(bulk.status, 403, 'with the bound raised the whole body is read and the attack at its end is found');
+    assert.deepEqual(
+      events[1]?.protection?.findings.map((f) => f.ruleId),
+      ['sqli/test-tautology'],
+    );
+  });
+  await withSensor({ ...settings, mode: 'monitor' }, async (sensor, events) => {
+    const monitored = await send(sensor, 'POST', '/orders', { 'content-type': 'application/json' }, padded);
+    assert.equal(monitored.status, 201);
+    assert.equal(events[0]?.protection?.action, 'monitor');
   });
 });

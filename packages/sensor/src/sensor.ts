@@ -158,11 +158,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       event = requestEvent;
       if (response !== undefined) {
         // the answer's headers go through the enricher too (Set-Cookie and credentials are tokenized)
-        event.response = deps.enrich(
-          { time, request: { method: event.request.method, path: '/', headers: {} }, client: {}, response },
-          source,
-          id,
-        ).response;
+        event.response = deps.enrich.response(response);
       }
     }
     event.latencyMs = answer.latencyMs;
@@ -228,7 +224,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     // phase: request headers
     let verdict: Verdict;
     try {
-      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers });
+      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers, method, httpVersion: req.httpVersion });
     } catch {
       inspectionFailed(res, id, finish);
       if (config.failMode === 'closed') return;
@@ -424,7 +420,13 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     socket.once('close', () => tunnels.delete(socket));
     let verdict: Verdict;
     try {
-      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers });
+      verdict = inspection.requestHead({
+        path,
+        query: query ?? '',
+        headers: req.headers,
+        method: req.method ?? 'GET',
+        httpVersion: req.httpVersion,
+      });
     } catch {
       stats.inspectionErrors++;
       verdict = { kind: 'continue' };

@@ -35,6 +35,8 @@ export const SensorRouteSchema = z.strictObject({
     .min(0)
     .max(1024 * 1024 * 1024)
     .optional(),
+  /** Values the signatures inspect in the head and in the body of one request (bulk APIs need more than the default). */
+  maxInputs: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 /** The inline sensor (`palisade proxy`). Every key is optional; defaults are the documented ones. */
@@ -95,6 +97,12 @@ export const SensorConfigSchema = z.strictObject({
       rules: z.array(z.string().min(1)).default([]),
       /** Rule ids or `category/*` switched off everywhere. */
       disabled: z.array(z.string().min(1)).default([]),
+      /**
+       * Values inspected in the head (path, query, headers, cookies) and, apart, in the body of one request.
+       * A request with more, or nested deeper than 32 levels, could hide an attack past the bound: it is
+       * refused (`limits/inspection-bounds`) when signatures block, as a parse failure would be (failMode).
+       */
+      maxInputs: z.number().int().min(1).max(1_000_000).default(20_000),
     })
     .prefault({}),
   openapi: z

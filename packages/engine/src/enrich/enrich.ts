@@ -18,8 +18,13 @@ import { sampleBody } from './body.js';
 import { compileSecretNames } from './secret-names.js';
 import type { Tokenizer } from './tokenize.js';
 
-/** Turns a parser's `ParsedEvent` into a complete, privacy-safe `ApiEvent`. */
-export type Enricher = (parsed: ParsedEvent, source: EventSource, id: string) => ApiEvent;
+/**
+ * Turns a parser's `ParsedEvent` into a complete, privacy-safe `ApiEvent`. `response` does the same for an
+ * answer alone, for a caller that enriched the request before the answer was known (the inline sensor).
+ */
+export type Enricher = ((parsed: ParsedEvent, source: EventSource, id: string) => ApiEvent) & {
+  response(res: NonNullable<ParsedEvent['response']>): NonNullable<ApiEvent['response']>;
+};
 
 /** The settings the enricher needs (the `ingest` section of the config). */
 export type EnrichSettings = Pick<
@@ -92,7 +97,31 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     trusted,
   };
 
-  return (parsed, source, id) => {
+  const enrichResponse = (res: NonNullable<ParsedEvent['response']>): NonNullable<ApiEvent['response']> => {
+    const responseHeaders: Record<string, string> = {};
+    if (res.headers !== undefined) {
+      for (const rawName in res.headers) {
+        const value = res.headers[rawName];
+        if (value === undefined || value === '') continue;
+        const name = rawName.toLowerCase();
+        responseHeaders[name] =
+          name === 'set-cookie'
+            ? tokenizeSetCookie(value, tokenizer)
+            : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
+              ? tokenizer.token(value)
+              : value;
+      }
+    }
+    const response: NonNullable<ApiEvent['response']> = { status: res.status, headers: responseHeaders };
+    if (res.body !== undefined) {
+      const body = sampleBody(res.body, maxBody, secrets, tokenizer);
+      if (body !== undefined) response.body = body;
+    }
+    if (res.size !== undefined) response.size = res.size;
+    return response;
+  };
+
+  const enrich = (parsed: ParsedEvent, source: EventSource, id: string): ApiEvent => {
     const req = parsed.request;
     const headers: Record<string, string> = {};
     let authorization: AuthorizationReading | undefined;
@@ -171,29 +200,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
       identity: identity.identity,
       entities,
     };
-    const res = parsed.response;
-    if (res !== undefined) {
-      const responseHeaders: Record<string, string> = {};
-      if (res.headers !== undefined) {
-        for (const rawName in res.headers) {
-          const value = res.headers[rawName];
-          if (value === undefined || value === '') continue;
-          const name = rawName.toLowerCase();
-          responseHeaders[name] =
-            name === 'set-cookie'
-              ? tokenizeSetCookie(value, tokenizer)
-              : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
-                ? tokenizer.token(value)
-                : value;
-        }
-      }
-      event.response = { status: res.status, headers: responseHeaders };
-      if (res.body !== undefined) {
-        const body = sampleBody(res.body, maxBody, secrets, tokenizer);
-        if (body !== undefined) event.response.body = body;
-      }
-      if (res.size !== undefined) event.response.size = res.size;
-    }
+    if (parsed.response !== undefined) event.response = enrichResponse(parsed.response);
     if (parsed.latencyMs !== undefined) event.latencyMs = parsed.latencyMs;
     if (parsed.upstream !== undefined) event.upstream = parsed.upstream;
     if (parsed.traceId !== undefined) event.traceId = parsed.traceId;
@@ -201,6 +208,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     if (parsed.attributes !== undefined) event.attributes = parsed.attributes;
     return event;
   };
+  return Object.assign(enrich, { response: enrichResponse });
 }
 
 function splitTarget(req: ParsedEvent['request']): {

@@ -10,6 +10,9 @@ test('URL decoding reads %XX as UTF-8, %uXXXX, and + as a space; malformed escap
   assert.equal(urlDecode('%zz%4'), '%zz%4');
   assert.equal(urlDecode('a+b', false), 'a+b');
   assert.equal(urlDecode('plain'), 'plain');
+  assert.equal(urlDecode('%C0%BCscript%C0%BE'), '<script>');
+  assert.equal(urlDecode('%c0%ae%c0%ae%c0%afetc'), '../etc');
+  assert.equal(urlDecode('%C0x'), '\ufffdx');
 });
 
 test('HTML entities: named, decimal, hex, with and without the semicolon; unknown names stay', () => {

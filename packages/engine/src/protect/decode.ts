@@ -28,7 +28,7 @@ export function urlDecode(value: string, plusAsSpace = true): string {
   let out = '';
   const flush = (): void => {
     if (bytes.length === 0) return;
-    out += Buffer.from(bytes).toString('utf8');
+    out += utf8Text(bytes);
     bytes.length = 0;
   };
   for (let i = 0; i < value.length; i++) {
@@ -53,6 +53,25 @@ export function urlDecode(value: string, plusAsSpace = true): string {
   }
   flush();
   return out;
+}
+
+/**
+ * Bytes as UTF-8, except that an overlong two-byte form of an ASCII character (`%C0%BC` for `<`, `%C0%AE`
+ * for `.`) becomes that character, as lenient decoders (old IIS, some Java ones) read it; a strict decoder
+ * would make it U+FFFD, and no text is spelled that way.
+ */
+function utf8Text(bytes: number[]): string {
+  if (!bytes.includes(0xc0) && !bytes.includes(0xc1)) return Buffer.from(bytes).toString('utf8');
+  const folded: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    const next = bytes[i + 1] ?? 0;
+    if ((b === 0xc0 || b === 0xc1) && next >= 0x80 && next <= 0xbf) {
+      folded.push(((b & 0x01) << 6) | (next & 0x3f));
+      i++;
+    } else folded.push(b);
+  }
+  return Buffer.from(folded).toString('utf8');
 }
 
 /** The entities HTML attackers use most, by name; numeric entities are decoded whatever the code point. */

@@ -69,9 +69,11 @@ test('vendor JSON types and forms are read; other bodies and broken JSON are lis
 
 test('a request with too many inputs or too deep a body lists up to the bounds and counts the rest', () => {
   const query = Array.from({ length: 800 }, (_, i) => `p${i}=${i}`).join('&');
-  const wide = requestInputs({ path: '/', query, headers: {} });
+  const wide = requestInputs({ path: '/', query, headers: {} }, 1_000);
   assert.equal(wide.inputs.length, 1_000);
   assert.equal(wide.leftOut, 600);
+  assert.equal(wide.overflow, 600, 'what the bound left out is overflow: never inspected');
+  assert.equal(requestInputs({ path: '/', query, headers: {} }).overflow, 0, 'the default bound is higher');
   let deep: unknown = 'bottom';
   for (let i = 0; i < 100; i++) deep = [deep];
   const nested = requestInputs({
@@ -82,6 +84,20 @@ test('a request with too many inputs or too deep a body lists up to the bounds a
   });
   assert.equal(nested.inputs.filter((i) => i.location.startsWith('json')).length, 0);
   assert.equal(nested.leftOut, 1);
+  assert.equal(nested.overflow, 1);
+  const xml = requestInputs({
+    path: '/',
+    query: '',
+    headers: { 'content-type': 'application/xml' },
+    body: Buffer.from(`${'<a>'.repeat(40)}deep${'</a>'.repeat(40)}`),
+  });
+  assert.equal(xml.overflow, 1, 'XML nested past the bound is overflow too');
+  const part = (i: number) => `--b\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nv${i}\r\n`;
+  const parts = (count: number) => Buffer.from(`${Array.from({ length: count }, (_, i) => part(i)).join('')}--b--\r\n`);
+  const multipart = { path: '/', query: '', headers: { 'content-type': 'multipart/form-data; boundary=b' } };
+  const threeParts = requestInputs({ ...multipart, body: parts(3) }).inputs.length;
+  assert.equal(requestInputs({ ...multipart, body: parts(3) }, threeParts).overflow, 0, 'exactly the bound is not overflow');
+  assert.equal(requestInputs({ ...multipart, body: parts(5) }, threeParts).overflow > 0, true, 'parts past the bound are overflow');
 });
 
 test('multipart fields and uploaded files are listed by name, with file names; binary files are counted, not read', () => {
@@ -107,6 +123,11 @@ test('multipart fields and uploaded files are listed by name, with file names; b
   assert.deepEqual(at(inputs, 'form-name:avatar'), ['avatar']);
   assert.deepEqual(at(inputs, 'form:avatar'), []);
   assert.equal(leftOut, 1, 'the binary file is counted as not inspected');
+  assert.equal(
+    requestInputs({ path: '/upload', query: '', headers: { 'content-type': 'multipart/form-data; boundary=b0und' }, body }).overflow,
+    0,
+    'a binary file is not overflow',
+  );
 });
 
 test('a multipart body without its boundary is listed whole', () => {

@@ -4,17 +4,20 @@
  * any depth, form fields). A location names the place in the words of a rule or an alert
  * (`query:id`, `json:$.user.name`, `header:user-agent`).
  *
- * Bounded: at most `MAX_INPUTS` inputs and `MAX_DEPTH` levels of JSON, so a crafted body cannot make
- * inspection expensive; what was left out is counted, so a caller can treat an oversized request as such.
+ * Bounded: at most `maxInputs` inputs (default `DEFAULT_MAX_INPUTS`) and `MAX_DEPTH` levels of JSON or XML, so
+ * a crafted body cannot make inspection expensive; what was left out is counted (`overflow`), so a caller can
+ * refuse a request that could hide an attack past the bounds.
  */
 
 import { XMLParser } from 'fast-xml-parser';
 
 /** One value a request carries, and where. */
 export interface RequestInput {
-  /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `cookie-name:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `xml:/a/@id`, `body`. */
+  /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `cookie-name:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `part-header:upload` (a multipart part's headers), `xml:/a/@id`, `body`, `request:method` (see `protocol.ts`). */
   location: string;
   value: string;
+  /** The location with array positions left out (`json:$.items[].sku`), when it has any: where a value means the same thing. */
+  place?: string;
 }
 
 /** What a request is, as the sensor sees it before it is forwarded. */
@@ -31,23 +34,28 @@ export interface InspectedRequest {
 
 export interface RequestInputs {
   inputs: RequestInput[];
-  /** Inputs not listed because of the bounds. */
+  /** Inputs not listed: past the bounds, or binary content (an uploaded image) no detector can read. */
   leftOut: number;
+  /** Of those, the ones past the bounds (too many inputs, nesting too deep): text that was never inspected. */
+  overflow: number;
   /** The body could not be read as its content type says (not JSON, say): it is listed whole as `body`. */
   unreadableBody: boolean;
+  /** A JSON body as parsed, for later checks of the same request (the API description's schema), so it is parsed once. */
+  json?: { value: unknown };
 }
 
-const MAX_INPUTS = 1_000;
+/** Inputs listed per call (a request's head, or its body) unless the caller gives another bound. */
+export const DEFAULT_MAX_INPUTS = 20_000;
 const MAX_DEPTH = 32;
 /** Headers whose values are the transport's, not the client's data. */
 const TRANSPORT_HEADERS = new Set(['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'host']);
 
 /** Every input of a request a detector should look at, in request order. */
-export function requestInputs(request: InspectedRequest): RequestInputs {
-  const result: RequestInputs = { inputs: [], leftOut: 0, unreadableBody: false };
-  const add = (location: string, value: string): void => {
-    if (result.inputs.length < MAX_INPUTS) result.inputs.push({ location, value });
-    else result.leftOut++;
+export function requestInputs(request: InspectedRequest, maxInputs: number = DEFAULT_MAX_INPUTS): RequestInputs {
+  const result: RequestInputs = { inputs: [], leftOut: 0, overflow: 0, unreadableBody: false };
+  const add = (location: string, value: string, place?: string): void => {
+    if (result.inputs.length < maxInputs) result.inputs.push(place === undefined ? { location, value } : { location, value, place });
+    else overflowBy(result, 1);
   };
   const segments = request.path.split('/').slice(1);
   segments.forEach((segment, i) => {
@@ -83,7 +91,8 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
       add('body', text);
       return result;
     }
-    walkJson(parsed, '$', 0, add, result);
+    result.json = { value: parsed };
+    walkJson(parsed, '$', '$', 0, add, result, maxInputs);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [name, value] of formFields(text)) {
       add(`form-name:${name}`, name);
@@ -91,7 +100,7 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
     }
   } else if (type === 'multipart/form-data' || type === 'multipart/mixed') {
     const boundary = multipartBoundary(request.headers['content-type']);
-    const parts = boundary === undefined ? undefined : multipartParts(body, boundary);
+    const parts = boundary === undefined ? undefined : multipartParts(body, boundary, maxInputs, () => overflowBy(result, 1));
     if (parts === undefined) {
       result.unreadableBody = true;
       add('body', text);
@@ -99,12 +108,14 @@ export function requestInputs(request: InspectedRequest): RequestInputs {
     }
     for (const part of parts) {
       add(`form-name:${part.name}`, part.name);
+      // the part's own headers (its charset, its transfer encoding), for protocol rules
+      if (part.headers !== '') add(`part-header:${part.name}`, part.headers);
       if (part.filename !== undefined) add(`filename:${part.name}`, part.filename);
       if (isBinary(part.content)) result.leftOut++;
       else add(`form:${part.name}`, part.content.toString('utf8'));
     }
   } else if (type === 'application/xml' || type === 'text/xml' || type.endsWith('+xml')) {
-    if (!walkXml(text, add)) {
+    if (!walkXml(text, add, () => overflowBy(result, 1))) {
       result.unreadableBody = true;
       add('body', text);
     }
@@ -121,6 +132,8 @@ function multipartBoundary(header: string | string[] | undefined): string | unde
 
 interface MultipartPart {
   name: string;
+  /** The part's header lines as sent, one per line (`\n`), without the blank line that ends them. */
+  headers: string;
   filename?: string;
   content: Buffer;
 }
@@ -129,12 +142,12 @@ interface MultipartPart {
  * The parts of a buffered multipart body (RFC 7578), or `undefined` when the body does not have the
  * structure its boundary promises. Only what inspection needs: names, file names and contents.
  */
-function multipartParts(body: Buffer, boundary: string): MultipartPart[] | undefined {
+function multipartParts(body: Buffer, boundary: string, maxParts: number, more: () => void): MultipartPart[] | undefined {
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: MultipartPart[] = [];
   let at = body.indexOf(delimiter);
   if (at < 0) return undefined;
-  while (parts.length < MAX_INPUTS) {
+  while (parts.length < maxParts) {
     at += delimiter.length;
     if (body[at] === 0x2d && body[at + 1] === 0x2d) return parts; // closing delimiter
     const headersEnd = body.indexOf('\r\n\r\n', at);
@@ -149,12 +162,16 @@ function multipartParts(body: Buffer, boundary: string): MultipartPart[] | undef
     const contentEnd = end >= 2 && body[end - 2] === 0x0d && body[end - 1] === 0x0a ? end - 2 : end;
     parts.push({
       name: Buffer.from(name?.[1] ?? name?.[2] ?? '', 'latin1').toString('utf8'),
+      headers: headers.replace(/^\r?\n/, '').replaceAll('\r\n', '\n'),
       filename: filename === null ? undefined : Buffer.from(filename[1] ?? filename[2] ?? '', 'latin1').toString('utf8'),
       content: body.subarray(headersEnd + 4, Math.max(headersEnd + 4, contentEnd)),
     });
     if (next < 0) return parts;
     at = next;
   }
+  // the bound is reached: parts that follow are not read
+  const after = at + delimiter.length;
+  if (!(body[after] === 0x2d && body[after + 1] === 0x2d)) more();
   return parts;
 }
 
@@ -180,7 +197,7 @@ const xmlParser = new XMLParser({
  * document type declaration, if any, as `xml:!doctype`. False when the text is not XML the parser accepts
  * (documents declaring external entities are among those: the caller lists them whole).
  */
-function walkXml(text: string, add: (location: string, value: string) => void): boolean {
+function walkXml(text: string, add: (location: string, value: string) => void, tooDeep: () => void): boolean {
   let document: unknown;
   try {
     document = xmlParser.parse(text, true);
@@ -190,7 +207,11 @@ function walkXml(text: string, add: (location: string, value: string) => void): 
   const doctype = /<!DOCTYPE[^[>]*(?:\[[^\]]*\])?[^>]*>/i.exec(text);
   if (doctype !== null) add('xml:!doctype', doctype[0]);
   const walk = (nodes: unknown, path: string, depth: number): void => {
-    if (!Array.isArray(nodes) || depth > MAX_DEPTH) return;
+    if (!Array.isArray(nodes)) return;
+    if (depth > MAX_DEPTH) {
+      tooDeep();
+      return;
+    }
     for (const node of nodes as Array<Record<string, unknown>>) {
       for (const [key, value] of Object.entries(node)) {
         if (key === '#text') add(`xml:${path}`, String(value));
@@ -238,7 +259,11 @@ function cookies(header: string): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 0) continue;
+    // a segment without `=` is still read by servers (PHP takes it as a name with an empty value)
+    if (eq < 0) {
+      if (part.trim() !== '') pairs.push([part.trim(), '']);
+      continue;
+    }
     pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
   }
   return pairs;
@@ -254,29 +279,40 @@ function contentType(header: string | string[] | undefined): string {
 function walkJson(
   value: unknown,
   path: string,
+  shape: string,
   depth: number,
-  add: (location: string, value: string) => void,
+  add: (location: string, value: string, place?: string) => void,
   result: RequestInputs,
+  maxInputs: number,
 ): void {
   if (depth > MAX_DEPTH) {
-    result.leftOut++;
+    overflowBy(result, 1);
     return;
   }
-  if (result.inputs.length >= MAX_INPUTS) {
+  if (result.inputs.length >= maxInputs) {
     // full: what is left is only counted, without building the locations
-    result.leftOut += countLeaves(value, depth);
+    overflowBy(result, countLeaves(value, depth));
     return;
   }
+  // `shape` is the path with array positions left out; it differs from `path` only under an array
+  const inArray = shape !== path;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, depth + 1, add, result);
+    const itemShape = `${shape}[]`;
+    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, itemShape, depth + 1, add, result, maxInputs);
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
       // keys carry attacks too (`__proto__`, `$where`, `$gt`)
-      add(`json-key:${path}`, key);
-      walkJson(item, `${path}.${key}`, depth + 1, add, result);
+      add(`json-key:${path}`, key, inArray ? `json-key:${shape}` : undefined);
+      walkJson(item, `${path}.${key}`, `${shape}.${key}`, depth + 1, add, result, maxInputs);
     }
-  } else if (typeof value === 'string') add(`json:${path}`, value);
+  } else if (typeof value === 'string') add(`json:${path}`, value, inArray ? `json:${shape}` : undefined);
   // numbers, booleans and null carry nothing a detector could find
+}
+
+function overflowBy(result: RequestInputs, count: number): void {
+  result.leftOut += count;
+  result.overflow += count;
 }
 
 /** The keys and string values under a JSON value that would have been inputs (bounded by depth like the walk). */

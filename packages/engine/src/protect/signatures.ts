@@ -26,6 +26,8 @@ export interface SignatureRule {
   regex?: string;
   flags?: string;
   phrases?: string[];
+  /** False: the rule sees each value only as sent, never its decoded forms (protocol rules on header syntax). Default true. */
+  decode?: boolean;
   /** Where the rule was read from, for error messages. */
   source?: string;
 }
@@ -45,7 +47,12 @@ export const INPUT_KINDS = [
   'filename',
   'xml',
   'body',
+  'request',
+  'part-header',
 ] as const;
+
+/** Kinds that only rules naming them see: facts about the request's framing, not client data (see `protocol.ts`). */
+const EXPLICIT_KINDS = new Set<string>(['request', 'part-header']);
 
 const CATEGORIES = new Set<string>([
   'sqli',
@@ -108,7 +115,20 @@ export function parseSignatureRules(text: string, source: string, detectors: Rea
 
 function ruleProblems(rule: Record<string, unknown>, detectors: Readonly<Record<string, Detector>>): string[] {
   const problems: string[] = [];
-  const known = new Set(['id', 'title', 'category', 'paranoia', 'severity', 'targets', 'exclude', 'detector', 'regex', 'flags', 'phrases']);
+  const known = new Set([
+    'id',
+    'title',
+    'category',
+    'paranoia',
+    'severity',
+    'targets',
+    'exclude',
+    'detector',
+    'regex',
+    'flags',
+    'phrases',
+    'decode',
+  ]);
   for (const key of Object.keys(rule)) if (!known.has(key)) problems.push(`unknown key \`${key}\``);
   if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) problems.push('id must look like `category/slug` (lower-case)');
   if (typeof rule.title !== 'string' || rule.title === '') problems.push('title is required');
@@ -124,6 +144,7 @@ function ruleProblems(rule: Record<string, unknown>, detectors: Readonly<Record<
       problems.push(`${key} must list input kinds (${INPUT_KINDS.join(', ')}) or locations such as header:user-agent`);
     }
   }
+  if (rule.decode !== undefined && typeof rule.decode !== 'boolean') problems.push('decode must be true or false');
   const matchers = ['detector', 'regex', 'phrases'].filter((key) => rule[key] !== undefined);
   if (matchers.length !== 1) problems.push('a rule needs exactly one of detector, regex or phrases');
   if (rule.detector !== undefined && (typeof rule.detector !== 'string' || detectors[rule.detector] === undefined)) {
@@ -263,7 +284,8 @@ export function compileSignatures(
   };
   // Values that every rule passed, by location: the same header, id or enum value comes with request after
   // request, and the detectors are pure functions of value and location. Bounded; emptied when full.
-  const clean = new Set<string>();
+  const clean = new Map<string, Set<string>>();
+  let cleanCount = 0;
   return {
     rules: compiled.map((c) => c.rule),
     threshold,
@@ -274,9 +296,9 @@ export function compileSignatures(
         const candidates = rulesFor(input.location);
         if (candidates.length === 0) continue;
         // array positions do not change a verdict (no detector reads them): `items[3].sku` and `items[7].sku` share a key
-        const place = input.location.includes('[') ? input.location.replace(ARRAY_INDEX, '[]') : input.location;
-        const key = input.value.length <= MAX_CLEAN_VALUE ? `${place}\u0000${input.value}` : undefined;
-        if (key !== undefined && clean.has(key)) continue;
+        const place = input.place ?? (input.location.includes('[') ? input.location.replace(ARRAY_INDEX, '[]') : input.location);
+        const remembered = input.value.length <= MAX_CLEAN_VALUE;
+        if (remembered && clean.get(place)?.has(input.value)) continue;
         // only a value every rule looked at, and none matched, is remembered as clean
         let complete = true;
         const forms = decodedForms(input.value);
@@ -286,7 +308,7 @@ export function compileSignatures(
             complete = false;
             continue;
           }
-          for (const form of forms) {
+          for (const form of candidate.rule.decode === false ? [input.value] : forms) {
             const hit = candidate.test(form, { location: input.location });
             if (hit === undefined) continue;
             complete = false;
@@ -305,9 +327,18 @@ export function compileSignatures(
             break;
           }
         }
-        if (complete && key !== undefined) {
-          if (clean.size >= MAX_CLEAN_VALUES) clean.clear();
-          clean.add(key);
+        if (complete && remembered) {
+          if (cleanCount >= MAX_CLEAN_VALUES) {
+            clean.clear();
+            cleanCount = 0;
+          }
+          let values = clean.get(place);
+          if (values === undefined) {
+            values = new Set();
+            clean.set(place, values);
+          }
+          values.add(input.value);
+          cleanCount++;
         }
       }
       return into;
@@ -332,7 +363,8 @@ function applies(rule: SignatureRule, location: string): boolean {
   const kind = kindOf(location);
   const listed = (list: readonly string[]): boolean => list.some((t) => t === kind || t === location);
   if (rule.exclude !== undefined && listed(rule.exclude)) return false;
-  return rule.targets === undefined || listed(rule.targets);
+  if (rule.targets === undefined) return !EXPLICIT_KINDS.has(kind);
+  return listed(rule.targets);
 }
 
 function matcherOf(rule: SignatureRule, detectors: Readonly<Record<string, Detector>>): Detector {

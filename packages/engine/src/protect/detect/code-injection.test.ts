@@ -18,6 +18,10 @@ describe('php-code', () => {
     'data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOyA/Pg==',
     'O:8:"stdClass":1:{s:1:"a";s:1:"b";}',
     'x=$_SERVER["HTTP_HOST"]',
+    'php://stdout',
+    'compress.bzip2://file.bz2',
+    'ssh2.exec://user:pw@203.0.113.5:22/usr/bin/id',
+    'ssh2.shell://user:pw@203.0.113.5:22/xterm',
   ]) {
     it(`reports ${JSON.stringify(attack)}`, () => assert.ok(detectPhpCode(attack, ctx)));
   }
@@ -26,6 +30,7 @@ describe('php-code', () => {
     'include (optional) items',
     'eval(function(p,a,c,k,e,d){})',
     'data:image/png;base64,iVBORw0KGgo=',
+    'lz77://some_file.lz',
     '<?xml version="1.0"?>',
   ]) {
     it(`passes ${JSON.stringify(benign)}`, () => assert.equal(detectPhpCode(benign, ctx), undefined));
@@ -57,10 +62,13 @@ describe('script-code', () => {
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "subprocess.Popen(['id'])",
     "os.popen('id').read()",
+    'Process.spawn("id")',
+    'Kernel.exec("id")',
+    "IO.popen('id')",
   ]) {
     it(`reports ${JSON.stringify(attack)}`, () => assert.ok(detectScriptCode(attack, ctx)));
   }
-  for (const benign of ['macOS.system settings', '__init__ method', 'the process is simple']) {
+  for (const benign of ['macOS.system settings', '__init__ method', 'the process is simple', 'spawn a process', 'Kernel panic']) {
     it(`passes ${JSON.stringify(benign)}`, () => assert.equal(detectScriptCode(benign, ctx), undefined));
   }
 });

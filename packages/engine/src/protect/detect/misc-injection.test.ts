@@ -7,6 +7,7 @@ import {
   detectScannerUserAgent,
   detectServerSideInclude,
   detectSessionFixation,
+  detectGenericSessionIdName,
   detectSessionIdName,
   detectSurveyUserAgent,
 } from './misc-injection.js';
@@ -79,11 +80,31 @@ describe('detectSessionFixation and detectSessionIdName', () => {
   });
 
   it('finds framework session cookie names used as parameters, not generic session names', () => {
-    for (const name of ['JSESSIONID', 'phpsessid', 'ASPSESSIONIDQACTSRDA', 'connect.sid', 'laravel_session']) {
+    for (const name of [
+      'JSESSIONID',
+      'phpsessid',
+      'ASPSESSIONIDQACTSRDA',
+      'connect.sid',
+      'laravel_session',
+      'WebLogicSession',
+      'jservsession',
+      'zend_session_id',
+      'meteor_login_token',
+      'shiny-token',
+      '_myshop_session',
+      'phpsession',
+    ]) {
       assert.ok(detectSessionIdName(name, { location: `query-name:${name}` }), name);
     }
-    for (const name of ['sid', 'sessionId', 'session'])
+    for (const name of ['sid', 'sessionId', 'session', 'session_id', '_session', 'user_session_count'])
       assert.equal(detectSessionIdName(name, { location: `query-name:${name}` }), undefined, name);
+  });
+
+  it('finds generic session-id names only with the paranoia 2 detector', () => {
+    for (const name of ['sessionid', 'session-id', 'SESSION_ID', 'sessionId'])
+      assert.ok(detectGenericSessionIdName(name, { location: `query-name:${name}` }), name);
+    for (const name of ['sid', 'session', 'session_ids', 'sessionidx'])
+      assert.equal(detectGenericSessionIdName(name, { location: `query-name:${name}` }), undefined, name);
   });
 });
 

@@ -12,7 +12,8 @@
  * - `session-fixation`: a value that sets a cookie in the victim's browser (`<meta http-equiv="Set-Cookie"`,
  *   `document.cookie="sid=…; domain=…"`).
  * - `session-id-name`: a parameter named like a session identifier (`JSESSIONID`, `PHPSESSID`): servers that
- *   accept session ids from the URL let an attacker choose the victim's session.
+ *   accept session ids from the URL let an attacker choose the victim's session. `generic-session-id-name`
+ *   (`sessionid`, `session_id`) is the broader paranoia 2 form.
  * - `scanner-user-agent` and `survey-user-agent`: the names attack tools and survey scanners announce.
  * - `oast-domain`: a host under an out-of-band interaction service, which only blind probes name.
  *
@@ -47,12 +48,18 @@ const COOKIE_WORD = /cookie/i;
 const SET_COOKIE_META = /http-equiv\W{1,5}set-cookie\b/i;
 const SCRIPT_COOKIE = /\.\s*cookie\b[^\r\n]{0,200}?;\W{0,5}(?:expires|domain|path|max-age)\W{0,3}=/i;
 /**
- * The default session cookie names of web frameworks (Java servlets, PHP, ASP, ASP.NET, Laravel, Express,
- * Rack, Rails, CodeIgniter, CakePHP, Play, Sails, Koa, NextAuth, ColdFusion, Drupal): as a parameter name,
- * a session id offered through the URL or a form.
+ * The default session cookie names of web frameworks and servers (Java servlets, Apache JServ, Java Web
+ * Server, WebLogic, PHP, Zend, ASP, ASP.NET, Laravel, Express, Rack, Rails and Flask (`_<app>_session`),
+ * CodeIgniter, CakePHP, Play, Sails, Koa, NextAuth, Meteor, R Shiny, ColdFusion, Drupal): as a parameter
+ * name, a session id offered through the URL or a form.
  */
 const SESSION_ID_NAME =
-  /^(?:jsessionid|phpsessid|aspsessionid[a-z]{0,12}|asp\.net_sessionid|laravel_session|connect\.sid|rack\.session|_session_id|ci_session|cakephp|play_session|sails\.sid|koa[.:]sess|(?:__secure-|__host-)?next-auth\.session-token|cfid|cftoken|s?sess[0-9a-f]{32})$/i;
+  /^(?:jsessionid|jservsession(?:id)?|jwsession(?:id)?|weblogicsession|wl_?session|phpsess(?:id|ion)|zend_session_id|aspsessionid[a-z]{0,12}|asp\.net_sessionid|laravel_session|connect\.sid|rack\.session|_session_id|_[a-z0-9]{1,32}_session|ci_session|cakephp|play_session|sails\.sid|koa[.:]sess|(?:__secure-|__host-)?next-auth\.session-token|meteor_login_token|shiny-token|cfid|cftoken|cfsid|s?sess[0-9a-f]{32})$/i;
+/**
+ * Generic session parameter names (`sessionid`, `session-id`, `session_id`). Payment and sign-in
+ * redirects carry these legitimately (`?session_id=cs_…` after a checkout), so they are a paranoia 2 signal.
+ */
+const GENERIC_SESSION_ID_NAME = /^(?:session[-_]?id|sessid)$/i;
 
 const ATTACK_TOOL = wordsPattern(ATTACK_TOOLS);
 const SURVEY_TOOL = wordsPattern(SURVEY_TOOLS);
@@ -96,6 +103,10 @@ export const detectSessionFixation: Detector = (value) => {
 export const detectSessionIdName: Detector = (value) =>
   SESSION_ID_NAME.test(value) ? { detail: 'session-id-name', start: 0, end: value.length } : undefined;
 
+/** A parameter with a generic session-id name; see `GENERIC_SESSION_ID_NAME`. */
+export const detectGenericSessionIdName: Detector = (value) =>
+  GENERIC_SESSION_ID_NAME.test(value) ? { detail: 'generic-session-id-name', start: 0, end: value.length } : undefined;
+
 /** A User-Agent that names an attack tool. */
 export const detectScannerUserAgent: Detector = (value) => hit('attack-tool', ATTACK_TOOL.exec(value));
 
@@ -134,6 +145,7 @@ export const DETECTORS: Readonly<Record<string, Detector>> = {
   'mail-header': detectMailHeader,
   'session-fixation': detectSessionFixation,
   'session-id-name': detectSessionIdName,
+  'generic-session-id-name': detectGenericSessionIdName,
   'scanner-user-agent': detectScannerUserAgent,
   'survey-user-agent': detectSurveyUserAgent,
   'oast-domain': detectOastDomain,

@@ -128,6 +128,125 @@ describe('sqli detector', () => {
     });
   });
 
+  describe('fragments that name what only SQL has', () => {
+    const attacks: Array<[string, string]> = [
+      // built-in functions with SQL around them, or left open where the value ends
+      ['concat(0x7e,version())', 'sql-function'],
+      ['group_concat(table_name)', 'sql-function'],
+      [", FIND_IN_SET('22', Category )", 'sql-function'],
+      ['substring(', 'sql-function'],
+      ['Rand (', 'sql-function'],
+      ['database(', 'sql-function'],
+      ['CURRENT_USER(', 'sql-function'],
+      ['lo_get(16400)', 'sql-function'],
+      // system catalogs
+      ['information_schema', 'system-catalog'],
+      ['pg_catalog', 'system-catalog'],
+      ['from `information_schema`.tables', 'system-catalog'],
+      ['FROM INFORMATION_SCHEMA.', 'system-catalog'],
+      ['exec master.', 'system-catalog'],
+      ['FROM msdb..backupset', 'system-catalog'],
+      // SQL Server's system procedures
+      ['master..xp_cmdshell', 'system-procedure'],
+      ['sp_oacreate', 'system-procedure'],
+      ["OPENROWSET('SQLOLEDB','srv';'sa';'pw','select 1')", 'dangerous-function'],
+      ['exec (@', 'sql-statement'],
+      // PostgreSQL casts, the error-based way to read a column
+      ['password::int', 'sql-cast'],
+      ["starts_with(password,'a')::int", 'sql-cast'],
+      ['version()::double precision', 'sql-cast'],
+      // JSON documents and paths under JSON operators
+      ['\'{"a": {"b": ["foo","bar"]}}\'::json #>> \'{a,b,1}\'', 'json-operator'],
+      ['\'{"a":2,"c":[4,5,{"f":7}]}\' < \'$.c[2].f\' = 7', 'json-operator'],
+      ['\'["a", "b"]\'::jsonb - 1', 'json-operator'],
+      ["OR '{\"name\":\"asd\"}' ?| array['a','name']", 'tautology'],
+      // SQL hidden from filters
+      ['9999 or /* hint */ true', 'filter-evasion'],
+      ['9999 or length((/*!50000select username*/ x', 'filter-evasion'],
+      ['1.e(ascii)', 'filter-evasion'],
+      // clauses and statements
+      ['procedure analyse (', 'dangerous-function'],
+      ['select pg_sleep', 'dangerous-function'],
+      ["into outfile '", 'dangerous-function'],
+      ['2020-03-01 UNION ALL SELECT CONCAT', 'union-select'],
+      [";REPLACE test(id, name) VALUES (1, 'test');", 'stacked-query'],
+      ["';select p", "stacked-query after '"],
+      [') like (', 'operand-breakout'],
+      ['EXECUTE IMMEDIATE "', 'sql-statement'],
+      ['if(2=', 'constant-condition'],
+      ['case when condition1 then result1', 'sql-conditional'],
+      ["2010-01-01' sleep(20) '", "dangerous-function after '"],
+      // a login cut off after its quote
+      ["admin@example.com';", 'statement-cut-after-quote'],
+      ["root@example.com'/* c */;", 'statement-cut-after-quote'],
+      // WAITFOR appended to a header
+      ["Mozilla/5.0 (X11; Linux x86_64) Safari/537.36-1 waitfor delay '0:0:15' --", 'dangerous-function'],
+    ];
+    for (const [value, detail] of attacks) {
+      it(value, () => assert.equal(reason(value), detail));
+    }
+
+    const benign = [
+      'appUser(sitename,user)',
+      'trim(name)',
+      'max(min(x,10),0)',
+      'avg(rate(http_requests_total))',
+      'sqrt(pow(x,2)+pow(y,2))',
+      'version()',
+      'exec (',
+      'Go to sleep(now)',
+      'count(*)',
+      'sin(x)+cos(y)',
+      "concat(first_name, ' ', last_name)",
+      'Left (WA, RR), following wood edge south',
+      'Section 1.e(i)',
+      'in case when needed then call',
+      'case study',
+      'Case when ready then go',
+      'std::string',
+      'std::time::Instant',
+      'fe80::1',
+      'sp_',
+      'xp_foo',
+      'ActiveSupport::JSON',
+      'Types::Integer',
+      'Password::int',
+      'NYC -> LAX',
+      'step1->step2',
+      'meet @ 5pm',
+      'msdb',
+      'Northwind',
+      'schema_name',
+      'mysql.user',
+      'sys.path',
+      'master',
+      'from home -- bring snacks',
+      'into the wild',
+      'insert coin',
+      'replace battery',
+      'POLYGON((0 0, 1 1, 1 0, 0 0))',
+      '{"a":1}',
+      '$.store.book',
+      "'foo';'bar';'def'",
+      'I said "hi";',
+      "O'Reilly';",
+      '12";',
+      'I will waitfor you',
+      'execute immediate orders',
+      'select sleep mode',
+      '/*! jQuery v3.6.0 | (c) OpenJS Foundation */',
+    ];
+    for (const value of benign) {
+      it(`lets through ${value}`, () => assert.equal(reason(value), undefined));
+    }
+
+    it('reports plain calls of built-in functions and catalog words at higher paranoia only', () => {
+      assert.equal(strictReason('trim(name)'), 'sql-function-call');
+      assert.equal(strictReason('msdb'), 'system-catalog-name');
+      assert.equal(strictReason('appUser(sitename,user)'), undefined);
+    });
+  });
+
   it('returns the span of the injection inside the value', () => {
     const value = "jane' OR 'a'='a";
     const hit = detectSqlInjection(value, context);

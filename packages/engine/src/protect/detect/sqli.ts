@@ -12,13 +12,24 @@
  * - after a quote the value closed: a predicate on a column, a truncating comment or a clause
  *   (`admin'--`, `x' OR name LIKE 'a%`, `1' ORDER BY 3#`);
  * - where a number goes: a predicate on a column or a clause, together with a truncating comment or a
- *   parenthesis the value did not open (`1) AND id>0--`).
+ *   parenthesis the value did not open (`1) AND id>0--`);
+ * - in any context, fragments of injections that name what only SQL has: a built-in function called with
+ *   SQL around it or left open at the value's end (`concat(0x7e,version())`, `group_concat(name)`,
+ *   `substring(`), a system catalog (`information_schema`, `FROM msdb..backupset`), a SQL Server system
+ *   procedure (`xp_cmdshell`, `sp_oacreate`), a PostgreSQL cast (`password::int`), a JSON document or path
+ *   under a JSON operator (`'{"a":1}'::jsonb @> …`), a `CASE WHEN … THEN` conditional, or tricks that hide SQL from filters
+ *   (`/*!50000select*\/`, `1.e(`, `or/**\/1`).
+ *
+ * Two shapes are found without a full reading: a plain name closed with a quote and `;` that end the value
+ * (`admin@example.com';`, the rest of the login query cut off), and MSSQL's `WAITFOR DELAY` appended to a
+ * value that is not SQL before it (a User-Agent).
  *
  * Prose, names with apostrophes, e-mail addresses, identifiers, dates and JSON do not read as SQL past their
  * second or third token, so they are not reported whatever SQL words they hold. `sqli-strict`, for higher
  * paranoia, also reports weaker shapes: a predicate on a column after a logical operator anywhere, a bare
- * literal after a logical operator behind a closed quote (`x' OR 1`), and statements of plain words
- * (`select name from users`).
+ * literal after a logical operator behind a closed quote (`x' OR 1`), statements of plain words
+ * (`select name from users`), plain calls of built-in functions (`trim(name)`, which formulas also write) and
+ * catalog names that are also words (`msdb`, `schema_name`).
  */
 import type { Detector, DetectorHit } from '../types.js';
 import { Evidence, SqlReader } from './internal/sqli-grammar.js';
@@ -27,10 +38,11 @@ import { SqlTokens, tokenizeSql } from './internal/sqli-tokenizer.js';
 
 /**
  * Cheap pre-check: without one of these, no context of the value can read as an injection this detector
- * reports (every report needs a quote, a comparison, a parenthesis, a statement separator, a comment, or a
- * UNION, SELECT, BETWEEN, EXEC or DECLARE).
+ * reports (every report needs a quote, a comparison, a parenthesis, a statement separator, a comment, a
+ * UNION, SELECT, BETWEEN, EXEC or DECLARE, a `::` cast, or the name of a system catalog or procedure).
  */
-const MAYBE_SQL = /['"`;=<>()#]|--|\/\*|union|select|between|exec|declare/i;
+const MAYBE_SQL =
+  /['"`;=<>()#]|--|\/\*|union|select|between|exec|declare|::|_schema|pg_|sqlite_|msys|sys(?:obj|col|dat|use|log|pro|ser)|tempdb|xp_|sp_|all_|dba_|user_tab|sql_logins|_principals|msdb|northwind|schema|case/i;
 /** Values longer than this are read only where a number goes, not also after each quote. */
 const MAX_QUOTE_CONTEXT = 4096;
 
@@ -47,12 +59,20 @@ const STRONG =
   Evidence.CONSTANT_CONDITION |
   Evidence.STATEMENT;
 
+/** Fragments that name what only SQL has; reported when the whole value reads as SQL. */
+const FRAGMENT =
+  Evidence.SQL_FUNCTION | Evidence.CATALOG | Evidence.PROCEDURE | Evidence.CAST | Evidence.JSON | Evidence.EVASION | Evidence.CONDITIONAL;
+/** Fragments that are also ordinary identifiers or calls in formulas: reported by `sqli-strict` only. */
+const WEAK_FRAGMENT = Evidence.PLAIN_FUNCTION | Evidence.CATALOG_WORD;
+
 const tokens = new SqlTokens();
 const reader = new SqlReader();
 
 const detect = (strict: boolean): Detector => {
   return (value) => {
     if (value.length < 2 || !MAYBE_SQL.test(value)) return undefined;
+    const cut = cutAfterName(value);
+    if (cut !== undefined) return cut;
     const hit = judge(value, 0, strict);
     if (hit !== undefined || value.length > MAX_QUOTE_CONTEXT) return hit;
     for (const quote of QUOTES) {
@@ -60,9 +80,71 @@ const detect = (strict: boolean): Detector => {
       const quoted = judge(value, quote, strict);
       if (quoted !== undefined) return quoted;
     }
-    return undefined;
+    return appendedDelay(value);
   };
 };
+
+/** `WAITFOR` as a word of its own, anywhere in a value. */
+const WAITFOR = /(?:^|[^a-z0-9_])waitfor\b/gi;
+
+/**
+ * MSSQL's `WAITFOR DELAY '0:0:5'` appended to a value that does not read as SQL before it (a User-Agent, a
+ * search text): `WAITFOR` is no word of any language, so the statement is read from there on its own.
+ */
+function appendedDelay(value: string): DetectorHit | undefined {
+  WAITFOR.lastIndex = 0;
+  for (let guard = 0; guard < 4; guard++) {
+    const match = WAITFOR.exec(value);
+    if (match === null) return undefined;
+    const start = match.index + match[0].length - 7;
+    if (start === 0) continue;
+    const rest = value.slice(start);
+    tokenizeSql(rest, 0, tokens);
+    reader.read(rest, tokens, 0);
+    if (!reader.failed && (reader.evidence & Evidence.DANGEROUS) !== 0) {
+      return { detail: 'dangerous-function', start, end: start + reader.endOfRead() };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A plain name (a login, an e-mail address) followed by a quote and `;` that end the value: the quote closes
+ * the string and `;` ends the statement, so the rest of the query (the password check) is cut off
+ * (`admin@example.com';`). Comments may sit between the quote and `;`.
+ */
+function cutAfterName(value: string): DetectorHit | undefined {
+  const last = value.length - 1;
+  let end = last;
+  while (end > 0 && isBlank(value.charCodeAt(end))) end--;
+  if (value.charCodeAt(end) !== 0x3b /* ; */) return undefined;
+  let i = 0;
+  let letters = false;
+  for (; i < end; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x27 || c === 0x22 || c === 0x60) break;
+    if (isBlank(c) || c === 0x3b) return undefined;
+    letters ||= ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || c > 0x7f;
+  }
+  // a name has letters; `12";` is a size in inches
+  if (!letters || i >= end) return undefined;
+  const quote = i;
+  i++;
+  while (i < end) {
+    const c = value.charCodeAt(i);
+    if (isBlank(c)) i++;
+    else if (c === 0x2f && value.charCodeAt(i + 1) === 0x2a) {
+      const close = value.indexOf('*/', i + 2);
+      if (close < 0 || close > end) return undefined;
+      i = close + 2;
+    } else return undefined;
+  }
+  return { detail: 'statement-cut-after-quote', start: quote, end: end + 1 };
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
 
 /** Reads `value` in one context and reports it when the reading is an injection. */
 function judge(value: string, quote: number, strict: boolean): DetectorHit | undefined {
@@ -110,17 +192,32 @@ function reasonOf(evidence: number, quoted: boolean, strict: boolean): string | 
     return 'sql-statement';
   }
   const weak = evidence & (Evidence.PREDICATE | Evidence.CLAUSE);
+  const fragment = evidence & (strict ? FRAGMENT | WEAK_FRAGMENT : FRAGMENT);
   if (quoted) {
     // the application's closing quote must be cut off by a comment or closed by the value's last string
     if ((evidence & Evidence.COMMENT) !== 0) return 'string-cut-by-comment';
     if ((evidence & OPEN_END) === 0) return undefined;
-    if (weak !== 0 || (strict && (evidence & Evidence.LITERAL_LOGIC) !== 0)) return 'string-breakout';
+    if (weak !== 0 || fragment !== 0 || (strict && (evidence & Evidence.LITERAL_LOGIC) !== 0)) return 'string-breakout';
     return undefined;
   }
+  if (fragment !== 0) return fragmentName(fragment);
   if (weak !== 0 && (evidence & (Evidence.COMMENT | Evidence.CLOSE_PAREN)) !== 0) return 'operand-breakout';
   if (strict && (evidence & Evidence.PREDICATE) !== 0) return 'column-predicate';
   if (strict && (evidence & Evidence.WEAK_STATEMENT) !== 0) return 'sql-statement';
   return undefined;
+}
+
+/** The name of the strongest fragment evidence among `fragment`'s bits. */
+function fragmentName(fragment: number): string {
+  if ((fragment & Evidence.JSON) !== 0) return 'json-operator';
+  if ((fragment & Evidence.EVASION) !== 0) return 'filter-evasion';
+  if ((fragment & Evidence.PROCEDURE) !== 0) return 'system-procedure';
+  if ((fragment & Evidence.CATALOG) !== 0) return 'system-catalog';
+  if ((fragment & Evidence.CAST) !== 0) return 'sql-cast';
+  if ((fragment & Evidence.CONDITIONAL) !== 0) return 'sql-conditional';
+  if ((fragment & Evidence.SQL_FUNCTION) !== 0) return 'sql-function';
+  if ((fragment & Evidence.CATALOG_WORD) !== 0) return 'system-catalog-name';
+  return 'sql-function-call';
 }
 
 /** SQL injection, for paranoia 1: very few false positives on prose, identifiers, tokens and JSON. */

@@ -63,6 +63,8 @@ describe('rfi', () => {
   it('reports a remote URL cut short', () => {
     assert.equal(detectRemoteFileInclusion('http://evil.example/shell.txt?', inUrl)?.detail, 'url-cut-short');
     assert.equal(detectRemoteFileInclusion('https://evil.example/c99.php??', inUrl)?.detail, 'url-cut-short');
+    assert.equal(detectRemoteFileInclusion('https://evil.example/c99.txt#', inUrl)?.detail, 'url-cut-short');
+    assert.equal(detectRemoteFileInclusion('https://example.com/index.php#top', inUrl), undefined);
   });
 
   it('reports a remote script in an include-like parameter only', () => {
@@ -71,7 +73,32 @@ describe('rfi', () => {
     assert.equal(detectRemoteFileInclusion('http://evil.example/shell.txt', { location: 'query:q' }), undefined);
   });
 
+  it('reports a script or FTP resource on a bare public IP address', () => {
+    for (const attack of [
+      'http://66.240.183.75/crash.php',
+      'https://[2001:41d0:701:1100::29c8]/gecko.php',
+      'https://2001:41d0:701:1100::29c8/gecko.php',
+      'ftp://1.1.1.1',
+      'http://user@203.0.113.9:8080/shell.txt',
+    ]) {
+      assert.equal(detectRemoteFileInclusion(attack, inUrl)?.detail, 'ip-host-script', attack);
+    }
+  });
+
+  it('reports any remote URL in a PHP include-root parameter', () => {
+    for (const name of ['mosConfig_absolute_path', '_CONF[path]', 'phpbb_root_path', 'GLOBALS[include_dir]']) {
+      assert.equal(detectRemoteFileInclusion('https://foo.example', { location: `query:${name}` })?.detail, 'remote-include-root', name);
+    }
+    assert.equal(detectRemoteFileInclusion('https://foo.example', { location: 'query:redirect_path' }), undefined);
+  });
+
   for (const benign of [
+    'http://10.0.0.5/hook',
+    'http://10.0.0.5/hook.php',
+    'http://203.0.113.9/api/v1/events',
+    'http://203.0.113.9:8080/',
+    'https://8.8.8.8/resolve?name=example.com',
+    'https://cdn.example/b.php',
     'https://modao.cc/?',
     'https://img.example/a~tplv-watermark.image?',
     'https://example.com/index.php',

@@ -14,8 +14,10 @@
  * - `ssrf-private` (paranoia 2): also private ranges (10/8, 172.16/12, 192.168/16, fc00::/7) and URLs found
  *   inside a longer value.
  * - `rfi` (paranoia 1): a remote URL cut short the way file-inclusion payloads are (a trailing `?`, `#` or
- *   NUL that drops the suffix the application appends), or a URL to a script served as text in a parameter
- *   whose name says it includes something (`page`, `file`, `include`, `template`…).
+ *   NUL that drops the suffix the application appends), a URL to a script served as text in a parameter
+ *   whose name says it includes something (`page`, `file`, `include`, `template`…), a script or an FTP
+ *   resource on a bare public IP address (`http://203.0.113.9/x.php`, `ftp://203.0.113.9`), or any remote
+ *   URL in a PHP application's include-root parameter (`mosConfig_absolute_path`, `_CONF[path]`).
  */
 import type { Detector, DetectorHit } from '../types.js';
 
@@ -239,19 +241,43 @@ const INCLUDE_NAMES =
   /(?:^|[_.\-[:])(?:page|pg|file|filename|include|inc|incl|require|template|tpl|tmpl|path|dir|folder|root|module|mod|conf|config|layout)(?:$|[_.\-\]\d])/i;
 const REMOTE_URL = /^[\s"']*(?:https?|ftps?|smb|ssh2?|ogg|data|expect|php|phar|zip|zlib|glob|compress\.zlib):/i;
 /** A URL to a file cut short so the application's suffix (`.php`, `.inc`) is dropped: `…/shell.txt?`, `…/x.php??`, `…%00`. */
-const CUT_SHORT = /^\/[^?#]*\.(?:txt|php\d?|phtml|inc|pl|py|sh|cgi|asp|jsp)(?:\?{1,2}|\u0000)[\s"']*$/i;
+const CUT_SHORT = /^\/[^?#]*\.(?:txt|php\d?|phtml|inc|pl|py|sh|cgi|asp|jsp)(?:\?{1,2}|#|\u0000)[\s"']*$/i;
 /** A path to a text file a script is served as (`shell.txt`, `c99.inc`): the including server runs it. */
 const SCRIPT_PATH = /^\/[^?#]*\.(?:txt|inc)(?:$|[?#\u0000])/i;
+
+/**
+ * A URL whose host is an IP literal: dotted IPv4, bracketed IPv6, or IPv6 written without brackets
+ * (`http://2001:db8::1/x.php`, which a lenient parser still reads).
+ */
+const IP_URL =
+  /^[\s"']*(https?|ftps?):\/\/(?:[^\s/?#@]{0,256}@)?(\[[0-9a-f:.]{2,45}\]|(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?::\d{1,5})?(?=[/?#]|[\s"']*$)([^\s]*)/i;
+/** A path ending in a script or a text file a script is served as. */
+const SCRIPT_FILE = /\.(?:php\d?|phtml|txt|inc|pl|py|sh|cgi|asp|aspx|jsp)(?:$|[?#\u0000])/i;
+/**
+ * Parameter names of PHP applications that hold a local directory the application includes from
+ * (`mosConfig_absolute_path`, `phpbb_root_path`, `_CONF[path]`, `GLOBALS[include_dir]`): register_globals
+ * and config-array overrides that RFI exploits set to a remote URL.
+ */
+const INCLUDE_ROOT_NAMES =
+  /(?:^|[_[])(?:absolute|root|base|include|abs|lib|install|class|app|inc)_?(?:path|dir)\]?$|^_?(?:conf|config|cfg|globals|_server|settings)\[[^\]]{0,40}\b(?:path|dir|root)\]$/i;
 
 /** RFI: see the module comment. */
 export const detectRemoteFileInclusion: Detector = (value, { location }) => {
   if (value.length < 10 || value.length > MAX_URL || !REMOTE_URL.test(value)) return undefined;
+  const literal = IP_URL.exec(value);
+  if (literal !== null && hostKind(literal[2] as string) === 'public') {
+    const scheme = (literal[1] as string).toLowerCase();
+    // a script fetched from a bare address, or anything over FTP from one, is what an inclusion payload points at
+    if (scheme.startsWith('ftp') || SCRIPT_FILE.test(literal[3] as string))
+      return { detail: 'ip-host-script', start: 0, end: value.length };
+  }
   const url = parseUrl(value);
   if (url === undefined || url.host === '' || url.scheme === 'file') return undefined;
   if (!/^https?$|^ftps?$/.test(url.scheme)) return undefined;
   const path = url.rest;
   if (CUT_SHORT.test(path)) return { detail: 'url-cut-short', start: 0, end: value.length };
   const name = location.slice(location.indexOf(':') + 1);
+  if (INCLUDE_ROOT_NAMES.test(name)) return { detail: 'remote-include-root', start: 0, end: value.length };
   if (INCLUDE_NAMES.test(name) && SCRIPT_PATH.test(path)) return { detail: 'remote-script', start: 0, end: value.length };
   return undefined;
 };

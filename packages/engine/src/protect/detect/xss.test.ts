@@ -1,6 +1,7 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: tagged-template payloads are what some of these values are about
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DETECTORS, detectXss, detectXssStrict } from './xss.js';
+import { DETECTORS, detectXss, detectXssExpression, detectXssStrict } from './xss.js';
 
 const context = { location: 'query:q' };
 
@@ -10,6 +11,10 @@ function reason(value: string): string | undefined {
 
 function strictReason(value: string): string | undefined {
   return detectXssStrict(value, context)?.detail;
+}
+
+function expressionReason(value: string): string | undefined {
+  return detectXssExpression(value, context)?.detail;
 }
 
 describe('xss: markup', () => {
@@ -112,6 +117,171 @@ describe('xss: outside markup', () => {
   });
 });
 
+describe('xss: handlers, elements and URLs spelled to slip past filters', () => {
+  it('reports a handler of any event name in a tag when its value is code, or cut off at the end', () => {
+    assert.equal(reason('<xss onbeforehellfreezes=alerw(1)>'), 'event-handler');
+    assert.equal(reason('<x onend='), 'event-handler');
+    assert.equal(reason('<x onanythingnew=  '), 'event-handler');
+    assert.equal(reason('<x onanythingnew=foo>'), undefined);
+    assert.equal(reason('<div onclick="">'), undefined);
+  });
+
+  it('reports a handler cut off at the end of a value after a quote or whitespace', () => {
+    for (const value of [
+      '"onzoom=',
+      '  onload= ',
+      '  onsomenewevent= ',
+      '<"onwebkitplaybacktargetavailabilitychanged=',
+      "x'formaction=",
+      'onload=',
+    ]) {
+      assert.equal(reason(value), 'event-handler', value);
+    }
+    for (const value of [
+      'onion=',
+      'price of onion= 3',
+      'aGVsbG8gd29ybGQ/onafe=',
+      '  onthisisaverylongwordthathasmorethanfiftycharactersss= ',
+      'formaction=',
+      'v1=5257a869e7ecebeda32affa62cdca3fa51onabcd=6yJV',
+    ]) {
+      assert.equal(reason(value), undefined, value);
+    }
+  });
+
+  it('reports element names spelled with spaces or slashes between their letters', () => {
+    assert.equal(reason('$<f o r m'), 'spaced-tag');
+    assert.equal(reason('<d i a l o g'), 'spaced-tag');
+    assert.equal(reason('<s/c/r/i/p/t>'), 'spaced-tag');
+    assert.equal(reason('<form action="/x">'), undefined);
+    assert.equal(reason('I <3 f o r m s'), undefined);
+    assert.equal(reason('a <b o l d> word'), undefined);
+  });
+
+  it('reports VML frames, IE component imports and foreign XML schemas', () => {
+    assert.equal(reason('<v:vmlframe src="foo.example/sup.fml"/>'), 'active-element');
+    assert.equal(reason('<:vmlframe src='), 'active-element');
+    assert.equal(reason('<importimplementation='), 'active-element');
+    assert.equal(reason('<?import namespace="t" implementation="#default#time2">'), 'active-element');
+    assert.equal(
+      reason('<aai xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://a.b/ http://evil.example/a.xsd">'),
+      'xml-schema',
+    );
+    assert.equal(reason('<v:shape style="width:1px">'), undefined);
+    assert.equal(
+      reason(
+        '<project xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 http://maven.apache.org/xsd/maven-4.0.0.xsd">',
+      ),
+      undefined,
+    );
+    assert.equal(
+      reason('<kml xsi:schemaLocation="http://www.opengis.net/kml/2.2 http://schemas.opengis.net/kml/2.2.0/ogckml22.xsd">'),
+      undefined,
+    );
+  });
+
+  it('reports a script scheme broken up by tabs or newlines, or whose body starts with an escape', () => {
+    assert.equal(reason('ja\tvascript: '), 'script-url');
+    assert.equal(reason('v\nb\ts\nc\nr\ti\tp\nt::'), 'script-url');
+    assert.equal(reason('javascript:\\u0061lert(1)'), 'script-url');
+    assert.equal(reason('javascript: the good parts'), undefined);
+    assert.equal(reason('Tabs:\tjava script: no'), undefined);
+  });
+
+  it('reports a data: URL whose body is markup', () => {
+    assert.equal(reason(' data: , <x>'), 'data-url');
+    assert.equal(reason('src=data:,<b>x</b>'), 'data-url');
+    assert.equal(reason('data:image/png;base64,iVBORw0KGgo='), undefined);
+    assert.equal(reason('Input data: 5 rows, see <b>below</b>'), undefined);
+  });
+
+  it('reports styles that run script in any value', () => {
+    assert.equal(reason('x=x:url(javascript'), 'css-script');
+    assert.equal(reason('STYLE=X:URL( "JAVASCRIPT'), 'css-script');
+    assert.equal(reason('-moz-binding:url(http://evil.example/x.xml#x)'), 'css-script');
+    assert.equal(reason('behavior: url(x.htc)'), 'css-script');
+    assert.equal(reason('<STYLE>@\\69mport "x"'), 'css-escape');
+    assert.equal(reason('background:url(/img/bg.png)'), undefined);
+    assert.equal(reason('scroll-behavior:smooth; see url(javascript.info)'), undefined);
+  });
+
+  it('reports markup spelled with the top bit set, opened and closed', () => {
+    assert.equal(reason('\u00bcscript\u00bealert(\u00a2XSS\u00a2)\u00bc/script\u00be'), 'high-bit-markup');
+    assert.equal(reason('\u00c2\u00bcx\u00c2\u00be1\u00c2\u00bc/x\u00c2\u00be'), 'high-bit-markup');
+    assert.equal(reason('\u00bc cup sugar and \u00be cup flour'), undefined);
+    assert.equal(reason('\u00bcscript\u00bealert(1)\u00d0/script\u00be'), undefined);
+  });
+});
+
+describe('xss: markup in other spellings', () => {
+  it('reports fullwidth markup that best-fit decoders fold to ASCII', () => {
+    assert.equal(reason('\uff1cscript src=//evil.example/x.js\uff1e\uff1c/script\uff1e'), 'fullwidth-script-tag');
+    assert.equal(reason('\uff1c\uff53\uff56\uff47 onload=x\uff1e'), 'fullwidth-event-handler');
+    assert.equal(reason('\u4fa1\u683c\uff1c\uff11\uff10\uff10\uff10\u5186\uff1e\uff08\u7a0e\u8fbc\uff09'), undefined);
+    assert.equal(reason('\uff1cNEW\uff1e \uff1cStyle\uff1e \u65b0\u4f5c'), undefined);
+  });
+});
+
+describe('xss: obfuscated JavaScript', () => {
+  it('reports JSFuck, with or without the pluses a form decoder turned into spaces', () => {
+    assert.equal(reason('(![]+[])[+!+[]]'), 'js-call');
+    assert.equal(reason('(![] [])[ ! []]'), 'js-call');
+    assert.equal(reason('+!![]'), 'js-call');
+    for (const value of ['![](a.png) ![](b.png)', 'an empty array [] is fine', 'brackets [] () here', '- [ ] todo', '{"a":[],"b":[]}']) {
+      assert.equal(reason(value), undefined, value);
+    }
+  });
+
+  it('reports globals reached through strings, comments and parentheses', () => {
+    for (const value of [
+      'self /*x*/ [ /*y*/ "alert"]("xss")',
+      'self["$"]',
+      '(document)["cookie"]',
+      '(document/*foo*/)["cookie"]',
+      'document /*foo*/ .     cookie',
+    ]) {
+      assert.ok(reason(value) ?? expressionReason(value), value);
+    }
+    assert.equal(reason('{"top":["a"],"self":"x"}'), undefined);
+    assert.equal(reason('the top [1] results'), undefined);
+  });
+
+  it('reports DOM calls on document, timers with any code, new Function, atob and calls by tagged template', () => {
+    for (const value of [
+      'document.querySelector("p").textContent="XSS"',
+      'document.body.appendChild(document.createElement("h1"))',
+      'setInterval(code, 1)',
+      'new Function()',
+      'atob()',
+      '[].sort.call`${alert}1337`',
+      '[  ] . /**/ sort . call ` ${ alert } 1337 `',
+      'Reflect.apply.call`${navigation.navigate}${navigation}${[name]}`',
+    ]) {
+      assert.equal(reason(value), 'js-call', value);
+    }
+    for (const value of [
+      'see document.pdf (2 pages)',
+      'setTimeout() returns an id',
+      'I like atob (the tool)',
+      'the call `foo` returns',
+      'a function(x) { return x }',
+      'function f(){try{e(document.querySelector("div["+k+"]"))}catch(x){}}',
+      '(window["webpackJsonp"] = window["webpackJsonp"] || []).push([[1], {}])',
+      'var t = 1; setTimeout(function () { done(); }, 100); var b = window.atob(s);',
+    ]) {
+      assert.equal(reason(value), undefined, value);
+    }
+  });
+
+  it('xss-expression reports bare expressions on the page secrets that need none of the gated characters', () => {
+    assert.equal(expressionReason('document.cookie'), 'js-call');
+    assert.equal(expressionReason('window.location'), 'js-call');
+    assert.equal(expressionReason('I like document.cookie recipes'), undefined);
+    assert.equal(expressionReason('the location of the window'), undefined);
+    assert.equal(expressionReason('cookie=1; location=home'), undefined);
+  });
+});
+
 describe('xss: benign values', () => {
   it('passes harmless formatting, links and images', () => {
     for (const value of [
@@ -192,7 +362,7 @@ describe('xss-strict', () => {
 
 describe('DETECTORS', () => {
   it('registers both variants by the names the rules use', () => {
-    assert.deepEqual(Object.keys(DETECTORS).sort(), ['xss', 'xss-strict']);
+    assert.deepEqual(Object.keys(DETECTORS).sort(), ['xss', 'xss-expression', 'xss-strict']);
   });
 
   it('stays linear on hostile input', { timeout: 10_000 }, () => {
@@ -205,10 +375,24 @@ describe('DETECTORS', () => {
       '&{'.repeat(50_000),
       'javascript:'.repeat(10_000),
       `<style>${'/*'.repeat(30_000)}`,
+      '<f '.repeat(30_000),
+      '<'.repeat(100_000),
+      'document ('.repeat(20_000),
+      'self ['.repeat(20_000) + '"',
+      '. call `'.repeat(20_000),
+      '. /*'.repeat(20_000) + '`',
+      '![]+'.repeat(30_000),
+      ' onx='.repeat(20_000),
+      `\u00bcx\u00be${'a'.repeat(100_000)}`,
+      'url('.repeat(30_000),
+      '\uff1ca '.repeat(30_000),
+      '\u00bca\u00be'.repeat(30_000),
+      `\u00bca\u00be${'b'.repeat(255)}`.repeat(400),
     ];
     for (const value of values) {
       detectXss(value, context);
       detectXssStrict(value, context);
+      detectXssExpression(value, context);
     }
   });
 });

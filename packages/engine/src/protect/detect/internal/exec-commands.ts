@@ -35,6 +35,17 @@ const UNIX = new Set(
     timeout tmux top touch tr traceroute trap true ul uname uncompress unexpand uniq unshare unzip uptime useradd
     usermod vi view vigr vim vipw visudo wall watch wc wget whereis which who whoami whois xargs xxd xz yes
     yum zcat zip zsh zsoelim zypper cscli
+    aa-disable aa-enforce aa-exec aa-status ab apt-cache aptitude atq bsdcat bzless bzmore chef
+    chef-apply chef-solo cobc column comm cowsay cpan cut dig diff3 dnsdomainname doas dockerd dosbox
+    ed expand fold fping gdbserver genisoimage ghc ghci gpg gpg2 groups gtester hping3 htop iftop ionice
+    ip6tables ipset julia kubectl ksshell last lastcomm lftp loginctl logname lsb_release lshw lsusb lua5.1
+    luajit lz4 lz4cat lzcat lzma lzop masscan mkpasswd msfconsole msfvenom mutt mysqldump ncftp nft nmcli
+    nping nsupdate ocaml pdksh perlbug pftp php-cgi php-fpm pigz pr ptar python-config rbash readelf redis-cli
+    restic rlogin rlwrap rpmquery run-mailcap runc rustc sash scl sed set setsid sftp showmount slsh smbmap
+    split sqlmap ssh-keyscan sshpass stdbuf su sysinfo tac tar tcpflow tcptraceroute tdbtool
+    tmate tshark unlzma unpigz unrar unxz unzstd update-alternatives vagrant valgrind vipe wireshark
+    xdotool xmodmap xterm xzcat xzless zathura zcmp zdiff zegrep zfgrep zgrep zip zipcloak zipinfo zless
+    zmore znew zstd zstdcat zstdgrep zstdless unset shopt ulimit umask who
   `),
 );
 
@@ -60,12 +71,31 @@ const DISTINCTIVE = new Set(
     iptables mkfifo mknod base64 base32 gdb irb jrunscript jjs cpulimit visudo lastlog lastlogin rmt rmt-dump
     rmt-tar lwp-download lwp-request ansible ansible-config ansible-console ansible-doc ansible-galaxy
     ansible-inventory ansible-playbook ansible-pull ansible-vault chef-client chef-run chef-shell chef-vault
-    cscli printenv dmesg nmap smbclient nltest vssadmin pkexec
+    cscli printenv dmesg nmap smbclient nltest vssadmin pkexec aptitude htop bsdtar zstdcat unxz xzcat lzcat
+    aa-disable aa-exec msfconsole msfvenom sqlmap masscan hping3 sshpass kubectl tshark tcpdump
+    ssh-keygen ssh-keyscan lsb_release dnsdomainname showmount redis-cli mysqldump perf
   `),
 );
 
 /** Names telling right after a separator even with nothing after them (`;id`, `|ls|`). */
-const BARE = new Set(words('id ls pwd ps env sh bash dash zsh ksh tcsh reboot shutdown dir uptime hostname'));
+const BARE = new Set(words('id ls pwd ps env sh bash dash zsh ksh tcsh reboot shutdown dir uptime hostname htop aptitude'));
+
+/**
+ * Names that are a command wherever they stand, even as the whole value: administration and automation
+ * tools whose names are no word, product or endpoint (`visudo`, `ansible-playbook …`, `cscli alerts list`).
+ * `whoami` is not here: it is a common API endpoint name.
+ */
+const UNMISTAKABLE = new Set(
+  words(`
+    visudo vipw vigr ansible-config ansible-console ansible-doc ansible-galaxy ansible-inventory ansible-playbook
+    ansible-pull ansible-vault chef-client chef-run chef-shell chef-vault chef-apply chef-solo cscli aa-disable
+    aa-enforce aa-exec msfconsole msfvenom zstdcat bsdtar start-stop-daemon run-parts
+  `),
+);
+
+/** Interpreters and compilers often called with their version glued on (`python3.10`, `gcc10.1`, `php7.4`). */
+const VERSIONED = new Set(words('python python2 python3 perl perl5 php ruby gcc g++ clang node lua pip pip3 tclsh'));
+const VERSION_SUFFIX = /^([a-z][a-z+]*[a-z+])-?\d+(?:\.\d+)*$/;
 
 /** Programs that take a number (`sleep 5`, `ping -n 3`), the shape of time-based blind injection. */
 const NUMERIC = new Set(words('sleep ping timeout usleep'));
@@ -153,7 +183,7 @@ function threeKey(text: string, at: number): number {
 }
 
 /** Characters that make a word's first letters say nothing: quotes, escapes, expansions, globs, slashes. */
-const OPAQUE = /['"\\^$?*[/{%]/;
+const OPAQUE = /['"\\^$?*[/{%`]/;
 
 /**
  * Cheap test of the three characters at `at`: false when no known program name starts with them and they
@@ -182,6 +212,11 @@ const WINDOWS_SUFFIX = /\.(?:exe|com|bat|cmd)$/i;
 export function knownCommand(word: string): CommandInfo | undefined {
   if (word === '' || word.length > 40) return undefined;
   if (UNIX.has(word)) return { name: word, windows: false, suffixed: false };
+  const versioned = VERSION_SUFFIX.exec(word);
+  if (versioned !== null) {
+    const stem = versioned[1] as string;
+    if (VERSIONED.has(stem)) return { name: stem, windows: false, suffixed: false };
+  }
   const lower = word.toLowerCase();
   const suffixed = WINDOWS_SUFFIX.test(lower);
   const bare = suffixed ? lower.slice(0, -4) : lower;
@@ -192,6 +227,8 @@ export function knownCommand(word: string): CommandInfo | undefined {
 
 /** True for names telling after a separator whatever follows them. */
 export const isDistinctive = (name: string): boolean => DISTINCTIVE.has(name);
+/** True for names that are a command wherever they stand, even alone. */
+export const isUnmistakable = (name: string): boolean => UNMISTAKABLE.has(name);
 /** True for names telling after a separator even with nothing after them. */
 export const isBareTelling = (name: string): boolean => BARE.has(name) || DISTINCTIVE.has(name);
 /** True for programs that take a count or a duration. */

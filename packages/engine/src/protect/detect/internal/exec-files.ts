@@ -4,6 +4,7 @@
  * backslashes, repeated slashes, `/./`, NUL bytes, overlong UTF-8 (`%c0%af`), the `0x2e`/`0x2f` notation
  * of scanners, and full-width dots and slashes.
  */
+import { globMatches } from './exec-commands.js';
 
 /** Overlong and otherwise odd spellings of `.`, `/` and `\` that some servers decode. */
 const ODD_SEPARATORS: ReadonlyArray<[RegExp, string]> = [
@@ -64,7 +65,8 @@ const WINDOWS_FILES = new RegExp(
       'boot\\.ini',
       'win\\.ini',
       'system\\.ini',
-      '(?:windows|winnt)/(?:win\\.ini|system\\.ini|system32/|syswow64/|repair/|panther/|debug/|php\\.ini|system\\.ini|iis\\d*\\.log|microsoft\\.net/)',
+      // inside the system folders, a file (it has an extension) or a folder of configuration; `system32/ls` is no file
+      '(?:windows|winnt)/(?:win\\.ini|system\\.ini|(?:system32|syswow64)/(?:drivers/|config/|inetsrv/|[^/]{0,64}\\.[a-z0-9]{2,4}(?:$|[^a-z0-9]))|repair/|panther/|debug/|php\\.ini|iis\\d*\\.log|microsoft\\.net/)',
       'inetpub/(?:wwwroot/(?:web\\.config|global\\.asa)|logs/)',
       'pagefile\\.sys',
       'autoexec\\.bat',
@@ -118,4 +120,62 @@ export function findSensitiveFile(normalized: string): SensitiveFile | undefined
     return { start: end - name.length, end, name };
   }
   return undefined;
+}
+
+/** System files an attacker spells with glob characters to slip past filters (`/etc/pa[s]swd`, `/???/p?ss??`). */
+const GLOBBED_FILES = [
+  '/etc/passwd',
+  '/etc/shadow',
+  '/etc/group',
+  '/etc/gshadow',
+  '/etc/master.passwd',
+  '/etc/sudoers',
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/issue',
+  '/etc/crontab',
+  '/etc/fstab',
+  '/etc/profile',
+  '/etc/bashrc',
+  '/etc/resolv.conf',
+  '/etc/environment',
+  '/proc/self/environ',
+  '/proc/self/cmdline',
+  '/proc/self/maps',
+  '/proc/version',
+  '/proc/cpuinfo',
+  '/root/.bash_history',
+  '/root/.ssh/id_rsa',
+  '/root/.ssh/authorized_keys',
+  '/var/log/auth.log',
+  '/var/log/syslog',
+  '/var/log/messages',
+].map((path) => path.slice(1).split('/'));
+
+/** Top-level Unix directories; one of them written as a bracket glob (`/[e]tc`) is a probe. */
+const SYSTEM_DIRECTORIES = ['etc', 'bin', 'sbin', 'usr', 'proc', 'dev', 'tmp', 'var', 'root', 'home', 'boot', 'lib', 'opt', 'sys'];
+
+/**
+ * The system file or directory an absolute path written with glob characters expands to (`/etc/pa[s]swd`,
+ * `/[e//]tc`, `/???/p?ss??`), or undefined. A pattern must keep two literal characters and no segment may be
+ * all stars, so that `/*` comments and `/[a-z]*` expressions expand to nothing here.
+ */
+export function findGlobbedSystemPath(text: string): string | undefined {
+  if (text.charCodeAt(0) !== 0x2f || text.length > 200 || !/[*?[]/.test(text)) return undefined;
+  // a slash never matches inside a bracket expression, and `[?]` is read as the wildcard it stands for
+  const path = text.replace(/\[[^\]]{0,32}\]/g, (bracket) => {
+    const inner = bracket.slice(1, -1).replaceAll('/', '');
+    return inner === '' ? '' : /[?*]/.test(inner) ? '?' : `[${inner}]`;
+  });
+  const segments = path.slice(1).split('/');
+  if (segments[segments.length - 1] === '') segments.pop();
+  if (segments.length === 0 || segments.some((segment) => /^\*+$/.test(segment))) return undefined;
+  if (path.replace(/\[[^\]]*\]|[*?/]/g, '').length < 2) return undefined;
+  for (const file of GLOBBED_FILES) {
+    if (file.length === segments.length && file.every((part, k) => globMatches(segments[k] as string, part))) return `/${file.join('/')}`;
+  }
+  const [only] = segments;
+  if (segments.length !== 1 || only === undefined || !only.includes('[')) return undefined;
+  const directory = SYSTEM_DIRECTORIES.find((name) => globMatches(only, name));
+  return directory === undefined ? undefined : `/${directory}`;
 }

@@ -4,7 +4,8 @@
  * inside backticks, `$( )`, `<( )` and `>( )`, and in brace expansions (`{cat,/etc/passwd}`) — and reads
  * each word the way the shell would after quote removal: `w'h'o"am"i` is `whoami`, `c\at` is `cat`,
  * `wh$@oami` and `c${u}at` lose the empty expansion, `${IFS}` and `$IFS$9` are blanks, `$'\x63at'` is `cat`,
- * and the `cmd.exe` caret (`w^h^o^a^m^i`) is dropped.
+ * `$SHELL` is a shell, brace expansions become the words they expand to (`c{a,oun}t` is `cat count`,
+ * `{,ifconfig}` is `ifconfig`), and the `cmd.exe` caret (`w^h^o^a^m^i`) is dropped.
  *
  * It never fails: unbalanced quotes and parentheses are read as literal characters, nesting is bounded, and
  * every character is looked at once, so reading is linear in the value's length.
@@ -41,6 +42,13 @@ export interface ShellWord {
   expanded: boolean;
   /** It has unquoted glob characters (`*`, `?`, `[`). */
   glob: boolean;
+  /**
+   * It came from a brace expansion that builds words rather than lists them: text glued after the braces, or
+   * an empty first alternative (`c{a,oun}t`, `{l,-lh}s`, `{,id}`); not a plural written short (`file{,s}`).
+   */
+  braceBuilt?: boolean;
+  /** For a redirection target: the operator before it (`>`, `>>`, `<<<`, `&>`). */
+  operator?: string;
 }
 
 /** One simple command. */
@@ -82,10 +90,8 @@ interface Frame {
   word: WordBuilder | undefined;
   /** Inside a double-quoted string. */
   inDouble: boolean;
-  /** Inside a brace expansion, where commas separate words. */
-  brace: boolean;
-  /** The next word is the target of a redirection. */
-  redirectNext: boolean;
+  /** The operator of a redirection whose target is the next word, or empty. */
+  redirectNext: string;
 }
 
 const BLANK = /[ \t\v\f]/;
@@ -93,6 +99,8 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_PART = /[A-Za-z0-9_]/;
 /** An HTML or XML tag at `<`: read as a blank, not as a redirection (`<b>`, `</p>`, `<br/>`). */
 const MARKUP_TAG = /<\/?[A-Za-z][\w:-]{0,40}(?:\s[^<>]{0,400})?\/?>/y;
+/** A brace expansion at `{`: its alternatives (no blanks, quotes or nesting) and the text glued after it. */
+const BRACE_EXPANSION = /\{([^\s{}'"`$\\;|&<>()]{1,128})\}([^\s{}'"`$\\;|&<>(),]{0,64})/y;
 
 class ShellScanner {
   private readonly frames: Frame[] = [];
@@ -128,8 +136,7 @@ class ShellScanner {
       command: { lead, words: [], redirects: [], start },
       word: undefined,
       inDouble: false,
-      brace: false,
-      redirectNext: false,
+      redirectNext: '',
     };
   }
 
@@ -165,9 +172,10 @@ class ShellScanner {
       expanded: word.expanded,
       glob: word.glob,
     };
-    if (frame.redirectNext) {
+    if (frame.redirectNext !== '') {
+      finished.operator = frame.redirectNext;
       frame.command.redirects.push(finished);
-      frame.redirectNext = false;
+      frame.redirectNext = '';
     } else frame.command.words.push(finished);
   }
 
@@ -177,8 +185,7 @@ class ShellScanner {
     const frame = this.top();
     const command = frame.command;
     frame.command = { lead, words: [], redirects: [], start: at };
-    frame.brace = false;
-    frame.redirectNext = false;
+    frame.redirectNext = '';
     if ((command.words.length > 0 || command.redirects.length > 0) && this.visit(command)) this.stopped = true;
   }
 
@@ -311,15 +318,7 @@ class ShellScanner {
         return;
       case '}':
         this.i++;
-        if (frame.brace) {
-          this.endWord(i);
-          frame.brace = false;
-        } else if (frame.word !== undefined) this.appendText('}', i);
-        return;
-      case ',':
-        this.i++;
-        if (frame.brace) this.endWord(i);
-        else this.appendText(',', i);
+        if (frame.word !== undefined) this.appendText('}', i);
         return;
       case '#':
         if (frame.word === undefined) {
@@ -386,7 +385,9 @@ class ShellScanner {
         return;
       }
       this.i = close + 1;
-      if (next === '{' && /^IFS(?![A-Za-z0-9_])/.test(value.slice(i + 2, close))) this.endWord(i);
+      const inner = value.slice(i + 2, close);
+      if (next === '{' && /^IFS(?![A-Za-z0-9_])/.test(inner)) this.endWord(i);
+      else if (next === '{') this.expandVariable(inner, i);
       else this.word(i).expanded = true;
       return;
     }
@@ -398,17 +399,27 @@ class ShellScanner {
       let end = i + 2;
       while (end < value.length && end - i < MAX_GROUP && NAME_PART.test(value[end] as string)) end++;
       this.i = end;
-      if (value.slice(i + 1, end) === 'IFS') this.endWord(i);
-      else this.word(i).expanded = true;
+      const name = value.slice(i + 1, end);
+      if (name === 'IFS') this.endWord(i);
+      else this.expandVariable(name, i);
       return;
     }
     if (/[0-9@*#?$!-]/.test(next) && next !== '') {
       this.i += 2;
-      this.word(i).expanded = true;
+      // `$0` is the name of the running shell
+      if (next === '0') this.expandVariable('SHELL', i);
+      else this.word(i).expanded = true;
       return;
     }
     this.appendText('$', i);
     this.i++;
+  }
+
+  /** `$name`: unknown variables expand to nothing; `$SHELL` (and `$BASH`, `$0`) to a shell. */
+  private expandVariable(name: string, at: number): void {
+    const word = this.word(at);
+    word.expanded = true;
+    if (name === 'SHELL' || name === 'BASH') word.text += 'sh';
   }
 
   /** `$'…'` with `\xHH`, `\NNN`, `\uHHHH` and the usual letter escapes. */
@@ -450,24 +461,53 @@ class ShellScanner {
     let end = at;
     while (end < value.length && '<>&|'.includes(value[end] as string)) end++;
     this.i = end;
-    this.top().redirectNext = true;
+    this.top().redirectNext = value.slice(at, end);
   }
 
-  /** `{` at the start of a command opens a brace expansion (`{cat,/etc/passwd}`) or a group (`{ id; }`). */
+  /**
+   * `{`: a brace expansion (`{cat,/etc/passwd}`, `c{a,oun}t`) becomes the words it expands to; at the start
+   * of a command and before a blank it opens a group (`{ id; }`); anywhere else it is a literal.
+   */
   private openBrace(at: number): void {
     const value = this.value;
     this.i++;
     const frame = this.top();
-    if (!this.atCommandStart()) {
+    if (this.atCommandStart() && BLANK.test(value[at + 1] ?? ' ')) return;
+    BRACE_EXPANSION.lastIndex = at;
+    const found = BRACE_EXPANSION.exec(value);
+    if (found === null || !(found[1] as string).includes(',')) {
       this.appendText('{', at);
       return;
     }
-    if (BLANK.test(value[at + 1] ?? ' ')) return;
-    const close = value.indexOf('}', at + 1);
-    const comma = value.indexOf(',', at + 1);
-    if (close > 0 && close - at <= MAX_GROUP && comma > 0 && comma < close) {
-      frame.brace = true;
-      if (frame.command.lead === 'start') frame.command.lead = 'brace';
-    } else this.appendText('{', at);
+    const alternatives = (found[1] as string).split(',');
+    const suffix = found[2] as string;
+    const prefixWord = frame.word;
+    const prefix = prefixWord?.text ?? '';
+    const start = prefixWord?.start ?? at;
+    const end = at + found[0].length;
+    // `file{,s}` is a plural written short; `{,id}`, `c{a,oun}t` and `{l,-lh}s` build words to hide them
+    const braceBuilt = suffix !== '' || (prefix === '' && alternatives[0] === '');
+    frame.word = undefined;
+    if (frame.command.lead === 'start' && frame.command.words.length === 0) frame.command.lead = 'brace';
+    for (const alternative of alternatives) {
+      const text = prefix + alternative + suffix;
+      if (text === '') continue;
+      const word: ShellWord = {
+        text,
+        raw: value.slice(start, end),
+        start,
+        end,
+        quoted: prefixWord?.quoted ?? false,
+        expanded: prefixWord?.expanded ?? false,
+        glob: /[*?[]/.test(text),
+        braceBuilt,
+      };
+      if (frame.redirectNext !== '') {
+        word.operator = frame.redirectNext;
+        frame.command.redirects.push(word);
+        frame.redirectNext = '';
+      } else frame.command.words.push(word);
+    }
+    this.i = end;
   }
 }

@@ -10,7 +10,21 @@
  * in the number of tokens.
  */
 import type { SqlTokens } from './sqli-tokenizer.js';
-import { Flag, isComparisonOp, isDangerousFunction, Kw, Op, Tok } from './sqli-lexicon.js';
+import {
+  catalogStrengthOf,
+  Flag,
+  isComparisonOp,
+  isDangerousFunction,
+  isIdentityFunction,
+  isSqlFunction,
+  isSqlOnlyFunction,
+  isJsonType,
+  isSqlType,
+  isSystemProcedure,
+  Kw,
+  Op,
+  Tok,
+} from './sqli-lexicon.js';
 
 /**
  * What a reading found, as bits. A bit is noted once the construct that shows it has been read whole, so the
@@ -45,6 +59,28 @@ export const Evidence = {
   BREAKOUT: 4096,
   /** A condition on constants inside a call, a group or a CASE (`elt(1=1,…)`, `iif(5=5,…)`, `(3=4)*4`). */
   CONSTANT_CONDITION: 8192,
+  /**
+   * A call of a built-in function injections use, with SQL around it: arguments only SQL has (a nested call,
+   * a variable, a subquery, a hex literal), a name only SQL has, or a call the value leaves open at its end
+   * (`concat(0x7e,version())`, `group_concat(name)`, `substring(`).
+   */
+  SQL_FUNCTION: 16384,
+  /** The same built-in functions called with plain arguments (`trim(name)`, `left(a, 2)`). */
+  PLAIN_FUNCTION: 32768,
+  /** A system catalog named where SQL names tables, or by a name only databases use (`information_schema`). */
+  CATALOG: 65536,
+  /** A name that is a system catalog and also a word or a common identifier (`msdb`, `schema_name`). */
+  CATALOG_WORD: 131072,
+  /** A PostgreSQL cast to a SQL type (`password::int`, `version()::text`). */
+  CAST: 262144,
+  /** A JSON document or JSON path literal under a JSON operator or compared (`'{"a":1}' @> …`, `'{…}' < '$.a'`). */
+  JSON: 524288,
+  /** A `CASE WHEN … THEN …` expression: the conditional of boolean-blind injections. */
+  CONDITIONAL: 4194304,
+  /** SQL Server's system procedures that run commands or read files, named (`master..xp_cmdshell`, `sp_oacreate`). */
+  PROCEDURE: 2097152,
+  /** SQL hidden from filters: MySQL's versioned comments `/*!…*\/`, `1.e(`, comments between the words of a condition. */
+  EVASION: 1048576,
 } as const;
 
 /** What an operand is, by how strongly it can make a predicate an attack. */
@@ -94,10 +130,18 @@ const STATEMENT_KEYWORDS: ReadonlySet<number> = new Set([
   Kw.END,
   Kw.COPY,
   Kw.CREATE,
+  Kw.REPLACE,
 ]);
 
 /** Keywords that may stand as identifiers (MySQL's `user`, a column named `delay`). */
 const KEYWORD_IDENTIFIERS: ReadonlySet<number> = new Set([Kw.OBJECT, Kw.DELAY, Kw.PROGRAM]);
+
+/** Types of two words: `double precision`, `character varying`. */
+const TWO_WORD_TYPE = /^(?:double|character)$/i;
+/** `Text`, `Integer`: how Ruby, PHP and C++ name classes after `::`. */
+const CAPITALISED = /^[A-Z][a-z]/;
+/** A name that starts with a capital: a class or module before `::`. */
+const CAPITAL = /^[A-Z]/;
 
 const JOIN_WORDS: ReadonlySet<string> = new Set(['join', 'inner', 'outer', 'cross', 'natural', 'left', 'right', 'full', 'straight_join']);
 
@@ -122,6 +166,13 @@ export class SqlReader {
   private nested = 0;
   /** The token of the operand just read when it was a single identifier, else -1. */
   private singleIdent = -1;
+  /** True when reading after a quote the value closed. */
+  private quoted = false;
+  /**
+   * What only SQL writes, counted while reading: variables, casts, hex literals, CASE, subqueries, arrays, and
+   * calls of functions only SQL has. Unlike `sqlish`, calls of common functions (`max(min(a, b), 0)`) do not count.
+   */
+  private signals = 0;
 
   /**
    * Reads `tokens` of `value`. With `quote`, token 0 is the string the application opened and the value closed;
@@ -139,6 +190,8 @@ export class SqlReader {
     this.sqlish = 0;
     this.technical = 0;
     this.nested = 0;
+    this.quoted = quote !== 0;
+    this.signals = 0;
     if (this.n === 0) {
       this.failed = true;
       return;
@@ -157,8 +210,44 @@ export class SqlReader {
     }
     this.tail();
     if (this.p < this.n) this.failed = true;
+    if (!this.failed) this.noteHiding();
     // a reading that got to the end of a stream cut at its limit has not seen the value's end
     if (!this.failed && tokens.limited) tokens.overran = true;
+  }
+
+  /**
+   * Notes MySQL's versioned comments, `1.e(` and inline comments between the words of a condition in a value
+   * that read as SQL: they hide SQL from filters and have no other use in a value.
+   */
+  private noteHiding(): void {
+    const t = this.tokens();
+    const logic = (this.evidence & (Evidence.PREDICATE | Evidence.LITERAL_LOGIC | Evidence.TAUTOLOGY)) !== 0;
+    for (let i = 0; i < this.n; i++) {
+      const flags = t.flagsAt(i);
+      if ((flags & Flag.EVASION) !== 0 && !this.isSqlWord(i - 1) && !this.isSqlWord(i + 1)) continue;
+      const hidden =
+        (flags & (Flag.VERSIONED | Flag.EVASION)) !== 0 ||
+        ((flags & Flag.AFTER_COMMENT) !== 0 && i > 0 && logic && t.kindAt(i) !== Tok.COMMENT);
+      if (hidden && (this.sqlish > 0 || logic || t.kindAt(i) === Tok.WORD || this.isSqlWord(i + 1))) {
+        this.note(Evidence.EVASION, t.startAt(i));
+        return;
+      }
+    }
+  }
+
+  /** A lone `@` where the value ends: a variable cut off (`exec (@`). */
+  private isVariableSign(i: number): boolean {
+    return this.kind(i) === Tok.OPERATOR && this.value.charCodeAt(this.tokens().startAt(i)) === 0x40 && this.kind(i + 1) === 0;
+  }
+
+  /** `pg_sleep`, `xp_cmdshell`: a dangerous function named without its call, in a spelling no prose has. */
+  private isDangerousName(i: number): boolean {
+    return this.kind(i) === Tok.WORD && (this.flags(i) & Flag.TECHNICAL) !== 0 && isDangerousFunction(this.text(i));
+  }
+
+  /** True when token `i` is a keyword or the name of a built-in function. */
+  private isSqlWord(i: number): boolean {
+    return this.kind(i) === Tok.WORD && (this.info(i) !== 0 || isSqlFunction(this.text(i)));
   }
 
   /** The end of the last token read, for the span of a hit. */
@@ -255,17 +344,27 @@ export class SqlReader {
     if (this.kind() !== Tok.WORD) return false;
     const kw = this.info();
     if (!STATEMENT_KEYWORDS.has(kw)) return false;
-    // MySQL's `insert(str, pos, len, new)` is a function; `IF (` is read by `statement` either way
-    return kw !== Kw.INSERT || (this.flags() & Flag.CALL) === 0;
+    // MySQL's `insert(str, pos, len, new)` and `replace(…)` are functions; `IF (` is read by `statement` either way
+    return (kw !== Kw.INSERT && kw !== Kw.REPLACE) || (this.flags() & Flag.CALL) === 0;
   }
 
   private isTailStart(): boolean {
     const k = this.kind();
-    if (k === Tok.RPAREN || k === Tok.SEMICOLON || k === Tok.COMMENT) return true;
+    if (k === Tok.RPAREN || k === Tok.SEMICOLON || k === Tok.COMMENT || k === Tok.COMMA) return true;
     if (this.isLogical() || (k === Tok.OPERATOR && isComparisonOp(this.info()))) return true;
     if (k !== Tok.WORD) return false;
     const kw = this.info();
-    return kw === Kw.UNION || kw === Kw.ORDER || kw === Kw.GROUP || kw === Kw.HAVING || kw === Kw.LIMIT || kw === Kw.WHERE;
+    return (
+      kw === Kw.UNION ||
+      kw === Kw.ORDER ||
+      kw === Kw.GROUP ||
+      kw === Kw.HAVING ||
+      kw === Kw.LIMIT ||
+      kw === Kw.WHERE ||
+      kw === Kw.FROM ||
+      kw === Kw.INTO ||
+      kw === Kw.PROCEDURE
+    );
   }
 
   // ── expressions ────────────────────────────────────────────────────────────────────────────────────────
@@ -305,8 +404,14 @@ export class SqlReader {
       if (this.isKw(Kw.NOT) && this.isNegatable(this.p + 1)) this.p++;
       const k = this.kind();
       if (k === Tok.OPERATOR && isComparisonOp(this.info())) {
+        this.noteJson(this.p, this.info() === Op.CONTAINS);
         this.p++;
         if (this.kind() === Tok.WORD && this.info() === Kw.ALL) this.p++;
+        if (this.atEnd() && this.nested > 0) {
+          // `if(2=`: a condition cut off where the value ends, inside a call or a group
+          if (left === LITERAL) this.noteConstant();
+          break;
+        }
         const right = this.additive();
         strength = Math.max(strength, compare(left, right, this.sameIdent(leftIdent, this.singleIdent)));
         if (left === LITERAL && right === LITERAL && this.nested > 0) this.noteConstant();
@@ -388,9 +493,12 @@ export class SqlReader {
     while (!this.failed) {
       const k = this.kind();
       if ((k === Tok.OPERATOR && isArithmetic(this.info())) || this.isKw(Kw.DIV)) {
+        if (this.isOp(Op.ARROW)) this.noteJson(this.p, true);
         this.p++;
         kind = Math.max(kind, this.unary());
-      } else if (this.isOp(Op.CAST) || this.isKw(Kw.COLLATE)) {
+      } else if (this.isOp(Op.CAST)) {
+        this.cast();
+      } else if (this.isKw(Kw.COLLATE)) {
         this.p++;
         if (this.kind() !== Tok.WORD && this.kind() !== Tok.STRING) return this.fail();
         if ((this.flags() & Flag.CALL) !== 0) this.call();
@@ -401,6 +509,60 @@ export class SqlReader {
       }
     }
     return kind;
+  }
+
+  /** PostgreSQL's `::type` after an operand: `::int`, `::double precision`, `::varchar(10)`, `::text[]`. */
+  private cast(): void {
+    const at = this.p;
+    this.p++;
+    if (this.kind() !== Tok.WORD) {
+      this.failed = true;
+      return;
+    }
+    const type = this.text(this.p);
+    if ((this.flags() & Flag.CALL) !== 0) this.call();
+    else this.p++;
+    if (TWO_WORD_TYPE.test(type) && (this.isWord('precision') || this.isWord('varying'))) this.p++;
+    if (this.kind() === Tok.LBRACKET && this.kind(this.p + 1) === Tok.RBRACKET) this.p += 2;
+    this.sqlish++;
+    this.signals++;
+    // `Foo::Text`, `ActiveSupport::JSON`, `Types::Integer`: Ruby, PHP and C++ names, not casts
+    const before = at - 1;
+    // `std::time::Instant`: a path goes on with a name that is no type
+    const path = this.isOp(Op.CAST) && !(this.kind(this.p + 1) === Tok.WORD && isSqlType(this.text(this.p + 1)));
+    const namespace =
+      path ||
+      (this.kind(before) === Tok.WORD && (CAPITALISED.test(type) || CAPITAL.test(this.text(before)) || isModuleRoot(this.text(before))));
+    if (isSqlType(type) && !namespace) this.note(Evidence.CAST, this.tokens().startAt(at));
+    if (this.kind(before) === Tok.STRING && isJsonType(type) && this.isJsonText(before))
+      this.note(Evidence.JSON, this.tokens().startAt(before));
+  }
+
+  /** Notes a JSON operator or a comparison at token `op` with a JSON document or path literal beside it. */
+  private noteJson(op: number, jsonOperator: boolean): void {
+    const left = op - 1;
+    const right = op + 1;
+    const leftJson = this.kind(left) === Tok.STRING && this.isJsonText(left);
+    const rightJson = this.kind(right) === Tok.STRING && this.isJsonText(right);
+    if (jsonOperator ? leftJson || rightJson : leftJson && rightJson) this.note(Evidence.JSON, this.tokens().startAt(op));
+  }
+
+  /** True when string token `i` holds a JSON document (`{…}`, `[…]`) or a JSON path (`$.a`, `$[0]`, `strict $.a`). */
+  private isJsonText(i: number): boolean {
+    const t = this.tokens();
+    let a = t.startAt(i);
+    const end = t.endAt(i);
+    while (a < end && this.value.charCodeAt(a) !== 0x27 && this.value.charCodeAt(a) !== 0x22) a++;
+    a++;
+    while (a < end && this.value.charCodeAt(a) === 0x20) a++;
+    const c = this.value.charCodeAt(a);
+    if (c === 0x7b || c === 0x5b) {
+      const close = this.value.charCodeAt(end - 2);
+      return close === 0x7d || close === 0x5d;
+    }
+    if (this.value.startsWith('strict ', a) || this.value.startsWith('lax ', a)) a = this.value.indexOf('$', a);
+    const next = this.value.charCodeAt(a + 1);
+    return a >= 0 && this.value.charCodeAt(a) === 0x24 && (next === 0x2e || next === 0x5b);
   }
 
   private unary(): number {
@@ -420,6 +582,11 @@ export class SqlReader {
     if (this.atEnd()) return this.fail();
     switch (this.kind()) {
       case Tok.NUMBER:
+        // `0x7e`, `0b1`: literals no prose writes
+        if ((this.value.charCodeAt(this.tokens().startAt(this.p) + 1) | 0x20) === 0x78) {
+          this.sqlish++;
+          this.signals++;
+        }
         this.p++;
         return LITERAL;
       case Tok.STRING:
@@ -429,6 +596,7 @@ export class SqlReader {
       case Tok.VARIABLE:
         this.p++;
         this.sqlish++;
+        this.signals++;
         return LITERAL;
       case Tok.LPAREN:
         return this.group();
@@ -468,14 +636,44 @@ export class SqlReader {
     if (kw === Kw.CONSTANT) {
       this.p++;
       this.sqlish++;
+      this.signals++;
       return CALL;
     }
+    if (kw === 0 && this.kind(this.p + 1) === Tok.LBRACKET && this.isWord('array')) return this.arrayLiteral();
     if (kw === 0 || KEYWORD_IDENTIFIERS.has(kw)) {
       if ((flags & Flag.TECHNICAL) !== 0) this.technical++;
+      this.noteCatalog(this.p, false);
       this.p++;
       return IDENT;
     }
     return this.fail();
+  }
+
+  /** PostgreSQL's `ARRAY['a', 'b']`. */
+  private arrayLiteral(): number {
+    this.p += 2;
+    while (!this.failed && this.kind() !== Tok.RBRACKET && !this.groupEnds()) {
+      this.expr(-1);
+      if (this.kind() === Tok.COMMA) this.p++;
+      else break;
+    }
+    if (this.kind() === Tok.RBRACKET) this.p++;
+    else if (!this.groupEnds()) return this.fail();
+    this.sqlish++;
+    this.signals++;
+    return LITERAL;
+  }
+
+  /** Notes a system catalog named by word token `i`; `table` when SQL names a table there (after FROM, JOIN, EXEC). */
+  private noteCatalog(i: number, table: boolean): void {
+    const t = this.tokens();
+    const length = t.endAt(i) - t.startAt(i);
+    if (length < 4 || length > 128) return;
+    const name = this.text(i);
+    const at = t.startAt(i);
+    if ((this.flags(i) & Flag.TECHNICAL) !== 0 && isSystemProcedure(name)) this.note(Evidence.PROCEDURE, at);
+    const strength = catalogStrengthOf(name);
+    if (strength !== 0) this.note(strength >= 2 || table ? Evidence.CATALOG : Evidence.CATALOG_WORD, at);
   }
 
   /** `( … )`: a subquery, a parenthesised expression or a row. An unclosed group may end the value. */
@@ -490,6 +688,7 @@ export class SqlReader {
       if (this.failed) return 0;
       if ((features & QUERY_SHAPED) !== 0) this.note(Evidence.SUBQUERY, at);
       this.sqlish++;
+      this.signals++;
       kind = SUBQUERY;
     } else if (this.kind() === Tok.LPAREN && this.isKw(Kw.SELECT, this.p + 1)) {
       // `((SELECT …) UNION (SELECT …))` and friends
@@ -498,6 +697,9 @@ export class SqlReader {
         this.union();
       }
       kind = Math.max(kind, this.groupBody(kind));
+    } else if (this.atEnd()) {
+      // `… like (`: a fragment that stops where the group opens
+      kind = LITERAL;
     } else {
       kind = this.groupBody(-1);
     }
@@ -525,14 +727,18 @@ export class SqlReader {
     if (++this.depth > MAX_DEPTH) return this.fail();
     const at = this.p;
     this.sqlish++;
-    const dangerous = isDangerousFunction(this.text(at));
+    const signalsBefore = this.signals;
+    const name = this.text(at);
+    const dangerous = isDangerousFunction(name);
     this.p++;
     if (this.kind() !== Tok.LPAREN) return this.fail();
     this.p++;
     if (this.kind() === Tok.RPAREN || this.groupEnds()) {
-      if (this.kind() === Tok.RPAREN) this.p++;
+      const open = this.kind() !== Tok.RPAREN;
+      if (!open) this.p++;
       this.depth--;
       if (dangerous) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
+      this.noteFunction(at, name, open && this.atEnd(), false);
       return CALL;
     }
     this.nested++;
@@ -540,6 +746,7 @@ export class SqlReader {
       if (this.isKw(Kw.ALL)) this.p++;
       if (this.isOp(Op.STAR)) this.p++;
       else if (this.isKw(Kw.SELECT)) {
+        this.signals++;
         if ((this.select() & QUERY_SHAPED) !== 0) this.note(Evidence.SUBQUERY, this.tokens().startAt(at));
       } else this.expr(-1);
       while (!this.failed && this.argumentExtra()) {
@@ -552,11 +759,21 @@ export class SqlReader {
       }
       break;
     }
+    const open = this.kind() !== Tok.RPAREN;
     this.closeGroup();
     this.depth--;
     this.nested--;
     if (dangerous && !this.failed) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
+    if (!this.failed) this.noteFunction(at, name, open && this.atEnd(), this.signals > signalsBefore);
     return CALL;
+  }
+
+  /** Notes a call of a built-in function at token `at`: left open at the value's end, or with SQL-only arguments. */
+  private noteFunction(at: number, name: string, openAtEnd: boolean, sqlArguments: boolean): void {
+    if (isSqlOnlyFunction(name) || isIdentityFunction(name) || isDangerousFunction(name)) this.signals++;
+    if (!isSqlFunction(name)) return;
+    const strong = openAtEnd || sqlArguments || isSqlOnlyFunction(name);
+    this.note(strong ? Evidence.SQL_FUNCTION : Evidence.PLAIN_FUNCTION, this.tokens().startAt(at));
   }
 
   private argumentExtra(): boolean {
@@ -590,8 +807,10 @@ export class SqlReader {
   }
 
   private caseExpression(): number {
+    const first = this.p;
     this.p++;
     this.sqlish++;
+    this.signals++;
     this.nested++;
     if (!this.isKw(Kw.WHEN)) this.expr(-1);
     let whens = 0;
@@ -608,9 +827,20 @@ export class SqlReader {
       this.expr(-1);
     }
     if (this.failed) return 0;
-    if (!this.expect(this.isKw(Kw.END))) return 0;
+    // a CASE cut off before its END where the value ends is still a conditional
+    if (!this.atEnd() && !this.expect(this.isKw(Kw.END))) return 0;
     this.nested--;
+    if (this.hasSqlOperand(first + 1, this.p)) this.note(Evidence.CONDITIONAL, this.tokens().startAt(first));
     return SUBQUERY;
+  }
+
+  /** True when tokens `from` to `to` hold more than prose words and keywords: a literal, an operator, a call, a technical name. */
+  private hasSqlOperand(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      if (this.kind(i) !== Tok.WORD) return true;
+      if (this.info(i) === 0 && (this.flags(i) & (Flag.TECHNICAL | Flag.CALL)) !== 0) return true;
+    }
+    return false;
   }
 
   private expressionList(): void {
@@ -650,6 +880,7 @@ export class SqlReader {
         const before = this.p;
         const strength = this.expr(-1);
         if (this.failed) return 0;
+        if (this.p === before + 1 && this.isDangerousName(before)) this.note(Evidence.DANGEROUS, this.tokens().startAt(before));
         if (strength >= BARE_LITERAL && this.p === before + 1) features |= Query.LITERALS;
         else if (strength >= BARE_LITERAL) features |= Query.SQL_ONLY;
       }
@@ -692,9 +923,10 @@ export class SqlReader {
         this.into();
         features |= Query.CLAUSE;
       } else if (kw === Kw.PROCEDURE) {
+        const at = this.tokens().startAt(this.p);
         this.p++;
         if (this.kind() !== Tok.WORD || (this.flags() & Flag.CALL) === 0) return this.fail();
-        this.call();
+        this.procedure(at);
         features |= Query.CLAUSE;
       } else if (kw === Kw.FOR && this.isKw(Kw.UPDATE, this.p + 1)) {
         this.p += 2;
@@ -782,6 +1014,7 @@ export class SqlReader {
       this.call();
     } else if (k === Tok.WORD && (this.info() === 0 || KEYWORD_IDENTIFIERS.has(this.info()))) {
       if ((this.flags() & Flag.TECHNICAL) !== 0 || this.isWord('dual')) this.technical++;
+      this.noteCatalog(this.p, true);
       this.p++;
     } else if (k === Tok.STRING && (this.flags() & Flag.TERMINATED) !== 0) {
       this.p++;
@@ -833,7 +1066,10 @@ export class SqlReader {
     if (k === Tok.OPERATOR) return true;
     if (k !== Tok.WORD) return false;
     const kw = this.info(i);
-    return kw === Kw.NULL || kw === Kw.ALL || kw === Kw.TOP || kw === Kw.CONSTANT || (this.flags(i) & (Flag.CALL | Flag.TECHNICAL)) !== 0;
+    if (kw === Kw.NULL || kw === Kw.ALL || kw === Kw.TOP || kw === Kw.CONSTANT || (this.flags(i) & (Flag.CALL | Flag.TECHNICAL)) !== 0)
+      return true;
+    // `UNION ALL SELECT CONCAT…`: a function's name, its call cut off
+    return isSqlFunction(this.text(i));
   }
 
   /** A statement from its keyword: at the start of the value, after `;`, or after an operand (MSSQL needs no `;`). */
@@ -864,8 +1100,16 @@ export class SqlReader {
       case Kw.EXEC: {
         this.p++;
         const k = this.kind();
-        const telling = k === Tok.VARIABLE || k === Tok.LPAREN || (k === Tok.WORD && (this.flags() & Flag.TECHNICAL) !== 0);
+        const telling =
+          k === Tok.VARIABLE ||
+          // `EXEC ('…')`, `EXEC (@sql)`: dynamic SQL
+          (k === Tok.LPAREN &&
+            (this.kind(this.p + 1) === Tok.STRING || this.kind(this.p + 1) === Tok.VARIABLE || this.isVariableSign(this.p + 1))) ||
+          (k === Tok.WORD && (this.flags() & Flag.TECHNICAL) !== 0) ||
+          // Oracle's dynamic SQL: `EXECUTE IMMEDIATE '…'`
+          (this.isWord('immediate') && (this.kind(this.p + 1) === Tok.STRING || this.kind(this.p + 1) === Tok.VARIABLE));
         const dangerous = k === Tok.WORD && isDangerousFunction(this.text(this.p));
+        if (k === Tok.WORD) this.noteCatalog(this.p, true);
         if (!telling && k !== Tok.WORD) {
           this.failed = true;
           return;
@@ -883,8 +1127,21 @@ export class SqlReader {
         this.note(strong, at);
         return;
       case Kw.INSERT:
+      case Kw.REPLACE:
         this.p++;
-        if (!this.expect(this.isKw(Kw.INTO))) return;
+        if (this.isKw(Kw.INTO)) this.p++;
+        // without INTO, the table must be followed by what only a statement has: `(columns)`, VALUES, SET, SELECT
+        else if (
+          !(
+            (this.flags() & Flag.CALL) !== 0 ||
+            this.isKw(Kw.VALUES, this.p + 1) ||
+            this.isKw(Kw.SET, this.p + 1) ||
+            this.isKw(Kw.SELECT, this.p + 1)
+          )
+        ) {
+          this.failed = true;
+          return;
+        }
         if (!this.expect(this.kind() === Tok.WORD)) return;
         this.loose();
         this.note(strong, at);
@@ -1014,10 +1271,17 @@ export class SqlReader {
             if (!this.expect(this.kind() === Tok.WORD)) return;
           } else if (this.isPlainIdent() && !this.isJoinWord()) this.p++;
           continue;
-        case Tok.SEMICOLON:
+        case Tok.SEMICOLON: {
+          // `'; select p…`: the value closed the string and began a statement at once
+          const breakout = this.quoted && this.p === 1 && this.tokens().endAt(0) === 1;
+          const at = this.tokens().startAt(this.p);
           this.p++;
-          if (!this.groupEnds()) this.statement(false);
+          if (this.groupEnds()) continue;
+          const statement = this.isStatementStart();
+          this.statement(false);
+          if (breakout && statement && !this.failed) this.note(Evidence.STACKED, at);
           continue;
+        }
         case Tok.COMMENT:
           if (this.p > 0 && this.isCuttingComment()) this.noteHere(Evidence.COMMENT);
           this.p++;
@@ -1034,6 +1298,11 @@ export class SqlReader {
           this.expr(IDENT);
           continue;
         case Tok.WORD:
+          if ((this.flags() & Flag.CALL) !== 0 && isDangerousFunction(this.text(this.p))) {
+            // `x' sleep(5) '`: a `+` around the call decoded to a space, as form and query decoding do
+            this.call();
+            continue;
+          }
           this.clause();
           continue;
         case Tok.LPAREN:
@@ -1057,8 +1326,16 @@ export class SqlReader {
     return c !== 0x23 || (this.flags() & Flag.CLEAN_HASH) !== 0;
   }
 
+  /** MySQL's `PROCEDURE name(…)` clause; `PROCEDURE ANALYSE(…)` reports on the query's columns and carries error-based payloads. */
+  private procedure(at: number): void {
+    const analyse = this.isWord('analyse');
+    this.call();
+    if (analyse && !this.failed) this.note(Evidence.DANGEROUS, at);
+  }
+
   private clause(): void {
     const at = this.tokens().startAt(this.p);
+    const first = this.p === 0;
     const kw = this.info();
     if (
       this.isLogical() ||
@@ -1070,7 +1347,10 @@ export class SqlReader {
       kw === Kw.SOUNDS ||
       kw === Kw.DIV
     ) {
-      this.expr(IDENT);
+      // after a `)` the value did not open, a comparison is a predicate on what the application's query held
+      const afterParen = this.p > 0 && this.kind(this.p - 1) === Tok.RPAREN;
+      const strength = this.expr(IDENT);
+      if (afterParen && strength >= COLUMN_PREDICATE && !this.failed) this.note(Evidence.PREDICATE, at);
       return;
     }
     switch (kw) {
@@ -1102,12 +1382,13 @@ export class SqlReader {
           this.failed = true;
           return;
         }
-        this.call();
+        this.procedure(at);
         this.note(Evidence.CLAUSE, at);
         return;
       case Kw.INTO:
         this.into();
-        this.note(Evidence.CLAUSE, at);
+        // a value that starts with INTO or FROM is a fragment: only what it names can make it evidence
+        if (!first) this.note(Evidence.CLAUSE, at);
         return;
       case Kw.AS:
         this.p++;
@@ -1116,7 +1397,7 @@ export class SqlReader {
       case Kw.FROM:
         this.p++;
         this.tableReferences();
-        this.note(Evidence.CLAUSE, at);
+        if (!first) this.note(Evidence.CLAUSE, at);
         return;
       case Kw.WAITFOR:
       case Kw.EXEC:
@@ -1127,6 +1408,13 @@ export class SqlReader {
         this.failed = true;
     }
   }
+}
+
+/** Roots of Rust and C++ paths (`std::time`, `core::str`), which read like casts. */
+function isModuleRoot(name: string): boolean {
+  return (
+    name === 'std' || name === 'core' || name === 'crate' || name === 'self' || name === 'super' || name === 'alloc' || name === 'boost'
+  );
 }
 
 function standalone(kind: number): number {

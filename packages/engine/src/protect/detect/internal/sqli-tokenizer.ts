@@ -161,9 +161,30 @@ export function tokenizeSql(value: string, quote: number, out: SqlTokens, maxTok
     }
     if (c === BACKTICK) {
       const close = value.indexOf('`', i + 1);
-      const end = close < 0 ? n : close + 1;
+      let end = close < 0 ? n : close + 1;
+      // `schema`.table, `db`.`table`: a quoted name that qualifies the next
+      while (
+        end + 1 < n &&
+        value.charCodeAt(end) === 0x2e &&
+        (isWordChar(value.charCodeAt(end + 1)) || value.charCodeAt(end + 1) === BACKTICK)
+      ) {
+        if (value.charCodeAt(end + 1) === BACKTICK) {
+          const next = value.indexOf('`', end + 2);
+          end = next < 0 ? n : next + 1;
+        } else {
+          end++;
+          while (end < n && isWordChar(value.charCodeAt(end))) end++;
+        }
+      }
       out.push(Tok.WORD, 0, base | Flag.TECHNICAL | (close < 0 ? 0 : Flag.TERMINATED), i, end);
       i = end;
+      continue;
+    }
+    if (c === 0x23 /* # */ && (next === 0x3e /* > */ || (next === 0x2d /* - */ && quoteFollows(value, i + 2)))) {
+      // PostgreSQL's JSON path operators `#>`, `#>>` and `#-`, not a MySQL comment
+      const length = next === 0x3e && value.charCodeAt(i + 2) === 0x3e ? 3 : 2;
+      out.push(Tok.OPERATOR, Op.ARROW, base, i, i + length);
+      i += length;
       continue;
     }
     if (c === 0x2d /* - */ && next === 0x2d) {
@@ -193,10 +214,18 @@ export function tokenizeSql(value: string, quote: number, out: SqlTokens, maxTok
       pendingFlags = Flag.AFTER_COMMENT;
       continue;
     }
-    if (c === 0x2a /* * */ && next === 0x2f && versioned) {
+    if (c === 0x2a /* * */ && next === 0x2f) {
+      // the end of a versioned comment, or of a comment opened before the value (the value is its tail)
       versioned = false;
       i += 2;
       pendingFlags = Flag.AFTER_COMMENT;
+      continue;
+    }
+    if (isDigit(c) && isEmptyExponent(value, i)) {
+      // MySQL skips `1.e` glued to `(`, `,` or `)`: `1.e(ascii …` hides a call from filters
+      while (isDigit(value.charCodeAt(i))) i++;
+      i += 2;
+      pendingFlags = base | Flag.EVASION;
       continue;
     }
     if (isDigit(c) || (c === 0x2e /* . */ && isDigit(next))) {
@@ -205,6 +234,12 @@ export function tokenizeSql(value: string, quote: number, out: SqlTokens, maxTok
     }
     if (isWordChar(c)) {
       i = word(value, i, base, out);
+      continue;
+    }
+    if (c === 0x40 /* @ */ && (isSpace(next) || i + 1 === n)) {
+      // PostgreSQL's prefix `@` (absolute value) and the old containment test
+      out.push(Tok.OPERATOR, Op.CONTAINS, base, i, i + 1);
+      i++;
       continue;
     }
     if (
@@ -249,6 +284,14 @@ export function tokenizeSql(value: string, quote: number, out: SqlTokens, maxTok
         out.push(Tok.DOT, 0, base, i, i + 1);
         i++;
         continue;
+      case 0x5b:
+        out.push(Tok.LBRACKET, 0, base, i, i + 1);
+        i++;
+        continue;
+      case 0x5d:
+        out.push(Tok.RBRACKET, 0, base, i, i + 1);
+        i++;
+        continue;
     }
     const op = operator(value, i);
     if (op !== 0) {
@@ -261,6 +304,29 @@ export function tokenizeSql(value: string, quote: number, out: SqlTokens, maxTok
     out.push(Tok.JUNK, 0, base, i, i + 1);
     return;
   }
+}
+
+/** True when `1.e` (digits, a point, an `e` and no exponent digits) at `i` is glued to `(`, `,` or `)`. */
+function isEmptyExponent(value: string, i: number): boolean {
+  let j = i;
+  while (j < value.length && isDigit(value.charCodeAt(j))) j++;
+  if (value.charCodeAt(j) !== 0x2e || (value.charCodeAt(j + 1) | 0x20) !== 0x65) return false;
+  const after = value.charCodeAt(j + 2);
+  return after === 0x28 || after === 0x2c || after === 0x29;
+}
+
+/** True when nothing but whitespace follows `i`. */
+function endsAfter(value: string, i: number): boolean {
+  for (let j = i; j < value.length; j++) if (!isSpace(value.charCodeAt(j))) return false;
+  return true;
+}
+
+/** True when the next code at or after `i`, whitespace aside, is a quote. */
+function quoteFollows(value: string, i: number): boolean {
+  let j = i;
+  while (j < value.length && isSpace(value.charCodeAt(j))) j++;
+  const c = value.charCodeAt(j);
+  return c === QUOTE || c === DOUBLE_QUOTE;
 }
 
 /** Where a string whose body starts at `from` ends (after its closing quote), and whether it is closed. */
@@ -391,6 +457,10 @@ function word(value: string, i: number, flags: number, out: SqlTokens): number {
       }
     }
   }
+  if (value.charCodeAt(end) === 0x2e && endsAfter(value, end + 1)) {
+    // `information_schema.`, `master.`: a qualified name the value cuts off after its dot
+    end++;
+  }
   out.push(Tok.WORD, keyword, flags | extra | (callFollows(value, end) ? Flag.CALL : 0), start, end);
   return end;
 }
@@ -423,6 +493,10 @@ function callFollows(value: string, i: number): boolean {
     if (c === 0x2a && value.charCodeAt(i + 1) === 0x2f) {
       i += 2;
       continue;
+    }
+    if (isDigit(c) && isEmptyExponent(value, i)) {
+      while (isDigit(value.charCodeAt(i))) i++;
+      return value.charCodeAt(i + 2) === 0x28;
     }
     return false;
   }

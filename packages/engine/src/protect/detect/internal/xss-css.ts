@@ -8,12 +8,38 @@
 /** The reason when `css` (a style sheet or a `style` attribute) runs script, else undefined. */
 export function judgeCss(css: string, inStyleElement: boolean, strict: boolean): string | undefined {
   if (!mayRunScript(css)) return undefined;
+  // `@\69mport`: an at-rule spelled with escapes, which only a filter evasion does
+  if (ESCAPED_AT_RULE.test(css)) return 'css-escape';
   const plain = reduceCss(css);
   if (CSS_SCRIPT.some((word) => hasWord(plain, word))) return 'css-script';
   // the pre-standard `binding: url(…)` that `-moz-binding` came from
   if (hasWord(plain, 'binding:url(')) return 'css-script';
   if (inStyleElement && plain.includes('@import')) return 'css-import';
   if (strict && (plain.includes('@import') || hasWord(plain, 'binding:') || plain.includes('url(data:'))) return 'css-script';
+  return undefined;
+}
+
+/** An at-keyword with an escape in its name: `@\69mport`, `@im\port`. */
+const ESCAPED_AT_RULE = /@[a-z-]{0,12}\\/i;
+
+/** Cheap test before `findCssScript` reduces a value: the words its constructs contain. */
+const MAYBE_CSS_SCRIPT = /url|binding|behavio/i;
+
+/**
+ * CSS that runs script anywhere in a value, as a value injected into a style sheet or `style` attribute
+ * writes it: `-moz-binding:…`, `behavior:url(…)`, and a declaration whose value is a script URL
+ * (`x:url(javascript…`, `background:URL("vbscript:…`), even cut short after the scheme.
+ */
+export function findCssScript(value: string): string | undefined {
+  if (!MAYBE_CSS_SCRIPT.test(value)) return undefined;
+  const plain = reduceCss(value);
+  if (plain.includes('-moz-binding:') || hasWord(plain, 'behavior:url(') || hasWord(plain, 'behaviour:url(')) return 'css-script';
+  for (let at = plain.indexOf('url('); at >= 0; at = plain.indexOf('url(', at + 4)) {
+    if (at > 0 && plain.charCodeAt(at - 1) !== 0x3a /* : */ && plain.charCodeAt(at - 1) !== 0x2c /* , */) continue;
+    let body = at + 4;
+    if (plain.charCodeAt(body) === 0x22 || plain.charCodeAt(body) === 0x27) body++;
+    if (plain.startsWith('javascript', body) || plain.startsWith('vbscript', body)) return 'css-script';
+  }
   return undefined;
 }
 

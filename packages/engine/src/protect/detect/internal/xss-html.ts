@@ -42,6 +42,7 @@ const EQUALS = 0x3d;
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
 const QUESTION = 0x3f;
+const COLON = 0x3a;
 
 /** The first tag at or after `from`, read from the data state; undefined when there is none. */
 export function nextTag(text: string, from: number): HtmlTag | undefined {
@@ -52,6 +53,8 @@ export function nextTag(text: string, from: number): HtmlTag | undefined {
     if (lt < 0 || lt + 2 > n) return undefined;
     const c = text.charCodeAt(lt + 1);
     if (isAsciiLetter(c)) return readTag(text, lt, lt + 1, false);
+    // `<:vmlframe …>`: an empty namespace prefix, which old IE still read as a tag
+    if (c === COLON && lt + 2 < n && isAsciiLetter(text.charCodeAt(lt + 2))) return readTag(text, lt, lt + 1, false);
     if ((c === SLASH || c === QUESTION) && lt + 2 < n && isAsciiLetter(text.charCodeAt(lt + 2))) {
       return c === SLASH ? readTag(text, lt, lt + 2, true) : readTag(text, lt, lt + 1, false);
     }

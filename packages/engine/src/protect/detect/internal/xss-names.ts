@@ -48,6 +48,16 @@ export function isEventHandlerName(name: string, strict: boolean): boolean {
 }
 
 /**
+ * Whether a lower-case attribute name has the shape of an event handler whatever the event: `on` + 3 to 50
+ * letters (`onbeforehellfreezes`). Judged with its value or place, since English has such words too (`onion`).
+ */
+export function isHandlerShapedName(name: string): boolean {
+  if (name.length < 5 || name.length > 52 || name.charCodeAt(0) !== 0x6f /* o */ || name.charCodeAt(1) !== 0x6e /* n */) return false;
+  for (let i = 2; i < name.length; i++) if (!isAsciiLetter(name.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
  * Elements that load or run active content from their attributes whatever those say (frames, plug-ins, a
  * document base, legacy IE imports); `script`, `style`, `meta` and `link` are judged by their own rules.
  */
@@ -66,7 +76,41 @@ export const ACTIVE_ELEMENTS: ReadonlySet<string> = new Set([
   '?import',
   '?xml:namespace',
   'portal',
+  // IE's VML frame, `<v:vmlframe src=…>`, which loads a foreign document (judged by its local name)
+  'vmlframe',
 ]);
+
+/**
+ * Elements an injection spells with characters between the letters (`<f o r m`, `<s/c/r/i/p/t`), to slip past
+ * filters that look for the name: no markup or prose spells them that way.
+ */
+export const SPACED_ELEMENTS: readonly string[] = [
+  'script',
+  'form',
+  'style',
+  'svg',
+  'iframe',
+  'frame',
+  'object',
+  'embed',
+  'applet',
+  'meta',
+  'link',
+  'base',
+  'dialog',
+  'img',
+  'image',
+  'video',
+  'audio',
+  'body',
+  'math',
+  'input',
+  'button',
+  'isindex',
+  'marquee',
+  'details',
+  'template',
+];
 
 /** Elements only `xss-strict` reports by name: harmless alone, but the usual carriers of an injection. */
 export const SUSPECT_ELEMENTS: ReadonlySet<string> = new Set([

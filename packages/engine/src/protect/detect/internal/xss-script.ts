@@ -17,13 +17,25 @@ import { isAsciiLetter, isHtmlSpace, isIdentifierChar } from './xss-names.js';
  * alternation is faster here than splitting the text into words.
  */
 const SINK_NAMES =
-  /alert|prompt|confirm|eval|msgbox|execscript|settimeout|setinterval|function|constructor|fromcharcode|cookie|domain|location|innerhtml|outerhtml|write|import|fetch/gi;
+  /alert|prompt|confirm|eval|msgbox|execscript|settimeout|setinterval|function|constructor|fromcharcode|cookie|domain|location|innerhtml|outerhtml|write|import|fetch|atob|btoa/gi;
 
 /** Functions whose only use in a value is to prove or run injected code. */
 const CALL_SINKS = new Set(['alert', 'prompt', 'confirm', 'eval', 'msgbox', 'execscript']);
 
 /** Objects through which the page's globals are reached (`top.alert`, `self['eval']`). */
 const GLOBAL_OBJECTS = new Set(['window', 'self', 'top', 'parent', 'frames', 'globalthis', 'this', 'document', 'content', 'opener']);
+
+/** The objects that are the page's global scope, or its document, whatever the code around them. */
+const WINDOW_OBJECTS = new Set(['window', 'self', 'top', 'parent', 'frames', 'globalthis', 'document', 'opener']);
+
+/** Whole-word names of the global objects, found in one pass (`findGlobalMember`). */
+const WINDOW_WORDS = /\b(?:window|self|top|parent|frames|globalThis|document|opener)\b/gi;
+
+/** Members whose use through an obfuscated access (`document /**\/ . cookie`) is the attack. */
+const MEMBER_SINKS = new Set(['cookie', 'domain', 'location', 'write', 'writeln', 'alert', 'prompt', 'confirm', 'eval', 'open']);
+
+/** DOM methods of `document` that build or find elements: calling them is script, not text. */
+const DOM_METHOD = /^(?:get|query|create|append|insert|write|exec|replace|remove)[A-Za-z]*$/;
 
 /** Words after which an expression starts even though a word comes before it. */
 const EXPRESSION_KEYWORDS = new Set(['new', 'return', 'throw', 'void', 'typeof', 'await', 'yield', 'else', 'do', 'case', 'in', 'delete']);
@@ -39,7 +51,8 @@ const LOOK = 64;
  * quote closes a string before the code, else `js-call`.
  */
 export function findScriptSink(text: string, strict: boolean): DetectorHit | undefined {
-  const found = findSinkUse(text, strict) ?? findIndirectCall(text, strict);
+  const found =
+    findSinkUse(text, strict) ?? findIndirectCall(text, strict) ?? findGlobalMember(text) ?? findTaggedCall(text) ?? findJsFuck(text);
   if (found !== undefined) return { detail: breaksOut(text, found.start) ? 'js-breakout' : 'js-call', start: found.start, end: found.end };
   if (strict) return findBreakoutCall(text);
   return undefined;
@@ -106,11 +119,15 @@ function judgeSink(text: string, raw: string, start: number, end: number, strict
     case 'settimeout':
     case 'setinterval':
       if (use.calledTight && use.codePosition && startsCode(text, use.argument)) return span;
+      // `setInterval(code, 1)` as the value itself: whatever the argument, a timer set from a request value
+      if (use.calledTight && startsValue(text, use.chainStart) && hasArgument(text, use.argument)) return span;
       return strict && use.called ? span : undefined;
     case 'function':
       // the constructor, not the keyword
       if (raw !== 'Function') return undefined;
       if (use.called && startsString(text, use.argument)) return span;
+      // `new Function(…)` as the value itself
+      if (use.calledTight && isNewAtStart(text, use.chainStart)) return span;
       return strict && use.called ? span : undefined;
     case 'constructor':
       if (text.startsWith('.constructor', end) || (use.called && startsString(text, use.argument))) return span;
@@ -138,12 +155,19 @@ function judgeSink(text: string, raw: string, start: number, end: number, strict
       return strict && use.called && use.codePosition ? span : undefined;
     case 'fetch':
       return strict && use.called && use.codePosition ? span : undefined;
+    case 'atob':
+    case 'btoa':
+      // base64 in and out of script, the wrapper of an encoded payload (`eval(atob('…'))`)
+      if (use.calledTight && startsValue(text, use.chainStart) && (use.object === '' || GLOBAL_OBJECTS.has(use.object))) return span;
+      return strict && use.calledTight && use.codePosition ? span : undefined;
     default:
       return undefined;
   }
 }
 
 function judgeLocation(text: string, use: Use, span: Span, strict: boolean): Span | undefined {
+  // `window.location` as the whole value: the page's address read through a global, as a probe writes it
+  if (WINDOW_OBJECTS.has(use.object) && use.chainStart === 0 && isExpressionEnd(text, use.next)) return span;
   const navigates = use.assigned || /^\.(?:href\s*=(?!=)|replace\(|assign\()/i.test(text.slice(use.next, use.next + 16));
   if (!navigates) return undefined;
   if (GLOBAL_OBJECTS.has(use.object) && use.codePosition) return span;
@@ -400,6 +424,173 @@ function findBreakoutCall(text: string): DetectorHit | undefined {
   if (j >= text.length || (text.charCodeAt(j) !== 0x28 && text.charCodeAt(j) !== 0x60)) return undefined;
   if (EXPRESSION_KEYWORDS.has(text.slice(callee, j))) return undefined;
   return { detail: 'js-breakout', start: q, end: j + 1 };
+}
+
+/** Nothing but whitespace stands before `at`: the value starts with what is there. */
+function startsValue(text: string, at: number): boolean {
+  return previousSignificant(text, at) < 0 && at < LOOK;
+}
+
+/** The value ends at `at` (trailing `;` and whitespace aside). */
+function isExpressionEnd(text: string, at: number): boolean {
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x3b && !isHtmlSpace(c)) return false;
+  }
+  return true;
+}
+
+/** A call's argument list at `argument` holds something (not `()` or the end of the value). */
+function hasArgument(text: string, argument: number): boolean {
+  return argument >= 0 && argument < text.length && text.charCodeAt(argument) !== 0x29;
+}
+
+/** The value starts with `new` and then, whitespace aside, the expression at `at`. */
+function isNewAtStart(text: string, at: number): boolean {
+  const last = previousSignificant(text, at);
+  return last >= 2 && text.slice(last - 2, last + 1) === 'new' && startsValue(text, last - 2);
+}
+
+/**
+ * A global object used the way only injected code uses it (each whole-word name judged once, bounded):
+ * - indexed by a sink's name or a string built in pieces, `self /*x*\/ ["alert"]`, `top['al'+'ert']`,
+ *   `(document)['cookie']`, or by any string when that is the whole value (`self["$"]`);
+ * - a sink member reached through comments, whitespace or parentheses that hide it, `document /*x*\/ . cookie`;
+ * - a value that starts by calling a DOM method of `document`: `document.createElement(`, `document.body.appendChild(`.
+ */
+function findGlobalMember(text: string): Span | undefined {
+  WINDOW_WORDS.lastIndex = 0;
+  for (let match = WINDOW_WORDS.exec(text); match !== null; match = WINDOW_WORDS.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    let at = skipComments(text, end, true);
+    let hidden = at !== end;
+    // `(document)` or `(document/**/)`
+    if (text.charCodeAt(at) === 0x29 && text.charCodeAt(previousSignificant(text, start)) === 0x28) {
+      at = skipComments(text, at + 1, true);
+      hidden = true;
+    }
+    const c = text.charCodeAt(at);
+    if (c === 0x5b /* [ */) {
+      const key = skipComments(text, at + 1, true);
+      if (!startsString(text, key)) continue;
+      const kind = keyKind(text, key);
+      // `window["webpackJsonp"]` in a bundle sent as data is not an injection; a sink, a key spelled in
+      // pieces, or a value that is nothing but the access is
+      if (kind === 'sink' || kind === 'joined' || (kind === 'plain' && previousSignificant(text, start) < 0))
+        return { start, end: key + 1 };
+      continue;
+    }
+    if (c !== 0x2e /* . */) continue;
+    const member = skipComments(text, at + 1, true);
+    if (member !== at + 1) hidden = true;
+    let memberEnd = member;
+    while (memberEnd < text.length && memberEnd - member < LOOK && isIdentifierChar(text.charCodeAt(memberEnd))) memberEnd++;
+    const name = text.slice(member, memberEnd);
+    if (hidden && MEMBER_SINKS.has(name.toLowerCase())) return { start, end: memberEnd };
+    // a value that is a DOM script (not a page's source sent as data, where such calls sit deep inside)
+    if (match[0].toLowerCase() === 'document' && !hidden && previousSignificant(text, start) < 0 && isDomCall(text, member))
+      return { start, end: memberEnd };
+  }
+  return undefined;
+}
+
+/**
+ * What the string key at `key` is: `sink` (`['cookie']`, a name `MEMBER_SINKS` lists), `joined` (strings
+ * added before the bracket closes, `['al'+'ert']`), `plain` (one other string, then `]`) or `none`.
+ */
+function keyKind(text: string, key: number): 'sink' | 'joined' | 'plain' | 'none' {
+  const quote = text[key] as string;
+  const close = text.indexOf(quote, key + 1);
+  if (close < 0 || close - key > 4 * LOOK) return 'none';
+  const after = skipComments(text, close + 1, true);
+  const c = text.charCodeAt(after);
+  if (c === 0x2b) return 'joined';
+  if (c !== 0x5d) return 'none';
+  const name = text.slice(key + 1, close).toLowerCase();
+  return MEMBER_SINKS.has(name) || CALL_SINKS.has(name) ? 'sink' : 'plain';
+}
+
+/** `createElement(`, `body.appendChild(`: a member chain of up to three names from `at`, ending in a DOM method called. */
+function isDomCall(text: string, at: number): boolean {
+  let i = at;
+  for (let level = 0; level < 3; level++) {
+    const nameStart = i;
+    while (i < text.length && i - nameStart < 32 && isIdentifierChar(text.charCodeAt(i))) i++;
+    if (i === nameStart) return false;
+    const c = text.charCodeAt(i);
+    if (c === 0x28 /* ( */) return DOM_METHOD.test(text.slice(nameStart, i));
+    if (c !== 0x2e) return false;
+    i++;
+  }
+  return false;
+}
+
+/**
+ * A function called without parentheses through a tagged template of `call` or `apply`:
+ * ``[].sort.call`${alert}1` ``, ``Reflect.apply.call`…` ``. Whitespace and comments between are allowed.
+ */
+function findTaggedCall(text: string): Span | undefined {
+  for (let tick = text.indexOf('`'); tick >= 0; tick = text.indexOf('`', tick + 1)) {
+    const last = previousSignificant(text, tick);
+    if (last < 0 || !isAsciiLetter(text.charCodeAt(last))) continue;
+    let s = last;
+    while (s > 0 && last - s < 8 && isIdentifierChar(text.charCodeAt(s - 1))) s--;
+    const word = text.slice(s, last + 1);
+    if (word !== 'call' && word !== 'apply') continue;
+    let dot = previousSignificant(text, s);
+    // `. /**/ call`
+    while (dot > 0 && text.charCodeAt(dot) === 0x2f && text.charCodeAt(dot - 1) === 0x2a) {
+      const open = text.lastIndexOf('/*', dot - 2);
+      if (open < 0 || dot - open > LOOK) break;
+      dot = previousSignificant(text, open);
+    }
+    if (dot >= 0 && text.charCodeAt(dot) === 0x2e) return { start: s, end: tick + 1 };
+  }
+  return undefined;
+}
+
+/** Shortest run of JSFuck characters judged: `!![]` (true). */
+const MIN_JSFUCK = 4;
+
+/**
+ * JSFuck / hieroglyphy: code written with only `[]()!+` (`(![]+[])[+!+[]]` is `"a"`). A run of those
+ * characters that coerces an array: `+[]`, `!![]`, `[]+`, `![]+`. Spaces in the run are read as the `+` a
+ * form decoder made them into. Markdown's images, `![](a) ![](b)`, coerce nothing.
+ */
+function findJsFuck(text: string): Span | undefined {
+  if (!text.includes('[]')) return undefined;
+  let runStart = -1;
+  let plain = '';
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const inAlphabet = c === 0x5b || c === 0x5d || c === 0x28 || c === 0x29 || c === 0x21 || c === 0x2b;
+    if (inAlphabet || c === 0x20) {
+      if (runStart < 0) runStart = i;
+      if (plain.length < 4 * LOOK) plain += inAlphabet ? text[i] : '+';
+      continue;
+    }
+    if (runStart >= 0 && isJsFuck(trimPluses(plain, text, runStart))) return { start: runStart, end: i };
+    runStart = -1;
+    plain = '';
+  }
+  return undefined;
+}
+
+/** The run without the spaces at its ends, which separate it from words rather than add. */
+function trimPluses(plain: string, text: string, start: number): { run: string; spaced: boolean } {
+  let from = 0;
+  while (from < plain.length && text.charCodeAt(start + from) === 0x20) from++;
+  let to = plain.length;
+  while (to > from && text.charCodeAt(start + to - 1) === 0x20) to--;
+  return { run: plain.slice(from, to), spaced: text.slice(start + from, start + to).includes(' ') };
+}
+
+function isJsFuck({ run, spaced }: { run: string; spaced: boolean }): boolean {
+  if (run.length < MIN_JSFUCK || !run.includes('[]')) return false;
+  // spaces read as `+` need more evidence: `[] ()` in prose is not code
+  if (spaced && (!run.includes('!') || run.indexOf('[]') === run.lastIndexOf('[]'))) return false;
+  return run.includes('+[]') || run.includes('!![]') || run.includes('[]+') || run.includes('!+[');
 }
 
 /**
