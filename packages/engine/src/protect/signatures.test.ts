@@ -156,3 +156,23 @@ test('a value is remembered as clean only when every rule looked at it: an exclu
   set.inspect([{ location: 'json:$.items[3].q', value: 'plain words' }]);
   assert.equal(calls, judged, 'array positions share what was remembered');
 });
+
+test('a long value is read in overlapping windows, so a detector that bounds what it reads still sees a padded attack', () => {
+  // like a real reader, this detector gives up on values longer than it reads
+  const bounded: Detector = (value) => {
+    if (value.length > 16 * 1024) return undefined;
+    const at = value.indexOf('evil()');
+    return at < 0 ? undefined : { detail: 'call', start: at, end: at + 6 };
+  };
+  const rules = parseSignatureRules(
+    'rules:\n  - { id: code/bounded, title: bounded reader, category: code, paranoia: 1, severity: critical, detector: bounded }\n',
+    'bounded.yaml',
+    { bounded },
+  );
+  const set = compileSignatures(rules, { bounded });
+  for (const at of [0, 20_000, 16 * 1024 - 3, 100_000]) {
+    const value = `${'x'.repeat(at)}evil()${'y'.repeat(1_000)}`;
+    assert.equal(set.inspect([{ location: 'json:$.note', value }]).matches.length, 1, `attack at ${at}`);
+  }
+  assert.equal(set.inspect([{ location: 'json:$.note', value: 'x'.repeat(200_000) }]).matches.length, 0);
+});

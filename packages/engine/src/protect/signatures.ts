@@ -301,7 +301,7 @@ export function compileSignatures(
         if (remembered && clean.get(place)?.has(input.value)) continue;
         // only a value every rule looked at, and none matched, is remembered as clean
         let complete = true;
-        const forms = decodedForms(input.value);
+        const forms = windowed(decodedForms(input.value));
         for (const candidate of candidates) {
           const id = candidate.rule.id;
           if (matched.has(id) || skip?.(id, input.location)) {
@@ -344,6 +344,31 @@ export function compileSignatures(
       return into;
     },
   };
+}
+
+/**
+ * Detectors bound the text they read (a tokeniser's look-ahead, a reader's cap), so a long value is cut
+ * into overlapping windows that each fit: an attack padded with a long filler is still read, and matches
+ * shorter than the overlap never fall between two windows.
+ */
+const WINDOW = 16 * 1024;
+const WINDOW_OVERLAP = 1024;
+
+/** The forms, with each longer than `WINDOW` replaced by its overlapping windows. */
+function windowed(forms: string[]): string[] {
+  if (forms.every((form) => form.length <= WINDOW)) return forms;
+  const out: string[] = [];
+  for (const form of forms) {
+    if (form.length <= WINDOW) {
+      out.push(form);
+      continue;
+    }
+    for (let start = 0; start < form.length; start += WINDOW - WINDOW_OVERLAP) {
+      out.push(form.slice(start, start + WINDOW));
+      if (start + WINDOW >= form.length) break;
+    }
+  }
+  return out;
 }
 
 /** An array position in a location (`[12]`). */

@@ -268,3 +268,18 @@ describe('sqli detector', () => {
     assert.equal(reason(`1 and 1=1 ${'-- x\n'.repeat(20_000)}`), 'tautology');
   });
 });
+
+describe('sqli detector on long values', () => {
+  it('finds an injection padded with kilobytes of filler before its quote', () => {
+    for (const size of [5_000, 64_000]) {
+      const padded = `${'A'.repeat(size)}' UNION SELECT username || ':' || password FROM users`;
+      const hit = detectSqlInjection(padded, context);
+      assert.equal(hit?.detail, "union-select after '");
+      assert.match(padded.slice(hit?.start, hit?.end), /UNION SELECT/, 'the snippet points at the injection, not the filler');
+    }
+  });
+  it('passes long prose with apostrophes', () => {
+    assert.equal(reason("The user's review of the thing, ok. ".repeat(300)), undefined);
+    assert.equal(reason(`${'lorem ipsum '.repeat(500)}don't stop`), undefined);
+  });
+});

@@ -43,8 +43,13 @@ import { SqlTokens, tokenizeSql } from './internal/sqli-tokenizer.js';
  */
 const MAYBE_SQL =
   /['"`;=<>()#]|--|\/\*|union|select|between|exec|declare|::|_schema|pg_|sqlite_|msys|sys(?:obj|col|dat|use|log|pro|ser)|tempdb|xp_|sp_|all_|dba_|user_tab|sql_logins|_principals|msdb|northwind|schema|case/i;
-/** Values longer than this are read only where a number goes, not also after each quote. */
+/**
+ * Values longer than this are read after a quote only from just before their first quote, and this far: an
+ * injection padded with kilobytes of filler is read as if the filler were not there, and the work stays bounded.
+ */
 const MAX_QUOTE_CONTEXT = 4096;
+/** How much of the value before the first quote a long value's quote window keeps. */
+const QUOTE_LEAD = 64;
 
 const QUOTES = [0x27, 0x22] as const;
 /** Tokens read before the first judgement; values that still read as SQL there are read whole. */
@@ -74,13 +79,20 @@ const detect = (strict: boolean): Detector => {
     const cut = cutAfterName(value);
     if (cut !== undefined) return cut;
     const hit = judge(value, 0, strict);
-    if (hit !== undefined || value.length > MAX_QUOTE_CONTEXT) return hit;
+    if (hit !== undefined) return hit;
     for (const quote of QUOTES) {
-      if (value.indexOf(String.fromCharCode(quote)) < 0) continue;
-      const quoted = judge(value, quote, strict);
-      if (quoted !== undefined) return quoted;
+      const at = value.indexOf(String.fromCharCode(quote));
+      if (at < 0) continue;
+      if (value.length <= MAX_QUOTE_CONTEXT) {
+        const quoted = judge(value, quote, strict);
+        if (quoted !== undefined) return quoted;
+        continue;
+      }
+      const from = Math.max(0, at - QUOTE_LEAD);
+      const quoted = judge(value.slice(from, at + MAX_QUOTE_CONTEXT), quote, strict);
+      if (quoted !== undefined) return { detail: quoted.detail, start: quoted.start + from, end: quoted.end + from };
     }
-    return appendedDelay(value);
+    return value.length > MAX_QUOTE_CONTEXT ? undefined : appendedDelay(value);
   };
 };
 
