@@ -364,7 +364,9 @@ function windowed(forms: string[]): string[] {
       continue;
     }
     for (let start = 0; start < form.length; start += WINDOW - WINDOW_OVERLAP) {
-      out.push(form.slice(start, start + WINDOW));
+      // a later window does not start the value: a space in front keeps checks anchored at a value's start
+      // (a value that is a path, a command, a whole expression) from reading a cut as a beginning
+      out.push(start === 0 ? form.slice(0, WINDOW) : ` ${form.slice(start, start + WINDOW)}`);
       if (start + WINDOW >= form.length) break;
     }
   }

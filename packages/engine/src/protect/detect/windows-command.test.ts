@@ -140,6 +140,8 @@ describe('windows-command', () => {
   }
 
   for (const benign of [
+    // a line of prose that starts with a builtin's name and links in Markdown: `<` before a URL is no redirection
+    'Reach your users at any time.\nMore information is available at <https://developer.example.com/verify>',
     'regedit ',
     'whoami',
     'net user',

@@ -101,6 +101,8 @@ function followOf(text: string, at: number, maxWords = 8): Follow {
     const rest = text.slice(j, j + 140);
     if (c === '<' || c === '>') {
       const target = text.slice(skipSpaces(text, j + (text[j + 1] === '>' ? 2 : 1)), j + 140);
+      // `<https://…>` is a Markdown or mail link, not a redirection: cmd cannot read from a URL
+      if (URL.test(target)) return found;
       if (WINDOWS_PATH.test(target) || WINDOWS_FILE.test(target) || /^nul\b/i.test(target)) return 'windows';
     } else if (WINDOWS_SWITCH.test(rest) || WINDOWS_PATH.test(rest)) {
       return 'windows';
