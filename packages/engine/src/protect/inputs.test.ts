@@ -164,3 +164,30 @@ test('XML element texts, attributes and the document type are listed with paths;
   });
   assert.deepEqual(at(internal.inputs, 'xml:!doctype'), ['<!DOCTYPE r [<!ENTITY a "aaaa">]>']);
 });
+
+test('JSON inputs carry their place (array positions left out) and kind, the same for every request', () => {
+  const body = Buffer.from(JSON.stringify({ items: [{ sku: 'a' }, { sku: 'b' }], note: 'n' }));
+  const read = () => requestInputs({ path: '/', query: '', headers: { 'content-type': 'application/json' }, body }).inputs;
+  const inputs = read();
+  const sku = inputs.filter((i) => i.location.endsWith('.sku') && !i.location.startsWith('json-key'));
+  assert.deepEqual(
+    sku.map((i) => [i.location, i.place, i.kind]),
+    [
+      ['json:$.items[0].sku', 'json:$.items[].sku', 'json'],
+      ['json:$.items[1].sku', 'json:$.items[].sku', 'json'],
+    ],
+  );
+  assert.deepEqual(
+    inputs.filter((i) => i.kind === 'json-key').map((i) => [i.location, i.place, i.value]),
+    [
+      ['json-key:$', 'json-key:$', 'items'],
+      ['json-key:$.items[0]', 'json-key:$.items[]', 'sku'],
+      ['json-key:$.items[1]', 'json-key:$.items[]', 'sku'],
+      ['json-key:$', 'json-key:$', 'note'],
+    ],
+  );
+  assert.deepEqual(
+    read().map((i) => i.place),
+    inputs.map((i) => i.place),
+  );
+});

@@ -16,8 +16,10 @@ export interface RequestInput {
   /** `path` (the whole path), `path:2` (a segment), `query:id`, `query-name:id`, `header:user-agent`, `cookie:sid`, `cookie-name:sid`, `json:$.a[0].b`, `json-key:$.a`, `form:q`, `filename:upload`, `part-header:upload` (a multipart part's headers), `xml:/a/@id`, `body`, `request:method` (see `protocol.ts`). */
   location: string;
   value: string;
-  /** The location with array positions left out (`json:$.items[].sku`), when it has any: where a value means the same thing. */
+  /** The location with array positions left out (`json:$.items[].sku`): where a value means the same thing. Set by the JSON walk. */
   place?: string;
+  /** The location's kind (`json`, the part before `:`), when the walk that made the input knows it. */
+  kind?: string;
 }
 
 /** What a request is, as the sensor sees it before it is forwarded. */
@@ -53,8 +55,8 @@ const TRANSPORT_HEADERS = new Set(['content-length', 'connection', 'keep-alive',
 /** Every input of a request a detector should look at, in request order. */
 export function requestInputs(request: InspectedRequest, maxInputs: number = DEFAULT_MAX_INPUTS): RequestInputs {
   const result: RequestInputs = { inputs: [], leftOut: 0, overflow: 0, unreadableBody: false };
-  const add = (location: string, value: string, place?: string): void => {
-    if (result.inputs.length < maxInputs) result.inputs.push(place === undefined ? { location, value } : { location, value, place });
+  const add = (location: string, value: string): void => {
+    if (result.inputs.length < maxInputs) result.inputs.push({ location, value });
     else overflowBy(result, 1);
   };
   const segments = request.path.split('/').slice(1);
@@ -92,7 +94,7 @@ export function requestInputs(request: InspectedRequest, maxInputs: number = DEF
       return result;
     }
     result.json = { value: parsed };
-    walkJson(parsed, '$', '$', 0, add, result, maxInputs);
+    walkJson(parsed, '$', rootShape(), 0, result, maxInputs);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [name, value] of formFields(text)) {
       add(`form-name:${name}`, name);
@@ -275,16 +277,50 @@ function contentType(header: string | string[] | undefined): string {
   return (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+/**
+ * The shape of a JSON member: its path with array positions left out, and the places of its values and keys.
+ * Shapes are shared between requests (an API's documents repeat their members), so each place string is built,
+ * and hashed by the lookups that use it, once rather than per request. Bounded: the tree starts over when full.
+ */
+interface Shape {
+  valuePlace: string;
+  keyPlace: string;
+  readonly path: string;
+  readonly children: Map<string, Shape>;
+}
+
+const MAX_SHAPES = 50_000;
+let shapes = 0;
+let root: Shape = newShape('$');
+
+function newShape(path: string): Shape {
+  return { path, valuePlace: `json:${path}`, keyPlace: `json-key:${path}`, children: new Map() };
+}
+
+function rootShape(): Shape {
+  if (shapes >= MAX_SHAPES) {
+    root = newShape('$');
+    shapes = 0;
+  }
+  return root;
+}
+
+/** The shape of member `key` (or `[]`, an array's items) of `parent`. */
+function childShape(parent: Shape, key: string): Shape {
+  let child = parent.children.get(key);
+  if (child === undefined) {
+    child = newShape(key === '[]' ? `${parent.path}[]` : `${parent.path}.${key}`);
+    // past the bound a shape is still made, only not kept (the tree starts over with the next document)
+    if (shapes < MAX_SHAPES) {
+      parent.children.set(key, child);
+      shapes++;
+    }
+  }
+  return child;
+}
+
 /** Keys and scalar values of a JSON document, with JSONPath-like locations. */
-function walkJson(
-  value: unknown,
-  path: string,
-  shape: string,
-  depth: number,
-  add: (location: string, value: string, place?: string) => void,
-  result: RequestInputs,
-  maxInputs: number,
-): void {
+function walkJson(value: unknown, path: string, shape: Shape, depth: number, result: RequestInputs, maxInputs: number): void {
   if (depth > MAX_DEPTH) {
     overflowBy(result, 1);
     return;
@@ -294,19 +330,22 @@ function walkJson(
     overflowBy(result, countLeaves(value, depth));
     return;
   }
-  // `shape` is the path with array positions left out; it differs from `path` only under an array
-  const inArray = shape !== path;
+  const inputs = result.inputs;
   if (Array.isArray(value)) {
-    const itemShape = `${shape}[]`;
-    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, itemShape, depth + 1, add, result, maxInputs);
+    const items = childShape(shape, '[]');
+    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, items, depth + 1, result, maxInputs);
   } else if (value !== null && typeof value === 'object') {
     for (const key in value) {
       const item = (value as Record<string, unknown>)[key];
       // keys carry attacks too (`__proto__`, `$where`, `$gt`)
-      add(`json-key:${path}`, key, inArray ? `json-key:${shape}` : undefined);
-      walkJson(item, `${path}.${key}`, `${shape}.${key}`, depth + 1, add, result, maxInputs);
+      if (inputs.length < maxInputs) inputs.push({ location: `json-key:${path}`, value: key, place: shape.keyPlace, kind: 'json-key' });
+      else overflowBy(result, 1);
+      walkJson(item, `${path}.${key}`, childShape(shape, key), depth + 1, result, maxInputs);
     }
-  } else if (typeof value === 'string') add(`json:${path}`, value, inArray ? `json:${shape}` : undefined);
+  } else if (typeof value === 'string') {
+    if (inputs.length < maxInputs) inputs.push({ location: `json:${path}`, value, place: shape.valuePlace, kind: 'json' });
+    else overflowBy(result, 1);
+  }
   // numbers, booleans and null carry nothing a detector could find
 }
 

@@ -270,9 +270,9 @@ export function compileSignatures(
     compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
   );
   const byLocation = new Map<string, CompiledRule[]>();
-  const rulesFor = (location: string): CompiledRule[] => {
+  const rulesFor = (location: string, known: string | undefined): CompiledRule[] => {
     // most rules name input kinds only (`query`, `header`): then every location of a kind shares one list
-    const kind = kindOf(location);
+    const kind = known ?? kindOf(location);
     const key = namedOneByOne.has(kind) ? location : kind;
     let list = byLocation.get(key);
     if (list === undefined) {
@@ -293,7 +293,7 @@ export function compileSignatures(
     inspect(inputs, into = { score: 0, matches: [] }, skip) {
       const matched = new Set(into.matches.map((m) => m.ruleId));
       for (const input of inputs) {
-        const candidates = rulesFor(input.location);
+        const candidates = rulesFor(input.location, input.kind);
         if (candidates.length === 0) continue;
         // array positions do not change a verdict (no detector reads them): `items[3].sku` and `items[7].sku` share a key
         const place = input.place ?? (input.location.includes('[') ? input.location.replace(ARRAY_INDEX, '[]') : input.location);
@@ -377,7 +377,7 @@ function windowed(forms: string[]): string[] {
 const ARRAY_INDEX = /\[\d+\]/g;
 /** Values longer than this are not remembered as clean. */
 const MAX_CLEAN_VALUE = 256;
-/** At most this many clean values are remembered per compiled set (keys of at most ~400 characters: under 40 MB at worst). */
+/** At most this many clean values are remembered per compiled set (values of at most 256 characters, by place: under 40 MB at worst). */
 const MAX_CLEAN_VALUES = 50_000;
 
 /** `query` for `query:id`; a location without a colon (`body`) is its own kind. */
