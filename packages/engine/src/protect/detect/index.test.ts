@@ -46,3 +46,19 @@ test('the shipped rules at paranoia 1 block one attack of each main family and p
   for (const query of benign) assert.equal(score(query), 0, query);
   assert.equal(score('', '{"items":[{"sku":"A-100","qty":2}],"note":"leave at the door; ring twice"}'), 0);
 });
+
+test('SQL injection is read in an API’s own headers, not in the headers a browser fills in by itself', async () => {
+  const set = compileSignatures(await loadSignatureRules([SHIPPED_SIGNATURES_DIR], BUILTIN_DETECTORS), BUILTIN_DETECTORS);
+  const rulesOn = (headers: Record<string, string>): string[] =>
+    set.inspect(requestInputs({ path: '/api/v1/orders', query: '', headers }).inputs).matches.map((m) => m.ruleId);
+  assert.ok(rulesOn({ 'x-tenant-id': "7' AND 1=1 UNION SELECT password FROM users--" }).includes('sqli/tokens'));
+  assert.ok(rulesOn({ 'x-request-id': "123) AND 12=12 AND JSON_DEPTH('{}') != 2521" }).includes('sqli/tokens'));
+  const browser = {
+    'sec-ch-ua': '"Chromium";v="122", "Not(A:Brand";v="24", "Google Chrome";v="122"',
+    accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
+    'accept-language': 'en-US;q=0.8,en;q=0.7',
+    'x-tenant-id': 'acme-eu-1',
+    authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl',
+  };
+  assert.deepEqual(rulesOn(browser), []);
+});
