@@ -4,7 +4,7 @@
  * - `node-code`: serialized functions that `node-serialize` and `funcster` revive and run
  *   (`_$$ND_FUNC$$_`, `__js_function`); the `Function` constructor reached directly or through
  *   `constructor.constructor`; `module.exports=`; the `process` object's dangerous members
- *   (`process.env`, `process.mainModule`, `process.binding`, `process[…]`); `require.main`, `require.cache`,
+ *   (its `env`, `mainModule` and `binding`, or any member by index); `require.main`, `require.cache`,
  *   `require[…]`; console calls, the usual probe of an eval sink (`console.log(1)`, `console["info"](1)`);
  *   and React Server Components references that walk to a constructor or prototype (`"$1:constructor:constructor"`).
  * - `js-infinite-loop`: a loop whose condition is constant truth (`while(true)`, `while(!0)`, `while([])`,
