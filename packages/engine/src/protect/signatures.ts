@@ -302,13 +302,14 @@ export function compileSignatures(
         // only a value every rule looked at, and none matched, is remembered as clean
         let complete = true;
         const forms = windowed(decodedForms(input.value));
+        const asSent = [input.value];
         for (const candidate of candidates) {
           const id = candidate.rule.id;
           if (matched.has(id) || skip?.(id, input.location)) {
             complete = false;
             continue;
           }
-          for (const form of candidate.rule.decode === false ? [input.value] : forms) {
+          for (const form of candidate.rule.decode === false ? asSent : forms) {
             const hit = candidate.test(form, { location: input.location });
             if (hit === undefined) continue;
             complete = false;
