@@ -148,3 +148,10 @@ test('the input sample is not modified', () => {
   sample(body, 5);
   assert.deepEqual(body, json('{"password":"hunter2"}'));
 });
+
+test('text inside a string value that reads like a member is left alone; the real member after it is tokenized', () => {
+  const text = '{"note":"say \\"password\\": \\"not-a-secret\\"","password":"s3cret","n":[1,"pin",2]}';
+  const out = sample(json(text))?.text ?? '';
+  assert.equal(out, `{"note":"say \\"password\\": \\"not-a-secret\\"","password":"${tok('s3cret')}","n":[1,"pin",2]}`);
+  assert.equal((JSON.parse(out) as { note: string }).note, 'say "password": "not-a-secret"');
+});

@@ -2,9 +2,6 @@ import type { BodySample } from '@palisade/core';
 import type { SecretNames } from './secret-names.js';
 import type { Tokenizer } from './tokenize.js';
 
-// A string value cut by truncation (unterminated at the very end of the text) is a value too.
-const JSON_PAIR = /"((?:[^"\\]|\\.){1,128})"\s*:\s*(?:"((?:[^"\\]|\\.)*)(?:"|\\?$)|(-?\d[\d.eE+-]*))/g;
-
 /**
  * Turns a body into a sample: cut to `maxBytes` (marked `truncated`), and the values of secret fields
  * replaced by tokens in JSON and form bodies — also when the body was cut mid-way, since the JSON is
@@ -22,10 +19,7 @@ export function sampleBody(body: BodySample, maxBytes: number, secrets: SecretNa
     const type = body.contentType?.toLowerCase() ?? '';
     const first = text.trimStart()[0];
     if (type.includes('json') || first === '{' || first === '[') {
-      text = text.replace(JSON_PAIR, (pair, name: string, str: string | undefined, num: string | undefined) => {
-        if (!secrets.has(name)) return pair;
-        return `"${name}":"${tokenizer.token(str ?? num ?? '')}"`;
-      });
+      text = tokenizeJsonSecrets(text, secrets, tokenizer);
     } else if (type.includes('x-www-form-urlencoded') || (type === '' && /^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text.slice(0, 256)))) {
       text = text
         .split('&')
@@ -48,4 +42,89 @@ export function sampleBody(body: BodySample, maxBytes: number, secrets: SecretNa
   if (body.encoding !== undefined) sample.encoding = body.encoding;
   if (body.contentType !== undefined) sample.contentType = body.contentType;
   return sample;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const MAX_NAME = 128;
+
+/** The index of the quote that closes the JSON string opened at `open`, or -1 when the text ends first. */
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return -1;
+    let escapes = 0;
+    for (let b = quote - 1; b > open && text.charCodeAt(b) === BACKSLASH; b--) escapes++;
+    if (escapes % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = text.charCodeAt(++i));
+  return i;
+}
+
+/** The end of the JSON number starting at `at` (`-?\d[\d.eE+-]*`), or `at` when none starts there. */
+function numberEnd(text: string, at: number): number {
+  let i = at;
+  if (text.charCodeAt(i) === 0x2d) i++;
+  const first = text.charCodeAt(i);
+  if (!(first >= 0x30 && first <= 0x39)) return at;
+  for (
+    let c = text.charCodeAt(++i);
+    (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+    c = text.charCodeAt(++i)
+  );
+  return i;
+}
+
+/**
+ * Replaces the string or number value of every member whose name is a secret by its token, walking the
+ * text string by string (names are strings followed by `:`) rather than parsing it, so that a document cut
+ * anywhere is still covered: a value the cut leaves unterminated runs to the end of the text. The text is
+ * copied only when a secret is found.
+ */
+function tokenizeJsonSecrets(text: string, secrets: SecretNames, tokenizer: Tokenizer): string {
+  let out = '';
+  let copied = 0;
+  let at = text.indexOf('"');
+  while (at >= 0) {
+    const close = closingQuote(text, at);
+    if (close < 0) break;
+    const after = skipSpace(text, close + 1);
+    if (text.charCodeAt(after) !== COLON) {
+      at = text.indexOf('"', close + 1);
+      continue;
+    }
+    const name = close - at - 1 <= MAX_NAME && close > at + 1 ? text.slice(at + 1, close) : undefined;
+    const start = skipSpace(text, after + 1);
+    let end = start;
+    let value: string | undefined;
+    if (name !== undefined && secrets.has(name)) {
+      if (text.charCodeAt(start) === QUOTE) {
+        const valueClose = closingQuote(text, start);
+        if (valueClose >= 0) {
+          value = text.slice(start + 1, valueClose);
+          end = valueClose + 1;
+        } else {
+          // cut mid-value: the rest of the text is the value (a dangling escape character excluded)
+          end = text.length;
+          value = text.slice(start + 1, text.charCodeAt(end - 1) === BACKSLASH ? end - 1 : end);
+        }
+      } else {
+        end = numberEnd(text, start);
+        if (end > start) value = text.slice(start, end);
+      }
+    }
+    if (value !== undefined) {
+      out += `${text.slice(copied, at)}"${name}":"${tokenizer.token(value)}"`;
+      copied = end;
+      at = text.indexOf('"', end);
+    } else at = text.indexOf('"', start);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
