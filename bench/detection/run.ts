@@ -2,7 +2,7 @@
  * Detection benchmark: simulates the shop's traffic (`palisade simulate`), runs `palisade analyze` on it with
  * the shop's specs, and scores the report's alerts against `labels.json`:
  * - per campaign: detected or not (an alert of the campaign's category naming one of its entities), and the
- *   time to detect (the alert's first sighting minus the campaign's start);
+ *   time to detect (when the first such alert was raised, on the events' clock, minus the campaign's start);
  * - false positives: alerts naming no campaign entity, per 10,000 benign entity-days (users, IPs and API
  *   keys of the normal traffic, one count per entity per active day — from the labels).
  * Prints figures; never part of `npm test`.
@@ -53,6 +53,8 @@ interface Alert {
   category?: string;
   entities?: Entity[];
   firstSeen?: string | number;
+  /** When the rule crossed its threshold: the detection time. */
+  raisedAt?: string | number;
 }
 
 if (!existsSync(join(out, 'labels.json'))) {
@@ -101,7 +103,7 @@ const byCategory = new Map<string, { n: number; detected: number }>();
 for (const c of labels.campaigns) {
   const own = new Set(c.entities.map(key));
   const hits = alerts.filter((a) => a.category === c.category && (a.entities ?? []).some((e) => own.has(key(e))));
-  const first = Math.min(...hits.map((a) => timeOf(a.firstSeen)));
+  const first = Math.min(...hits.map((a) => timeOf(a.raisedAt ?? a.firstSeen)));
   const detected = hits.length > 0;
   const ttd = detected && Number.isFinite(first) ? `${((first - Date.parse(c.start)) / 60_000).toFixed(0)} min` : '-';
   console.log(`${c.id.padEnd(24)} ${c.category.padEnd(22)} ${c.variant.padEnd(42)} ${(detected ? 'yes' : 'no').padEnd(9)} ${ttd}`);

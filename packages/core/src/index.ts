@@ -1,4 +1,5 @@
 /** Palisade's core: the `ApiEvent` model, the contracts between stages, errors, config and clock. */
+export * from './alert.js';
 export * from './api-event.js';
 export * from './clock.js';
 export * from './errors.js';

@@ -1,4 +1,5 @@
 /** Palisade's engine: parsers, enrichment and ingest (later: discovery, detection, decisions). */
+export * from './detect/index.js';
 export * from './discover/index.js';
 export * from './enrich/index.js';
 export * from './ingest/index.js';

@@ -7,14 +7,19 @@ import {
   type AnalysisReport,
   createDeadLetterFile,
   createDefaultParserRegistry,
+  createEventDetection,
   createInventory,
   createInventoryStore,
   type DeclaredApi,
   defaultParseWorkers,
+  type EventDetection,
   Ingestor,
+  type Inventory,
   loadOrCreateSecretKey,
+  loadScenarios,
   ParsePool,
   resolveInputs,
+  SHIPPED_SCENARIOS_DIR,
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createProgressDisplay } from '../progress.js';
@@ -72,6 +77,20 @@ export function registerAnalyzeCommand(program: Command): void {
     });
 }
 
+/** The inventory, with every event it is given also fed to detection (in the same order). */
+function withDetection(inventory: Inventory, detection: EventDetection): Inventory {
+  return {
+    add(event) {
+      inventory.add(event);
+      detection.add(event);
+    },
+    get events() {
+      return inventory.events;
+    },
+    report: (input) => inventory.report(input),
+  };
+}
+
 export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<number> {
   const config = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir, storePath: flags.db } });
   const registry = createDefaultParserRegistry();
@@ -95,7 +114,12 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
   const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
-  const store = createInventoryStore(inventory, inner);
+  const detection = createEventDetection({
+    declared: specs,
+    scenarios: await loadScenarios([SHIPPED_SCENARIOS_DIR]),
+    secret: secretKey,
+  });
+  const store = createInventoryStore(withDetection(inventory, detection), inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), `analyze-${stamp}`);
   const started = performance.now();
@@ -155,6 +179,9 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
       specs: specs.map((s) => s.source),
       now: systemClock.now(),
     });
+    const detected = detection.finish();
+    report.alerts = detected.alerts;
+    report.incidents = detected.incidents;
     // `palisade discover export|diff` read the stored inventory
     await inner?.putDocument(INVENTORY_DOCUMENT, JSON.stringify(report), systemClock.now());
   } finally {

@@ -1,4 +1,4 @@
-import type { AuthScheme } from '@palisade/core';
+import type { Alert, AuthScheme, Incident } from '@palisade/core';
 import type { JsonSchema } from './types.js';
 
 /** Where an endpoint stands against the declared specs (definitions in `docs/discovery.md`). */
@@ -119,6 +119,8 @@ export interface AnalysisReport {
   };
   endpoints: EndpointRecord[];
   findings: Finding[];
-  /** Behavioural alerts (filled by detection). */
-  alerts: unknown[];
+  /** Behavioural alerts (filled by detection), oldest first. */
+  alerts: Alert[];
+  /** The alerts folded by actor, worst first. */
+  incidents: Incident[];
 }

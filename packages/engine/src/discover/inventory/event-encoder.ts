@@ -3,10 +3,12 @@ import {
   type ApiEvent,
   type AuthScheme,
   type BodySample,
+  type ClientTls,
   createLineEncoder,
   type EncodedEvents,
   type EventEncoder,
   type EventIdentity,
+  type EventProtection,
 } from '@palisade/core';
 
 /**
@@ -14,8 +16,10 @@ import {
  * thread that owns the inventory as one JSON array holding only what the inventory and the posture
  * observer read — id, time, method, host, path, query, the request headers that can matter (everything but
  * credentials and browser/transport headers), bodies, response status and headers, latency, the identity's
- * scheme, consumer names and JWT `alg`, and the client address. Everything else (source details, TLS,
- * user agent, upstream, attributes, entities, JWT claims) stays in the worker: a full event costs more to
+ * scheme, consumer names and JWT `alg`, and the client address — and what behavioural detection reads
+ * besides: the response size, the user, session and API key, the user agent, TLS facts and header
+ * fingerprint (the client fingerprint), business entities and the sensor's findings. Everything else
+ * (source details, upstream, other attributes, JWT claims) stays in the worker: a full event costs more to
  * encode and decode than parsing it again.
  *
  * `inventory.test.ts` feeds one rich traffic sample to an inventory directly and through this encoding and
@@ -53,11 +57,20 @@ const UNREAD_REQUEST_HEADERS = new Set([
 ]);
 
 type Headers = Record<string, string>;
+
+/** The attribute in which the sensor records its HTTP header fingerprint. */
+const HEADER_FINGERPRINT = 'client.header_fingerprint';
+
+function hasAny(record: Record<string, string>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
 type Query = Record<string, string | string[]>;
 
 /**
  * [id, time, kind, method, path, host, scheme, queryParams, query, requestHeaders, requestBody,
- *  status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp]
+ *  status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp,
+ *  responseSize, session, userAgent, tls, headerFingerprint, entities, protection]
  * with `null` for absent values; `jwtAlg` is `false` without a JWT and `null` for a JWT without `alg`.
  */
 type Projected = [
@@ -83,10 +96,18 @@ type Projected = [
   string | null | false,
   string | null,
   string | null,
+  number | null,
+  string | null,
+  string | null,
+  ClientTls | null,
+  string | null,
+  Record<string, string> | null,
+  EventProtection | null,
 ];
 
 function project(event: ApiEvent): Projected {
   const { request, response, identity, client } = event;
+  const fingerprint = event.attributes?.[HEADER_FINGERPRINT];
   const headers: Headers = {};
   for (const name in request.headers) {
     if (!UNREAD_REQUEST_HEADERS.has(name) && !name.startsWith('sec-')) headers[name] = request.headers[name] as string;
@@ -114,6 +135,13 @@ function project(event: ApiEvent): Projected {
     identity.jwt === undefined ? false : (identity.jwt.alg ?? null),
     client.ip ?? null,
     client.peerIp ?? null,
+    response?.size ?? null,
+    identity.session ?? null,
+    client.userAgent ?? null,
+    client.tls ?? null,
+    typeof fingerprint === 'string' ? fingerprint : null,
+    hasAny(event.entities) ? event.entities : null,
+    event.protection ?? null,
   ];
 }
 
@@ -141,6 +169,13 @@ function restore(p: Projected): ApiEvent {
     jwtAlg,
     ip,
     peerIp,
+    responseSize,
+    session,
+    userAgent,
+    tls,
+    headerFingerprint,
+    entities,
+    protection,
   ] = p;
   const request: ApiEvent['request'] = { method, path, headers };
   if (host !== null) request.host = host;
@@ -150,6 +185,7 @@ function restore(p: Projected): ApiEvent {
   if (requestBody !== null) request.body = requestBody;
   const identity: EventIdentity = { authScheme };
   if (user !== null) identity.user = user;
+  if (session !== null) identity.session = session;
   if (consumer !== null) identity.consumer = consumer;
   if (apiKey !== null) identity.apiKey = apiKey;
   if (jwtAlg !== false) identity.jwt = jwtAlg === null ? {} : { alg: jwtAlg };
@@ -161,13 +197,18 @@ function restore(p: Projected): ApiEvent {
     request,
     client: {},
     identity,
-    entities: {},
+    entities: entities ?? {},
   };
   if (ip !== null) event.client.ip = ip;
+  if (userAgent !== null) event.client.userAgent = userAgent;
+  if (tls !== null) event.client.tls = tls;
+  if (headerFingerprint !== null) event.attributes = { [HEADER_FINGERPRINT]: headerFingerprint };
+  if (protection !== null) event.protection = protection;
   if (peerIp !== null) event.client.peerIp = peerIp;
   if (status !== null) {
     event.response = { status, headers: responseHeaders ?? {} };
     if (responseBody !== null) event.response.body = responseBody;
+    if (responseSize !== null) event.response.size = responseSize;
   }
   if (latencyMs !== null) event.latencyMs = latencyMs;
   return event;

@@ -275,6 +275,7 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
       endpoints: records,
       findings,
       alerts: [],
+      incidents: [],
     };
   };
 

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import type { ApiEvent } from '@palisade/core';
+import { createPathTemplater, type PathTemplater } from '../discover/templating/templater.js';
+import type { DeclaredApi } from '../discover/types.js';
+
+/**
+ * What behavioural detection reads of one transaction: who (the entities), what (endpoint template, object
+ * ids, login attempt, attack classes) and how it went (status, bytes). Built once per event by an
+ * {@link Observer}; detectors never read the `ApiEvent` itself.
+ */
+export interface Observation {
+  id: string;
+  /** Epoch ms: the detection clock (replays of old logs run on the logs' time). */
+  time: number;
+  ip?: string;
+  /** The client's network: the /24 of an IPv4 address, the /48 of an IPv6 one. */
+  network?: string;
+  user?: string;
+  /** The consumer's name when the source gives one, else the key's token. */
+  apiKey?: string;
+  session?: string;
+  /** The client software: TLS JA4/JA3 or the sensor's header fingerprint, else a digest of user agent and TLS facts. */
+  fingerprint?: string;
+  host: string;
+  method: string;
+  /** The endpoint's path template (`/v2/invoices/{invoiceId}`), learned from traffic or taken from a declared spec. */
+  template: string;
+  /** `METHOD host template`: one key per endpoint. */
+  endpoint: string;
+  /** The values of the template's parameters, in order (`['5002185']`). */
+  objectIds: string[];
+  /** The raw query string, when there is one. */
+  query?: string;
+  status?: number;
+  /** Response body bytes. */
+  bytesOut?: number;
+  /** A login attempt: a keyed digest of the user name tried, and whether it worked. */
+  login?: { username: string; ok: boolean };
+  /** Attack classes the request carries (`sqli`, `xss`, …), from the signatures. */
+  attacks: readonly string[];
+  /** Business entities from the configured extractors (`{ accountId: '8812' }`). */
+  entities: Readonly<Record<string, string>>;
+}
+
+/** Turns events into observations. Learns endpoint templates as it goes: feed it events in time order. */
+export interface Observer {
+  (event: ApiEvent): Observation;
+}
+
+/** Settings of an observer. */
+export interface ObserverOptions {
+  declared?: readonly DeclaredApi[];
+  /** Reads attack classes from a request; none when absent. */
+  attacks?: (event: ApiEvent) => readonly string[];
+  /** Key of the digest of login user names (so that they link without being kept). */
+  secret?: Uint8Array;
+}
+
+const NO_ATTACKS: readonly string[] = Object.freeze([]);
+
+/** Creates an observer. */
+export function createObserver(options: ObserverOptions = {}): Observer {
+  const templater: PathTemplater = createPathTemplater({ declared: options.declared });
+  const readAttacks = options.attacks;
+  const secret = options.secret ?? new Uint8Array(0);
+  const fingerprints = new Map<string, string>();
+  const networks = new Map<string, string>();
+  const usernames = new Map<string, string>();
+  const bounded = <V>(map: Map<string, V>, key: string, make: () => V): V => {
+    let value = map.get(key);
+    if (value === undefined) {
+      value = make();
+      if (map.size >= 50_000) map.clear();
+      map.set(key, value);
+    }
+    return value;
+  };
+
+  return (event) => {
+    const { request, response, client, identity } = event;
+    const host = request.host ?? '';
+    const method = request.method;
+    // a 404 does not teach the templater, but a path it matches still names an object (`/v2/invoices/999…`)
+    const template =
+      templater.observe({ host, method, path: request.path, status: response?.status }) ??
+      templater.resolve({ host, method, path: request.path }) ??
+      request.path;
+    const observation: Observation = {
+      id: event.id,
+      time: event.time,
+      host,
+      method,
+      template,
+      endpoint: `${method} ${host}${template}`,
+      objectIds: template.includes('{') ? parameterValues(request.path, template) : [],
+      attacks: readAttacks === undefined ? NO_ATTACKS : readAttacks(event),
+      entities: event.entities,
+    };
+    if (request.query !== undefined && request.query !== '') observation.query = request.query;
+    if (client.ip !== undefined) {
+      observation.ip = client.ip;
+      observation.network = bounded(networks, client.ip, () => networkOf(client.ip as string));
+    }
+    if (identity.user !== undefined) observation.user = identity.user;
+    const apiKey = identity.consumer ?? identity.apiKey;
+    if (apiKey !== undefined) observation.apiKey = apiKey;
+    if (identity.session !== undefined) observation.session = identity.session;
+    const fingerprint = fingerprintOf(event, fingerprints, bounded);
+    if (fingerprint !== undefined) observation.fingerprint = fingerprint;
+    if (response !== undefined) {
+      observation.status = response.status;
+      if (response.size !== undefined) observation.bytesOut = response.size;
+    }
+    if (method === 'POST' && LOGIN_PATH.test(template) && response !== undefined) {
+      const name = loginName(request.body?.text);
+      if (name !== undefined) {
+        const digest = bounded(usernames, name, () =>
+          createHash('sha256').update(secret).update(name.toLowerCase()).digest('base64url').slice(0, 16),
+        );
+        observation.login = { username: digest, ok: response.status < 400 };
+      }
+    }
+    return observation;
+  };
+}
+
+/** Login endpoints: the last segments name signing in or getting a token. */
+const LOGIN_PATH = /\/(?:log-?in|sign-?in|auth(?:enticate)?|session|sessions|token|oauth2?\/token)\/?$/i;
+const LOGIN_FIELDS = ['username', 'userName', 'user_name', 'email', 'login', 'user', 'emailAddress', 'account'];
+const LOGIN_FIELD = new RegExp(`"(?:${LOGIN_FIELDS.join('|')})"\\s*:\\s*"((?:[^"\\\\]|\\\\.){1,256})"`);
+const LOGIN_FORM = new RegExp(`(?:^|&)(?:${LOGIN_FIELDS.join('|')})=([^&]{1,256})`);
+
+/** The user name a login body tries (JSON or form), if it names one. */
+function loginName(body: string | undefined): string | undefined {
+  if (body === undefined || body === '') return undefined;
+  const json = LOGIN_FIELD.exec(body);
+  if (json !== null) return json[1];
+  const form = LOGIN_FORM.exec(body);
+  if (form === null) return undefined;
+  try {
+    return decodeURIComponent((form[1] as string).replaceAll('+', ' '));
+  } catch {
+    return form[1];
+  }
+}
+
+/** The path segments at the template's `{parameter}` positions. */
+function parameterValues(path: string, template: string): string[] {
+  const values: string[] = [];
+  const parts = template.split('/');
+  const segments = path.split('/');
+  for (let i = 0; i < parts.length && i < segments.length; i++) {
+    const part = parts[i] as string;
+    if (part.startsWith('{')) {
+      const close = part.indexOf('}');
+      const suffix = part.slice(close + 1);
+      const segment = segments[i] as string;
+      values.push(suffix !== '' && segment.endsWith(suffix) ? segment.slice(0, -suffix.length) : segment);
+    }
+  }
+  return values;
+}
+
+/** The /24 of an IPv4 address, the /48 of an IPv6 one. */
+export function networkOf(ip: string): string {
+  if (ip.includes(':')) {
+    const groups = expandIpv6(ip);
+    return groups === undefined ? ip : `${groups.slice(0, 3).join(':')}::/48`;
+  }
+  const last = ip.lastIndexOf('.');
+  return last < 0 ? ip : `${ip.slice(0, last)}.0/24`;
+}
+
+function expandIpv6(ip: string): string[] | undefined {
+  const [head = '', tail] = ip.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  if (tail === undefined && left.length !== 8) return undefined;
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return groups.map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+function fingerprintOf(
+  event: ApiEvent,
+  cache: Map<string, string>,
+  bounded: (map: Map<string, string>, key: string, make: () => string) => string,
+): string | undefined {
+  const tls = event.client.tls;
+  if (tls?.ja4 !== undefined) return `ja4:${tls.ja4}`;
+  if (tls?.ja3 !== undefined) return `ja3:${tls.ja3}`;
+  const header = event.attributes?.['client.header_fingerprint'];
+  if (typeof header === 'string') return `h:${header}`;
+  const agent = event.client.userAgent;
+  if (agent === undefined) return undefined;
+  const key = `${agent}\u0000${tls?.version ?? ''}\u0000${tls?.cipher ?? ''}`;
+  return bounded(cache, key, () => `ua:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
+}

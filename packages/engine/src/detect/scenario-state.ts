@@ -1,0 +1,478 @@
+import { createHash } from 'node:crypto';
+import type { Alert, EntityRef, TimelineEntry } from '@palisade/core';
+import type { Observation } from './observation.js';
+import { fieldReader, type Scenario } from './scenario.js';
+
+const DAY = 86_400_000;
+/** Days of daily values a group keeps for its own baseline. */
+const HISTORY_DAYS = 30;
+/** Observations one group's window holds at most (the oldest go first). */
+const MAX_ENTRIES = 50_000;
+/** Entities of each kind an alert names besides its group (addresses behind a fingerprint…). */
+const MAX_CO_ENTITIES = 50;
+const SAMPLES = 5;
+const MAX_TIMELINE = 40;
+const TIMELINE_BUCKET = 10 * 60_000;
+
+/** One counted observation, slimmed to what the window and the evidence read. */
+interface Entry {
+  time: number;
+  id: string;
+  endpoint: string;
+  status: number | undefined;
+  value: string | undefined;
+  spread: string | undefined;
+  flagged: boolean;
+  bytes: number;
+  ip: string | undefined;
+  user: string | undefined;
+  apiKey: string | undefined;
+  fingerprint: string | undefined;
+}
+
+/** An alert being raised: updated while its group stays active. */
+interface ActiveAlert {
+  alert: Alert;
+  entities: Map<string, EntityRef>;
+  coCounts: Map<string, number>;
+  timeline: Map<string, TimelineEntry & { count: number }>;
+  latest: string[];
+  peak: Record<string, number>;
+}
+
+/** The window and the history of one group (one entity, or one entity on one endpoint). */
+class Group {
+  readonly entries: Entry[] = [];
+  head = 0;
+  readonly distinct = new Map<string, number>();
+  readonly spread = new Map<string, number>();
+  flagged = 0;
+  bytes = 0;
+  day = -1;
+  dayMax = 0;
+  /** [day, value] of previous days with a value, oldest first. */
+  history: number[] = [];
+  active: ActiveAlert | undefined;
+  quietUntil = 0;
+
+  constructor(
+    readonly kind: string,
+    readonly value: string,
+    readonly endpoint: string | undefined,
+  ) {}
+
+  get count(): number {
+    return this.entries.length - this.head;
+  }
+}
+
+/** A log-bucket histogram of the groups' daily values: the population baseline. */
+class Population {
+  readonly #counts = new Map<number, number>();
+  #n = 0;
+  readonly #days = new Set<number>();
+  #sorted: number[] | undefined;
+
+  add(value: number, day: number): void {
+    if (value <= 0) return;
+    const bucket = Math.floor(Math.log(value) / Math.log(1.1));
+    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1);
+    this.#n++;
+    if (!this.#days.has(day)) {
+      this.#days.add(day);
+      this.#sorted = undefined;
+    }
+  }
+
+  /** Days with values before `day`. */
+  daysBefore(day: number): number {
+    this.#sorted ??= [...this.#days].sort((a, b) => a - b);
+    let n = 0;
+    while (n < this.#sorted.length && (this.#sorted[n] as number) < day) n++;
+    return n;
+  }
+
+  /** The q-quantile (upper edge of its bucket), or 0 when nothing was added. */
+  quantile(q: number): number {
+    if (this.#n === 0) return 0;
+    const rank = Math.ceil(q * this.#n);
+    let seen = 0;
+    for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
+      seen += this.#counts.get(bucket) ?? 0;
+      if (seen >= rank) return Math.round(1.1 ** (bucket + 1) * 100) / 100;
+    }
+    return 0;
+  }
+}
+
+/** Receives alerts as they are raised (`raised`), and once more when they end (`ended`). */
+export type AlertListener = (alert: Alert, phase: 'raised' | 'ended') => void;
+
+/**
+ * The running state of one scenario: its groups' windows and histories and its population baseline.
+ * Feed observations in time order; `roll(day)` closes a day (histories, population, idle groups).
+ */
+export class ScenarioState {
+  readonly #scenario: Scenario;
+  readonly #groups = new Map<string, Group>();
+  /** Every group's daily values; one population per endpoint when the scenario keeps groups per endpoint. */
+  readonly #populations = new Map<string, Population>();
+  readonly #readers: Array<(o: Observation) => string | undefined>;
+  readonly #primary: 'distinct' | 'count' | 'bytes';
+  readonly #listener: AlertListener;
+  /** Groups with an alert open: the only ones the sweeps between day changes look at. */
+  readonly #alerting = new Set<Group>();
+  #day = -1;
+
+  constructor(scenario: Scenario, listener: AlertListener) {
+    this.#scenario = scenario;
+    this.#readers = scenario.groupBy.map(fieldReader);
+    const t = scenario.threshold;
+    this.#primary = t.distinct !== undefined ? 'distinct' : t.count !== undefined ? 'count' : 'bytes';
+    this.#listener = listener;
+  }
+
+  get scenario(): Scenario {
+    return this.#scenario;
+  }
+
+  /** Groups in memory (for memory accounting). */
+  get groups(): number {
+    return this.#groups.size;
+  }
+
+  observe(o: Observation): void {
+    const s = this.#scenario;
+    if (!s.filter(o)) return;
+    for (let i = 0; i < this.#readers.length; i++) {
+      const value = (this.#readers[i] as (o: Observation) => string | undefined)(o);
+      if (value === undefined) continue;
+      const kind = s.groupBy[i] as string;
+      const key = s.perEndpoint ? `${kind}\u0000${value}\u0000${o.endpoint}` : `${kind}\u0000${value}`;
+      let group = this.#groups.get(key);
+      if (group === undefined) {
+        group = new Group(kind, value, s.perEndpoint ? o.endpoint : undefined);
+        this.#groups.set(key, group);
+      }
+      this.#add(group, o);
+    }
+  }
+
+  #add(group: Group, o: Observation): void {
+    const s = this.#scenario;
+    const t = s.threshold;
+    const day = Math.floor(o.time / DAY);
+    if (day !== group.day) this.#closeDay(group, day);
+    this.#expire(group, o.time);
+    const entry: Entry = {
+      time: o.time,
+      id: o.id,
+      endpoint: `${o.method} ${o.template}`,
+      status: o.status,
+      value: s.distinct?.(o),
+      spread: t.spread?.read(o),
+      flagged: t.ratio?.filter(o) ?? false,
+      bytes: o.bytesOut ?? 0,
+      ip: o.ip,
+      user: o.user,
+      apiKey: o.apiKey,
+      fingerprint: o.fingerprint,
+    };
+    group.entries.push(entry);
+    if (entry.value !== undefined) group.distinct.set(entry.value, (group.distinct.get(entry.value) ?? 0) + 1);
+    if (entry.spread !== undefined) group.spread.set(entry.spread, (group.spread.get(entry.spread) ?? 0) + 1);
+    if (entry.flagged) group.flagged++;
+    group.bytes += entry.bytes;
+    if (group.count > MAX_ENTRIES) this.#drop(group);
+
+    const value = this.#value(group);
+    if (value > group.dayMax) group.dayMax = value;
+    if (group.active !== undefined) {
+      this.#update(group, entry);
+      return;
+    }
+    if (o.time < group.quietUntil) return;
+    const baseline = this.#crosses(group, value, day);
+    if (baseline !== false) this.#raise(group, value, baseline);
+  }
+
+  #value(group: Group): number {
+    return this.#primary === 'distinct' ? group.distinct.size : this.#primary === 'count' ? group.count : group.bytes;
+  }
+
+  /** `false` when the group is below a threshold; else the baseline it was compared with (`undefined`: none). */
+  #crosses(group: Group, value: number, day: number): number | undefined | false {
+    const t = this.#scenario.threshold;
+    if (t.count !== undefined && group.count < t.count) return false;
+    if (t.distinct !== undefined && group.distinct.size < t.distinct) return false;
+    if (t.bytes !== undefined && group.bytes < t.bytes) return false;
+    if (t.ratio !== undefined && group.flagged < t.ratio.min * group.count) return false;
+    if (t.spread !== undefined && group.spread.size < t.spread.min) return false;
+    let baseline: number | undefined;
+    if (t.baseline !== undefined) {
+      baseline = this.#baseline(group, day);
+      // a population still being learned judges nobody: what is normal for everyone is not known yet
+      if (baseline === undefined) return false;
+      if (value < t.baseline.factor * baseline) return false;
+    }
+    if (t.regular !== undefined && !(variation(group) <= t.regular)) return false;
+    return baseline;
+  }
+
+  #baseline(group: Group, day: number): number | undefined {
+    const b = this.#scenario.threshold.baseline;
+    if (b === undefined) return undefined;
+    if (b.of === 'population') {
+      const population = this.#populations.get(group.endpoint ?? '');
+      if (population === undefined) return undefined;
+      return population.daysBefore(day) >= b.minDays ? population.quantile(b.quantile) : undefined;
+    }
+    let max = 0;
+    for (let i = 0; i < group.history.length; i += 2) {
+      if ((group.history[i] as number) >= day - HISTORY_DAYS) max = Math.max(max, group.history[i + 1] as number);
+    }
+    return max;
+  }
+
+  #raise(group: Group, value: number, baseline: number | undefined): void {
+    const s = this.#scenario;
+    const first = group.entries[group.head] as Entry;
+    const last = group.entries[group.entries.length - 1] as Entry;
+    const own: EntityRef = { kind: group.kind, value: group.value };
+    const id = createHash('sha256')
+      .update(`${s.id}\u0000${group.kind}\u0000${group.value}\u0000${group.endpoint ?? ''}\u0000${first.time}`)
+      .digest('hex')
+      .slice(0, 32);
+    const features = this.#features(group);
+    const active: ActiveAlert = {
+      alert: {
+        id,
+        ruleId: s.id,
+        category: s.category,
+        severity: s.severity,
+        confidence: s.confidence,
+        entities: [own],
+        firstSeen: first.time,
+        lastSeen: last.time,
+        raisedAt: last.time,
+        summary: '',
+        evidence: {
+          features,
+          baseline: baselineEvidence(s, baseline),
+          threshold: thresholdText(s),
+          sampleEventIds: [],
+          timeline: [],
+        },
+      },
+      entities: new Map([[`${own.kind}\u0000${own.value}`, own]]),
+      coCounts: new Map(),
+      timeline: new Map(),
+      latest: [],
+      peak: { ...features },
+    };
+    group.active = active;
+    this.#alerting.add(group);
+    for (let i = group.head; i < group.entries.length; i++) this.#track(active, group.entries[i] as Entry);
+    active.alert.evidence.sampleEventIds = group.entries.slice(group.head, group.head + SAMPLES).map((e) => e.id);
+    this.#summarise(group, active, value);
+    this.#listener(active.alert, 'raised');
+  }
+
+  #update(group: Group, entry: Entry): void {
+    const active = group.active as ActiveAlert;
+    active.alert.lastSeen = entry.time;
+    this.#track(active, entry);
+    const features = this.#features(group);
+    for (const [name, value] of Object.entries(features)) {
+      if (typeof value === 'number' && value > (active.peak[name] ?? 0)) active.peak[name] = value;
+    }
+  }
+
+  /** Records an entry's co-entities, timeline bucket and sample id in an active alert. */
+  #track(active: ActiveAlert, entry: Entry): void {
+    const add = (kind: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      const key = `${kind}\u0000${value}`;
+      if (active.entities.has(key)) return;
+      const n = active.coCounts.get(kind) ?? 0;
+      if (n >= MAX_CO_ENTITIES) return;
+      active.coCounts.set(kind, n + 1);
+      active.entities.set(key, { kind, value });
+    };
+    add('ip', entry.ip);
+    add('user', entry.user);
+    add('api_key', entry.apiKey);
+    add('fingerprint', entry.fingerprint);
+    const bucket = Math.floor(entry.time / TIMELINE_BUCKET) * TIMELINE_BUCKET;
+    const status = entry.status === undefined ? '-' : `${Math.floor(entry.status / 100)}xx`;
+    const key = `${bucket}\u0000${entry.endpoint}\u0000${status}`;
+    const step = active.timeline.get(key);
+    if (step !== undefined) step.count++;
+    else if (active.timeline.size < MAX_TIMELINE)
+      active.timeline.set(key, { time: entry.time, what: `${entry.endpoint} ${status}`, eventId: entry.id, count: 1 });
+    active.latest.push(entry.id);
+    if (active.latest.length > SAMPLES) active.latest.shift();
+  }
+
+  #features(group: Group): Record<string, number> {
+    const s = this.#scenario;
+    const f: Record<string, number> = { count: group.count };
+    if (s.distinctName !== undefined) f[`distinct_${s.distinctName}`] = group.distinct.size;
+    if (s.threshold.ratio !== undefined) f.ratio = round(group.flagged / Math.max(1, group.count));
+    if (s.threshold.spread !== undefined) f[`distinct_${s.threshold.spread.of}`] = group.spread.size;
+    if (s.threshold.regular !== undefined) f.gap_variation = round(variation(group));
+    if (group.bytes > 0) f.bytes = group.bytes;
+    return f;
+  }
+
+  #summarise(group: Group, active: ActiveAlert, value: number): void {
+    const s = this.#scenario;
+    const endpoints = [...new Set(group.entries.slice(group.head).map((e) => e.endpoint))];
+    active.alert.summary = s.summary
+      .replaceAll('{entity}', `${group.kind} ${group.value}`)
+      .replaceAll('{count}', String(group.count))
+      .replaceAll('{distinct}', String(group.distinct.size))
+      .replaceAll('{value}', String(value))
+      .replaceAll('{spread}', String(group.spread.size))
+      .replaceAll('{window}', formatDuration(s.windowMs))
+      .replaceAll('{endpoints}', endpoints.length <= 2 ? endpoints.join(' and ') : `${endpoints.length} endpoints`);
+  }
+
+  /** Ends the group's alert when its window has emptied (or at the end of the data). */
+  #end(group: Group): void {
+    const active = group.active;
+    if (active === undefined) return;
+    group.active = undefined;
+    group.quietUntil = active.alert.lastSeen + this.#scenario.cooldownMs;
+    const alert = active.alert;
+    alert.entities = [...active.entities.values()];
+    alert.evidence.features = {
+      ...alert.evidence.features,
+      ...Object.fromEntries(Object.entries(active.peak).map(([k, v]) => [`peak_${k}`, v])),
+    };
+    for (const id of active.latest) if (!alert.evidence.sampleEventIds.includes(id)) alert.evidence.sampleEventIds.push(id);
+    alert.evidence.timeline = [...active.timeline.values()]
+      .sort((a, b) => a.time - b.time)
+      .map(({ time, what, eventId, count }) => ({ time, what: count > 1 ? `${what} ×${count}` : what, eventId }));
+    this.#listener(alert, 'ended');
+  }
+
+  #expire(group: Group, now: number): void {
+    const horizon = now - this.#scenario.windowMs;
+    while (group.head < group.entries.length && (group.entries[group.head] as Entry).time <= horizon) this.#drop(group);
+    if (group.count === 0) this.#end(group);
+  }
+
+  #drop(group: Group): void {
+    const entry = group.entries[group.head] as Entry;
+    group.head++;
+    if (entry.value !== undefined) decrement(group.distinct, entry.value);
+    if (entry.spread !== undefined) decrement(group.spread, entry.spread);
+    if (entry.flagged) group.flagged--;
+    group.bytes -= entry.bytes;
+    if (group.head > 1024 && group.head * 2 > group.entries.length) {
+      group.entries.splice(0, group.head);
+      group.head = 0;
+    }
+  }
+
+  #closeDay(group: Group, day: number): void {
+    if (group.day >= 0 && group.dayMax > 0) {
+      group.history.push(group.day, group.dayMax);
+      let population = this.#populations.get(group.endpoint ?? '');
+      if (population === undefined) {
+        population = new Population();
+        this.#populations.set(group.endpoint ?? '', population);
+      }
+      population.add(group.dayMax, group.day);
+      while (group.history.length > 0 && (group.history[0] as number) < day - HISTORY_DAYS) group.history.splice(0, 2);
+    }
+    group.day = day;
+    group.dayMax = this.#value(group);
+  }
+
+  /**
+   * Advances the clock to `now`: ends the alerts whose windows emptied; once per day, closes the past day of
+   * every group (histories, population) and forgets groups with nothing left in their window or history.
+   */
+  advance(now: number): void {
+    for (const group of this.#alerting) {
+      this.#expire(group, now);
+      if (group.active === undefined) this.#alerting.delete(group);
+    }
+    const day = Math.floor(now / DAY);
+    if (day === this.#day) return;
+    this.#day = day;
+    for (const [key, group] of this.#groups) {
+      this.#expire(group, now);
+      if (group.day !== day) this.#closeDay(group, day);
+      if (group.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil)
+        this.#groups.delete(key);
+    }
+  }
+
+  /** Ends every open alert (end of the data). */
+  finish(): void {
+    for (const group of this.#groups.values()) this.#end(group);
+  }
+}
+
+function decrement(map: Map<string, number>, key: string): void {
+  const n = (map.get(key) ?? 0) - 1;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
+/** The coefficient of variation of the gaps between the window's observations (0: a metronome). */
+function variation(group: Group): number {
+  const n = group.count;
+  if (n < 3) return Number.POSITIVE_INFINITY;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = group.head + 1; i < group.entries.length; i++) {
+    const gap = (group.entries[i] as Entry).time - (group.entries[i - 1] as Entry).time;
+    sum += gap;
+    sumSq += gap * gap;
+  }
+  const gaps = n - 1;
+  const mean = sum / gaps;
+  if (mean <= 0) return Number.POSITIVE_INFINITY;
+  const variance = Math.max(0, sumSq / gaps - mean * mean);
+  return Math.sqrt(variance) / mean;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
+function thresholdText(s: Scenario): string {
+  const t = s.threshold;
+  const parts: string[] = [];
+  const primary = t.distinct !== undefined ? `distinct ${s.distinctName}` : t.count !== undefined ? 'count' : 'bytes';
+  const floor = t.distinct ?? t.count ?? t.bytes;
+  if (t.baseline !== undefined) {
+    const of =
+      t.baseline.of === 'entity' ? "the group's highest daily value over 30 days" : `the population's p${t.baseline.quantile * 100}`;
+    parts.push(`${primary} ≥ max(${floor}, ${t.baseline.factor} × ${of})`);
+  } else parts.push(`${primary} ≥ ${floor}`);
+  if (t.distinct !== undefined && t.count !== undefined) parts.push(`count ≥ ${t.count}`);
+  if (t.bytes !== undefined && primary !== 'bytes') parts.push(`bytes ≥ ${t.bytes}`);
+  if (t.ratio !== undefined) parts.push(`ratio ≥ ${t.ratio.min}`);
+  if (t.spread !== undefined) parts.push(`distinct ${t.spread.of} ≥ ${t.spread.min}`);
+  if (t.regular !== undefined) parts.push(`gap variation ≤ ${t.regular}`);
+  return `${parts.join(', ')} within ${formatDuration(s.windowMs)}`;
+}
+
+function baselineEvidence(s: Scenario, baseline: number | undefined): Record<string, number | string> {
+  const b = s.threshold.baseline;
+  if (b === undefined) return {};
+  if (baseline === undefined) return { [b.of]: `not enough history (${b.minDays} days needed)` };
+  return b.of === 'entity' ? { entity_daily_max_30d: baseline } : { [`population_p${b.quantile * 100}`]: baseline };
+}
