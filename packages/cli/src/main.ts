@@ -6,6 +6,7 @@ import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerProxyCommand } from './commands/proxy.js';
+import { registerRulesCommand } from './commands/rules.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { VERSION } from './version.js';
 
@@ -25,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerDiscoverCommand(program);
   registerFormatsCommand(program);
   registerProxyCommand(program);
+  registerRulesCommand(program);
   registerSimulateCommand(program);
   registerDemoCommand(program);
   try {

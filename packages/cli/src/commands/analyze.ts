@@ -16,10 +16,9 @@ import {
   Ingestor,
   type Inventory,
   loadOrCreateSecretKey,
-  loadScenarios,
+  loadDetectionSetup,
   ParsePool,
   resolveInputs,
-  SHIPPED_SCENARIOS_DIR,
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createProgressDisplay } from '../progress.js';
@@ -114,9 +113,12 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
   const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
+  const setup = await loadDetectionSetup();
   const detection = createEventDetection({
     declared: specs,
-    scenarios: await loadScenarios([SHIPPED_SCENARIOS_DIR]),
+    scenarios: setup.scenarios,
+    detectors: setup.detectors(),
+    attacks: setup.attacks,
     secret: secretKey,
   });
   const store = createInventoryStore(withDetection(inventory, detection), inner);

@@ -11,13 +11,17 @@ export interface DetectionResult {
 const MAX_ENTITIES = 200;
 const MAX_LINKS = 200;
 
+/** Entity kinds that name one actor; networks, fingerprints and business objects are shared by many. */
+const LINKING = new Set(['ip', 'user', 'api_key', 'session']);
+
 const keyOf = (e: EntityRef): string => `${e.kind}\u0000${e.value}`;
 
 /**
  * Folds alerts into incidents, one per actor. Two alerts belong to one actor when they name the same user,
- * API key, session or address, or when one names as its acting entity a fingerprint the other names: a
- * client fingerprint links only when a rule grouped by it (a common browser's fingerprint, merely seen in
- * two alerts, links nothing). Every link keeps its reason. Alerts get their `actor` and `incidentId`.
+ * API key, session or address, or when both name as their acting entity the same client fingerprint: a
+ * fingerprint links only when a rule grouped by it (a common browser's fingerprint, merely seen in two
+ * alerts, links nothing); networks and business objects never link. Every link keeps its reason. Alerts
+ * get their `actor` and `incidentId`.
  */
 export function foldIncidents(input: readonly Alert[]): DetectionResult {
   const alerts = [...input].sort((a, b) => a.firstSeen - b.firstSeen || a.id.localeCompare(b.id));

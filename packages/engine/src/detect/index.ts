@@ -4,3 +4,5 @@ export { loadScenarios, parseDuration, parseScenarios, type Scenario, SHIPPED_SC
 export { createDetectionRunner, type DetectionRunner, type DetectionRunnerOptions, type Detector as BehaviourDetector } from './runner.js';
 export { type DetectionResult, foldIncidents } from './incidents.js';
 export { createEventDetection, type EventDetection } from './event-detection.js';
+export { type DetectionSetup, loadDetectionSetup } from './setup.js';
+export { type RuleTestOptions, type RuleTestResult, runRuleTest, runRuleTests, SHIPPED_RULE_TESTS_DIR } from './rule-tests.js';

@@ -10,6 +10,8 @@ import { ScenarioState } from './scenario-state.js';
  */
 export interface Detector {
   readonly id: string;
+  /** The rule ids of the alerts it raises. */
+  readonly ruleIds: readonly string[];
   observe(o: Observation, raise: (alert: Alert) => void): void;
   /** Another rule raised an alert (credential stuffing makes its sources suspects for a takeover). */
   onAlert?(alert: Alert): void;

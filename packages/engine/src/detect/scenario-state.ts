@@ -75,7 +75,7 @@ class Population {
 
   add(value: number, day: number): void {
     if (value <= 0) return;
-    const bucket = Math.floor(Math.log(value) / Math.log(1.1));
+    const bucket = bucketOf(value);
     this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1);
     this.#n++;
     if (!this.#days.has(day)) {
@@ -92,17 +92,27 @@ class Population {
     return n;
   }
 
-  /** The q-quantile (upper edge of its bucket), or 0 when nothing was added. */
-  quantile(q: number): number {
-    if (this.#n === 0) return 0;
-    const rank = Math.ceil(q * this.#n);
+  /**
+   * The q-quantile (upper edge of its bucket) of everyone else: `own` are the values the judged group added
+   * itself, left out so that a group growing day after day never becomes its own yardstick. 0 when empty.
+   */
+  quantile(q: number, own: readonly number[] = []): number {
+    const mine = new Map<number, number>();
+    for (const v of own) if (v > 0) mine.set(bucketOf(v), (mine.get(bucketOf(v)) ?? 0) + 1);
+    const n = this.#n - [...mine.values()].reduce((a, b) => a + b, 0);
+    if (n <= 0) return 0;
+    const rank = Math.ceil(q * n);
     let seen = 0;
     for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
-      seen += this.#counts.get(bucket) ?? 0;
+      seen += (this.#counts.get(bucket) ?? 0) - (mine.get(bucket) ?? 0);
       if (seen >= rank) return Math.round(1.1 ** (bucket + 1) * 100) / 100;
     }
     return 0;
   }
+}
+
+function bucketOf(value: number): number {
+  return Math.floor(Math.log(value) / Math.log(1.1));
 }
 
 /** Receives alerts as they are raised (`raised`), and once more when they end (`ended`). */
@@ -225,7 +235,10 @@ export class ScenarioState {
     if (b.of === 'population') {
       const population = this.#populations.get(group.endpoint ?? '');
       if (population === undefined) return undefined;
-      return population.daysBefore(day) >= b.minDays ? population.quantile(b.quantile) : undefined;
+      if (population.daysBefore(day) < b.minDays) return undefined;
+      const own: number[] = [];
+      for (let i = 1; i < group.history.length; i += 2) own.push(group.history[i] as number);
+      return population.quantile(b.quantile, own);
     }
     let max = 0;
     for (let i = 0; i < group.history.length; i += 2) {
