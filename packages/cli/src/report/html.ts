@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
+import type { ActorLink, Alert, AlertEvidence, EntityRef, Incident } from '@palisade/core';
 import type { AnalysisReport, EndpointRecord, Finding, FindingEvidence, JsonSchema } from '@palisade/engine';
-import { formatCount, formatShare, formatTimestamp, toDisplayText } from './internal/display.js';
+import { formatCount, formatMeasure, formatShare, formatSpan, formatTimestamp, toDisplayText } from './internal/display.js';
 import { REPORT_SCRIPT, REPORT_STYLE } from './internal/html-assets.js';
 import {
+  ALERT_SEVERITIES,
   endpointKey,
   LIFECYCLES,
   owaspOrder,
   rankSeverity,
   SEVERITIES,
   severityOfRisk,
+  sortAlerts,
   sortEndpointsByRisk,
   sortFindings,
+  sortIncidents,
 } from './internal/ranking.js';
 import { describeSchemaType, summarizeSchema } from './internal/schema-summary.js';
 
@@ -20,6 +24,16 @@ const SCHEMA_FIELDS = 40;
 const SAMPLE_IDS = 10;
 /** Input files listed before the rest is folded away. */
 const LISTED_FILES = 5;
+/** Incidents open when the page loads (the worst ones); the others open with a click. */
+const OPEN_INCIDENTS = 3;
+/** Entities of an incident or alert listed before the rest is folded under "+N more". */
+const LISTED_ENTITIES = 12;
+/** Entities listed in all, per incident or alert; the JSON report has every one. */
+const MAX_ENTITIES = 200;
+/** Actor links listed per incident. */
+const MAX_LINKS = 100;
+/** Timeline steps listed per alert. */
+const MAX_STEPS = 100;
 
 /**
  * Only the report's own style and script may run, pinned by hash: even if a string from traffic escaped
@@ -35,9 +49,10 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * Renders an analysis report as one self-contained HTML page: input summary, summary cards, the endpoint
- * inventory (sortable and filterable with JavaScript, readable and expandable without it), and findings
- * grouped by OWASP API Top 10 category with their evidence. The page loads nothing (no URLs, fonts or
+ * Renders an analysis report as one self-contained HTML page: input summary, summary cards, behavioural
+ * incidents and their alerts with the evidence (worst first, the worst few open), the endpoint inventory
+ * (sortable and filterable with JavaScript, readable and expandable without it), and findings grouped by
+ * OWASP API Top 10 category with their evidence. The page loads nothing (no URLs, fonts or
  * images). What the script sorts and filters on is embedded as JSON in
  * `<script type="application/json" id="endpoint-index">` (see {@link EndpointIndexEntry}); everything is
  * also in the markup, so the page reads without JavaScript. The full report is not embedded a second time:
@@ -64,6 +79,7 @@ export function renderAnalysisHtml(report: AnalysisReport): string {
     renderHeader(report),
     '<main>\n',
     renderCards(report),
+    renderIncidents(report),
     renderEndpoints(report, context),
     renderFindings(report, context),
     '</main>\n',
@@ -156,7 +172,7 @@ function renderHeader(report: AnalysisReport): string {
   return [
     '<header>\n<h1>API analysis</h1>\n',
     `<p class="muted">Palisade · generated ${escapeHtml(formatGeneratedAt(report.generatedAt))} · report version ${text(report.version)}</p>\n`,
-    '<nav><a href="#endpoints">Endpoints</a><a href="#findings">Findings</a></nav>\n',
+    '<nav><a href="#incidents">Incidents</a><a href="#endpoints">Endpoints</a><a href="#findings">Findings</a></nav>\n',
     '<dl class="kv">',
     `<dt>Files read</dt><dd>${formatCount(input.files.length)}: ${filesHtml}</dd>`,
     `<dt>Events</dt><dd>${formatCount(input.events)} read, ${formatCount(input.rejected)} rejected</dd>`,
@@ -180,8 +196,192 @@ function renderCards(report: AnalysisReport): string {
     '<section aria-label="Findings"><h4>Findings</h4><div>',
     card(totalFindings, '<span class="muted">findings</span>'),
     ...SEVERITIES.map((s) => card(summary.findingsBySeverity[s] ?? 0, severityBadge(s))),
+    '</div></section>\n',
+    '<section aria-label="Behaviour"><h4>Behaviour</h4><div>',
+    card(report.incidents.length, `<span class="muted">incident${report.incidents.length === 1 ? '' : 's'}</span>`),
+    card(report.alerts.length, `<span class="muted">alert${report.alerts.length === 1 ? '' : 's'}</span>`),
+    ...ALERT_SEVERITIES.map((s) =>
+      card(
+        report.incidents.reduce((n, i) => n + (i.severity === s ? 1 : 0), 0),
+        `${severityBadge(s)} <span class="muted">incidents</span>`,
+      ),
+    ),
     '</div></section>\n</div>\n',
   ].join('');
+}
+
+/**
+ * Incidents worst first, each with its actor's entities, how they were linked and its alerts (most severe
+ * first) with their evidence; then the alerts no incident lists. Ids are positions in the report
+ * (`inc-2`, `al-7`), never ids from the report.
+ */
+function renderIncidents(report: AnalysisReport): string {
+  const { alerts, incidents } = report;
+  const out: string[] = [
+    '<section id="incidents">\n',
+    `<h2>Incidents and alerts <span class="muted">(${plural(incidents.length, 'incident')}, ${plural(alerts.length, 'alert')})</span></h2>\n`,
+  ];
+  if (alerts.length === 0 && incidents.length === 0) {
+    out.push('<p class="empty">No behavioural alerts.</p>\n</section>\n');
+    return out.join('');
+  }
+  out.push(
+    '<p class="muted">Worst first. An incident gathers the alerts about one actor: the entities it used, how they were linked, ',
+    'and each alert with what was measured, what it was compared with and the threshold it crossed. Times are UTC.</p>\n',
+    '<div class="filters" id="i-tools" hidden>',
+    '<button type="button" class="b" id="i-open">Expand all</button><button type="button" class="b" id="i-close">Collapse all</button></div>\n',
+  );
+  const alertIndex = new Map<string, number>();
+  alerts.forEach((a, i) => {
+    if (!alertIndex.has(a.id)) alertIndex.set(a.id, i);
+  });
+  const incidentIndex = new Map<Incident, number>(incidents.map((incident, i) => [incident, i]));
+  // Alerts already on the page: one an incident lists twice, or two incidents list, keeps its id once.
+  const listed = new Set<number>();
+  let shown = 0;
+  for (const incident of sortIncidents(incidents)) {
+    const own: number[] = [];
+    for (const id of new Set(incident.alertIds)) {
+      const at = alertIndex.get(id);
+      if (at !== undefined) own.push(at);
+    }
+    const missing = new Set(incident.alertIds).size - own.length;
+    out.push(
+      renderIncident(incident, incidentIndex.get(incident) as number, renderAlerts(own, alerts, listed), missing, shown++ < OPEN_INCIDENTS),
+    );
+  }
+  const rest = alerts.map((_, i) => i).filter((i) => !listed.has(i));
+  if (rest.length > 0) {
+    out.push(
+      `<details class="inc" id="inc-none"${shown < OPEN_INCIDENTS ? ' open' : ''}><summary><strong>Alerts not in an incident</strong>`,
+      `<span>${plural(rest.length, 'alert')}</span></summary><div class="incd">${renderAlerts(rest, alerts, listed)}</div></details>\n`,
+    );
+  }
+  out.push('</section>\n');
+  return out.join('');
+}
+
+function renderIncident(incident: Incident, n: number, alertsHtml: string, missing: number, open: boolean): string {
+  const count = new Set(incident.alertIds).size;
+  const facts = [
+    `Actor <code>${text(incident.actor)}</code>`,
+    `status ${text(incident.status)}`,
+    `incident <code>${text(incident.id)}</code>`,
+  ];
+  const lost =
+    missing > 0
+      ? `<p class="muted">${plural(missing, 'alert')} of this incident ${missing === 1 ? 'is' : 'are'} not in this report.</p>`
+      : '';
+  return (
+    `<details class="inc" id="inc-${n}"${open ? ' open' : ''}><summary>${severityBadge(incident.severity)}` +
+    `${incident.categories.map((c) => `<span class="tag">${text(c)}</span>`).join('')}<strong>${text(incident.summary)}</strong>` +
+    `<span class="muted">${renderSpan(incident.firstSeen, incident.lastSeen)}</span>` +
+    `<span>${plural(count, 'alert')}</span></summary><div class="incd">` +
+    `<p>${facts.join(' · ')}</p>` +
+    `<h4>Entities (${formatCount(incident.entities.length)})</h4><div class="ents">${renderEntities(incident.entities)}</div>` +
+    renderLinks(incident.links) +
+    `<h4>Alerts (${formatCount(count)})</h4>${lost}${alertsHtml}</div></details>\n`
+  );
+}
+
+/** `first → last (span)`, UTC. */
+function renderSpan(first: number, last: number): string {
+  return `${escapeHtml(formatTimestamp(first))} → ${escapeHtml(formatTimestamp(last))} (${escapeHtml(formatSpan(last - first))})`;
+}
+
+/** Entities as `kind value`, the first few shown and the rest under "+N more", at most {@link MAX_ENTITIES}. */
+function renderEntities(entities: readonly EntityRef[]): string {
+  if (entities.length === 0) return '<span class="muted">none named</span>';
+  const listed = entities.slice(0, MAX_ENTITIES).map((e) => `<span class="ent">${renderEntity(e)}</span>`);
+  let html = listed.slice(0, LISTED_ENTITIES).join(' ');
+  if (listed.length > LISTED_ENTITIES) {
+    html += ` <details class="more"><summary>+${formatCount(entities.length - LISTED_ENTITIES)} more</summary>${listed.slice(LISTED_ENTITIES).join(' ')}`;
+    if (entities.length > MAX_ENTITIES) html += ` and ${formatCount(entities.length - MAX_ENTITIES)} more in the JSON report`;
+    html += '</details>';
+  }
+  return html;
+}
+
+function renderLinks(links: readonly ActorLink[]): string {
+  if (links.length === 0) return '<p class="muted">No links: the alerts name one entity.</p>';
+  const rows = links
+    .slice(0, MAX_LINKS)
+    .map(
+      (l) =>
+        `<tr><td>${renderEntity(l.from)}<td>${renderEntity(l.to)}<td>${text(l.reason)}<td>${formatCount(l.events)}` +
+        `<td>${escapeHtml(formatTimestamp(l.firstSeen))}`,
+    );
+  const more = links.length > MAX_LINKS ? `<p class="muted">and ${formatCount(links.length - MAX_LINKS)} more in the JSON report</p>` : '';
+  return (
+    `<details class="sub"><summary>How the entities were linked (${formatCount(links.length)})</summary>` +
+    `<table class="t lk"><tr><th>From<th>To<th>Reason<th>Events<th>First seen${rows.join('')}</table>${more}</details>`
+  );
+}
+
+function renderEntity(e: EntityRef): string {
+  return `<i>${text(e.kind)}</i> <code>${text(e.value)}</code>`;
+}
+
+/** The alerts at these positions of `alerts`, most severe first; adds the positions to `placed`. */
+function renderAlerts(positions: readonly number[], alerts: readonly Alert[], placed: Set<number>): string {
+  const at = new Map<Alert, number>(positions.map((i) => [alerts[i] as Alert, i]));
+  return sortAlerts([...at.keys()])
+    .map((a) => {
+      const n = at.get(a) as number;
+      const html = renderAlert(a, placed.has(n) ? undefined : n);
+      placed.add(n);
+      return html;
+    })
+    .join('');
+}
+
+/** One alert; `n`, its position in the report, gives its element id (`al-n`). */
+function renderAlert(a: Alert, n: number | undefined): string {
+  const times = [
+    `first seen ${escapeHtml(formatTimestamp(a.firstSeen))}`,
+    `last seen ${escapeHtml(formatTimestamp(a.lastSeen))}`,
+    `raised at ${escapeHtml(formatTimestamp(a.raisedAt))}`,
+  ];
+  return (
+    `<div class="al"${n === undefined ? '' : ` id="al-${n}"`}><div class="alh">${severityBadge(a.severity)}<code>${text(a.ruleId)}</code>` +
+    `<span class="tag">${text(a.category)}</span><span class="muted">confidence ${escapeHtml(formatMeasure(a.confidence))}</span></div>` +
+    `<p class="fs">${text(a.summary)}</p><p class="muted">${times.join(' · ')}</p>` +
+    `<div class="ents">${renderEntities(a.entities)}</div>${renderAlertEvidence(a.evidence)}</div>\n`
+  );
+}
+
+/** Measured features beside their baselines, the threshold, sample events and the timeline (folded). */
+function renderAlertEvidence(evidence: AlertEvidence): string {
+  const features = evidence.features ?? {};
+  const baseline = evidence.baseline ?? {};
+  const keys = [...new Set([...Object.keys(features), ...Object.keys(baseline)])];
+  const cell = (record: Record<string, number | string>, key: string): string =>
+    Object.hasOwn(record, key) ? text(formatMeasure(record[key])) : '';
+  const rows = keys.map((k) => `<tr><td><code>${text(k)}</code><td>${cell(features, k)}<td>${cell(baseline, k)}`);
+  if (evidence.threshold) rows.push(`<tr class="thr"><td>threshold<td colspan="2">${text(evidence.threshold)}`);
+  const parts: string[] = [];
+  if (rows.length > 0) parts.push(`<table class="t evt"><tr><th>Feature<th>Measured<th>Baseline${rows.join('')}</table>`);
+  const samples = evidence.sampleEventIds ?? [];
+  if (samples.length > 0) parts.push(`<div class="ev">samples: ${renderIds(samples)}</div>`);
+  const timeline = evidence.timeline ?? [];
+  if (timeline.length > 0) {
+    const steps = timeline
+      .slice(0, MAX_STEPS)
+      .map(
+        (t) =>
+          `<tr><td>${escapeHtml(formatTimestamp(t.time))}<td>${text(t.what)}<td>${t.eventId === undefined ? '' : `<code>${text(t.eventId)}</code>`}`,
+      );
+    const more = timeline.length > MAX_STEPS ? `<p class="muted">and ${formatCount(timeline.length - MAX_STEPS)} more steps</p>` : '';
+    parts.push(
+      `<details class="sub"><summary>Timeline (${plural(timeline.length, 'step')})</summary>` +
+        `<table class="t tl"><tr><th>Time<th>What<th>Event${steps.join('')}</table>${more}</details>`,
+    );
+  }
+  return parts.join('');
+}
+
+function plural(count: number, noun: string): string {
+  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 const ENDPOINT_COLUMNS: ReadonlyArray<[key: string, label: string]> = [

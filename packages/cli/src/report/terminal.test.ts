@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import type { AnalysisReport } from '@palisade/engine';
-import { buildEndpoint, buildFinding, buildHostileReport, buildReport, buildSampleReport, HOSTILE } from './fixtures/analysis-report.js';
+import {
+  buildAlert,
+  buildEndpoint,
+  buildFinding,
+  buildHostileReport,
+  buildIncident,
+  buildIncidentReport,
+  buildReport,
+  buildSampleReport,
+  HOSTILE,
+} from './fixtures/analysis-report.js';
 import { type AnalysisSummaryOptions, printAnalysisSummary } from './terminal.js';
 
 function print(report: AnalysisReport, options: AnalysisSummaryOptions = { color: false }): string {
@@ -81,6 +91,8 @@ test('an empty report says there is nothing rather than printing empty tables', 
   assert.match(text, /Inventory +0 hosts, 0 endpoints/);
   assert.match(text, /Riskiest endpoints\n {2}None: no endpoints were found in the input\./);
   assert.match(text, /Most severe findings\n {2}None\./);
+  assert.match(text, /Incidents\n {2}No behavioural alerts\./);
+  assert.doesNotMatch(text, /Alerts/);
   assert.doesNotMatch(text, /Traffic/);
   assert.doesNotMatch(text, /risk {2}method/);
 });
@@ -127,4 +139,62 @@ test('no line is wider than 120 columns: long paths lose their middle, long list
   assert.match(text, /api\.example\.com\/api\/very-long.*….*very-long-segment\/\{finalId\}/);
   assert.match(text, / {2}posture\/rule-number-0(, posture\/rule-number-\d+)* \+\d+\n/);
   assert.match(text, /Read +40 files: \/var\/log\/posture\/rule-number-0\.log, .* \+\d+/);
+});
+
+test('the incidents come worst first after the summary lines, with severity, alert count, categories and summary', () => {
+  const text = print(buildIncidentReport());
+  assert.match(
+    text,
+    /Findings +3: .*\n {2}Alerts {5}3 in 2 incidents: 1 critical, 2 high, 0 medium, 0 low\n\nIncidents \(2 of 2, worst first\)\n/,
+  );
+  const lines = text.split('\n');
+  const title = lines.indexOf('Incidents (2 of 2, worst first)');
+  assert.deepEqual(lines.slice(title + 1, title + 4), [
+    '  severity  alerts  categories                             summary',
+    '  critical       2  credential_stuffing, account_takeover  2 alerts (credential_stuffing, account_takeover) by fingerpr…',
+    '  high           1  bola                                   1 alert (bola) by user user-10042',
+  ]);
+  assert.ok(text.indexOf('Incidents (') < text.indexOf('Riskiest endpoints'));
+});
+
+test('only the 10 worst incidents are listed, long summaries cut at the end, then how many more there are', () => {
+  const severities = ['low', 'medium', 'high', 'critical'] as const;
+  const alerts = Array.from({ length: 12 }, (_, i) =>
+    buildAlert({ id: `a${i}`, severity: severities[i % 4], entities: [{ kind: 'ip', value: `192.0.2.${i}` }] }),
+  );
+  const incidents = alerts.map((a, i) =>
+    buildIncident([a], {
+      id: `i${i}`,
+      firstSeen: Date.UTC(2026, 10, 30, 8, i),
+      summary: `incident ${i} by ip 192.0.2.${i}: ${'a long tale of what it did, '.repeat(8)}`,
+    }),
+  );
+  const text = print(buildReport({ alerts, incidents }), { color: true });
+  const plain = stripAnsi(text);
+  assert.match(plain, /Incidents \(10 of 12, worst first\)/);
+  const listed = [...plain.matchAll(/^ {2}(critical|high|medium|low) +1 {2}bola +incident (\d+) /gm)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(listed, [
+    'critical 3',
+    'critical 7',
+    'critical 11',
+    'high 2',
+    'high 6',
+    'high 10',
+    'medium 1',
+    'medium 5',
+    'medium 9',
+    'low 0',
+  ]);
+  assert.match(plain, /\n {2}… 2 more in the reports\n/);
+  for (const line of plain.split('\n')) assert.ok(columns(line) <= 120, `${columns(line)}: ${line}`);
+  assert.match(plain, /incident 3 by ip 192\.0\.2\.3: a long tale.*…\n/);
+  assert.ok(text.includes(`  ${ESC}[1;31mcritical${ESC}[0m`), 'severities are painted');
+  assert.ok(text.includes(`${ESC}[1;31m3 critical${ESC}[0m, ${ESC}[31m3 high${ESC}[0m`), text);
+  assert.equal(stripAnsi(text), print(buildReport({ alerts, incidents })));
+});
+
+test('alerts that no incident holds are counted instead of listed', () => {
+  const text = print(buildReport({ alerts: [buildAlert()] }));
+  assert.match(text, /Alerts {5}1 in 0 incidents: 0 critical, 1 high, 0 medium, 0 low/);
+  assert.match(text, /Incidents\n {2}None: 1 alert in no incident \(in the reports\)\./);
 });

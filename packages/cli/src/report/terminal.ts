@@ -1,7 +1,15 @@
 import type { AnalysisReport, EndpointRecord, Finding } from '@palisade/engine';
 import { formatDuration } from '../progress.js';
 import { formatCount, formatTimestamp, toDisplayText } from './internal/display.js';
-import { LIFECYCLES, SEVERITIES, severityOfRisk, sortEndpointsByRisk, sortFindings } from './internal/ranking.js';
+import {
+  ALERT_SEVERITIES,
+  LIFECYCLES,
+  SEVERITIES,
+  severityOfRisk,
+  sortEndpointsByRisk,
+  sortFindings,
+  sortIncidents,
+} from './internal/ranking.js';
 
 /** How {@link printAnalysisSummary} prints. */
 export interface AnalysisSummaryOptions {
@@ -15,17 +23,17 @@ export interface AnalysisSummaryOptions {
 
 /** The widest line the summary prints, in columns. */
 const MAX_WIDTH = 120;
-/** How many endpoints and findings the two tables list. */
+/** How many endpoints, findings and incidents the tables list. */
 const TOP = 10;
 const INDENT = '  ';
 const GAP = '  ';
 
 /**
  * Prints what `palisade analyze` found for a person at a terminal: what was read, the inventory by
- * lifecycle, findings by severity, the riskiest endpoints, the most severe findings and where the full
- * reports are. Lines stay within 120 columns (long paths lose their middle, long lists their end). Every
- * string from the report is shown with control and bidi characters made visible, so traffic cannot
- * drive the terminal. Writes once to `out`; never closes it.
+ * lifecycle, findings and behavioural alerts by severity, the worst incidents, the riskiest endpoints, the
+ * most severe findings and where the full reports are. Lines stay within 120 columns (long paths lose
+ * their middle, long lists and summaries their end). Every string from the report is shown with control
+ * and bidi characters made visible, so traffic cannot drive the terminal. Writes once to `out`; never closes it.
  *
  * @example
  * printAnalysisSummary(process.stdout, report, { color: process.stdout.isTTY, htmlPath: 'analysis.html' });
@@ -34,6 +42,7 @@ export function printAnalysisSummary(out: NodeJS.WritableStream, report: Analysi
   const paint = createPainter(options.color);
   const lines: string[] = [];
   lines.push(paint('bold', 'Palisade API analysis'), ...describeInput(report, paint), '');
+  lines.push(...describeIncidents(report, paint), '');
   lines.push(...describeRiskyEndpoints(report, paint), '');
   lines.push(...describeTopFindings(report, paint), '');
   lines.push(...describeOutputs(options, paint));
@@ -82,7 +91,37 @@ function describeInput(report: AnalysisReport, paint: Paint): string[] {
   const findings = SEVERITIES.reduce((n, s) => n + (summary.findingsBySeverity[s] ?? 0), 0);
   const severities = SEVERITIES.map((s) => paintCount(paint, summary.findingsBySeverity[s] ?? 0, s, s)).join(', ');
   lines.push(`${label('Findings')}${formatCount(findings)}: ${severities}`);
-  if (report.alerts.length > 0) lines.push(`${label('Alerts')}${formatCount(report.alerts.length)} behavioural alerts (in the reports)`);
+  if (report.alerts.length > 0) {
+    const counted = (s: string): number => report.alerts.reduce((n, a) => n + (a.severity === s ? 1 : 0), 0);
+    const bySeverity = ALERT_SEVERITIES.map((s) => paintCount(paint, counted(s), s, s)).join(', ');
+    lines.push(`${label('Alerts')}${formatCount(report.alerts.length)} in ${plural(report.incidents.length, 'incident')}: ${bySeverity}`);
+  }
+  return lines;
+}
+
+/** The worst incidents: severity, alerts, categories and summary; then how many were left out. */
+function describeIncidents(report: AnalysisReport, paint: Paint): string[] {
+  const { alerts, incidents } = report;
+  const title = 'Incidents';
+  if (incidents.length === 0) {
+    const why = alerts.length === 0 ? 'No behavioural alerts.' : `None: ${plural(alerts.length, 'alert')} in no incident (in the reports).`;
+    return [paint('bold', title), `${INDENT}${why}`];
+  }
+  const shown = sortIncidents(incidents).slice(0, TOP);
+  const table = renderTable(
+    [{ header: 'severity' }, { header: 'alerts', align: 'right' }, { header: 'categories', max: 40, list: true }, { header: 'summary' }],
+    shown.map((i) => ({
+      cells: [
+        { text: toDisplayText(i.severity), style: SEVERITIES.includes(i.severity) ? i.severity : undefined },
+        { text: formatCount(new Set(i.alertIds).size) },
+        { text: '', items: i.categories.map(toDisplayText) },
+        { text: toDisplayText(i.summary) },
+      ],
+    })),
+    paint,
+  );
+  const lines = [paint('bold', `${title} (${shown.length} of ${formatCount(incidents.length)}, worst first)`), ...table];
+  if (incidents.length > shown.length) lines.push(`${INDENT}… ${formatCount(incidents.length - shown.length)} more in the reports`);
   return lines;
 }
 

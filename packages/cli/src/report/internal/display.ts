@@ -32,6 +32,29 @@ export function formatTimestamp(epochMs: number | null | undefined): string {
     .replace(/\.\d{3}Z$/, ' UTC');
 }
 
+/**
+ * A measured value of an alert's evidence: integers with thousands separators, fractions to four
+ * significant digits (`0.029`, `19.19`), large fractions to one decimal; strings as given; `–` otherwise.
+ */
+export function formatMeasure(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '–';
+  if (Number.isInteger(value)) return value.toLocaleString('en');
+  return Math.abs(value) >= 100
+    ? value.toLocaleString('en', { maximumFractionDigits: 1 })
+    : value.toLocaleString('en', { maximumSignificantDigits: 4 });
+}
+
+/** A length of time, ms → `42s`, `3m05s`, `5h20m`, `9d04h`; `–` when not a finite, non-negative number. */
+export function formatSpan(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 48 * 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
+}
+
 /** `part` of `whole` as a whole-number percentage (`<1%` for small non-zero shares). */
 export function formatShare(part: number, whole: number): string {
   if (!(whole > 0) || !(part > 0)) return '0%';

@@ -79,6 +79,23 @@ details.f>summary>*{overflow-wrap:anywhere}details.f>summary>code{color:var(--mu
 table.fi{margin:.2rem .9rem .8rem 1.9rem;width:calc(100% - 2.8rem)}
 table.fi td:first-child{width:32%}table.fi td:nth-child(2){width:6rem}
 .ev{color:var(--muted);font-size:.92em;margin-top:.15rem}
+details.inc{border:1px solid var(--line);border-radius:8px;margin:.6rem 0}
+details.inc>summary{display:flex;flex-wrap:wrap;gap:.15rem .6rem;align-items:baseline;padding:.5rem .8rem;border-radius:8px}
+details.inc>summary>*{overflow-wrap:anywhere}
+.inc>summary::before{content:"\\25B8";color:var(--muted)}.inc[open]>summary::before{content:"\\25BE"}.inc>summary:hover{background:var(--hover)}
+.incd{padding:.6rem 1rem .8rem 1.9rem;border-top:1px dashed var(--line);background:var(--panel);border-radius:0 0 8px 8px}
+.incd>p,.ents{margin:0 0 .5rem}.incd>h4{margin-top:.8rem}
+.tag{display:inline-block;padding:0 .45em;border:1px solid var(--line);border-radius:4px;font-size:.8rem;line-height:1.45;white-space:nowrap}
+.ent{display:inline-block;margin-right:.5rem;overflow-wrap:anywhere}.ent i,table.lk i{font-style:normal;color:var(--muted)}
+details.more{display:inline}details.more>summary{display:inline;color:var(--link)}
+details.sub{margin:.3rem 0}details.sub>summary{color:var(--link)}
+details.sub>summary::before{content:"\\25B8  "}details.sub[open]>summary::before{content:"\\25BE  "}
+.al{border-left:3px solid var(--line);background:var(--bg);padding:.4rem .8rem;margin:.5rem 0}
+.alh{display:flex;flex-wrap:wrap;gap:.15rem .6rem;align-items:baseline}
+.al p{margin:.2rem 0}.al .fs{font-weight:600}
+table.evt{margin:.3rem 0}table.evt td:nth-child(2),table.evt td:nth-child(3){text-align:right;font-variant-numeric:tabular-nums}
+table.evt tr.thr td{text-align:left;color:var(--muted)}
+table.tl td:first-child{white-space:nowrap}
 :target{outline:2px solid var(--link);outline-offset:-2px}tr:target{background:var(--hover)}
 footer{margin-top:3rem;color:var(--muted);font-size:.85rem}
 @media print{
@@ -86,6 +103,7 @@ body{max-width:none;padding:0;font-size:9.5pt}
 nav,.filters{display:none!important}
 .eps{overflow:visible;border:0}.eph,.ep>summary,.epd{min-width:0}
 details.ep,details.f{content-visibility:visible;break-inside:avoid}
+.al{break-inside:avoid}
 h2,h3{break-after:avoid}
 a{color:inherit;text-decoration:none}
 .badge{border:1px solid currentColor;print-color-adjust:exact;-webkit-print-color-adjust:exact}
@@ -94,8 +112,9 @@ a{color:inherit;text-decoration:none}
 
 /**
  * The script of the HTML report. It only adds to what the page shows without it: sorting and filtering the
- * endpoint list, a severity filter and expand/collapse for findings, opening a `<details>` a link points
- * to, and opening findings for printing. It reads the embedded JSON (`#endpoint-index`), never the network.
+ * endpoint list, a severity filter and expand/collapse for findings, expand/collapse for incidents, opening a
+ * `<details>` a link points to, and opening findings and incidents for printing. It reads the embedded JSON
+ * (`#endpoint-index`), never the network.
  */
 export const REPORT_SCRIPT = `
 (() => {
@@ -188,6 +207,13 @@ export const REPORT_SCRIPT = `
     $('f-tools').hidden = false;
   }
 
+  const incidents = Array.from(document.querySelectorAll('details.inc'));
+  if ($('i-tools')) {
+    $('i-open').addEventListener('click', () => { for (const i of incidents) i.open = true; });
+    $('i-close').addEventListener('click', () => { for (const i of incidents) i.open = false; });
+    $('i-tools').hidden = false;
+  }
+
   // Shows what a link points to: opens every <details> around it, even one hidden by a filter.
   const reveal = (id) => {
     const target = id ? document.getElementById(id) : null;
@@ -209,7 +235,7 @@ export const REPORT_SCRIPT = `
 
   let opened = [];
   addEventListener('beforeprint', () => {
-    opened = findings.filter((f) => !f.open);
+    opened = [...incidents, ...findings].filter((f) => !f.open);
     for (const f of opened) f.open = true;
   });
   addEventListener('afterprint', () => {

@@ -1,7 +1,11 @@
+import type { Alert, AlertSeverity, Incident } from '@palisade/core';
 import type { EndpointRecord, Finding, Lifecycle, OwaspApiCategory, Severity } from '@palisade/engine';
 
 /** Severities, most severe first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** Severities of behavioural alerts and incidents, most severe first. */
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['critical', 'high', 'medium', 'low'];
 
 /** Lifecycles in the order the report shows them. */
 export const LIFECYCLES: readonly Lifecycle[] = ['documented', 'shadow', 'zombie', 'orphan', 'new'];
@@ -46,6 +50,29 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       (b.evidence.requests ?? 0) - (a.evidence.requests ?? 0) ||
       compareText(a.id, b.id) ||
       compareText(a.host, b.host),
+  );
+}
+
+/** Incidents worst first: most severe, then with the most alerts, then the earliest, then by id; a new array. */
+export function sortIncidents(incidents: readonly Incident[]): Incident[] {
+  return [...incidents].sort(
+    (a, b) =>
+      rankSeverity(b.severity) - rankSeverity(a.severity) ||
+      b.alertIds.length - a.alertIds.length ||
+      a.firstSeen - b.firstSeen ||
+      compareText(a.id, b.id),
+  );
+}
+
+/** Alerts most severe first, then the most confident, then the earliest raised, then by rule id; a new array. */
+export function sortAlerts(alerts: readonly Alert[]): Alert[] {
+  return [...alerts].sort(
+    (a, b) =>
+      rankSeverity(b.severity) - rankSeverity(a.severity) ||
+      b.confidence - a.confidence ||
+      a.raisedAt - b.raisedAt ||
+      compareText(a.ruleId, b.ruleId) ||
+      compareText(a.id, b.id),
   );
 }
 
