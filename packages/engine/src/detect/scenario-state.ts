@@ -2,33 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Alert, EntityRef, TimelineEntry } from '@palisade/core';
 import type { Observation } from './observation.js';
 import { fieldReader, type Scenario } from './scenario.js';
+import { createWindow, type GroupWindow, type WindowEntry, type WindowStep } from './windows.js';
 
 const DAY = 86_400_000;
 /** Days of daily values a group keeps for its own baseline. */
 const HISTORY_DAYS = 30;
-/** Observations one group's window holds at most (the oldest go first). */
-const MAX_ENTRIES = 50_000;
 /** Entities of each kind an alert names besides its group (addresses behind a fingerprint…). */
 const MAX_CO_ENTITIES = 50;
 const SAMPLES = 5;
 const MAX_TIMELINE = 40;
 const TIMELINE_BUCKET = 10 * 60_000;
-
-/** One counted observation, slimmed to what the window and the evidence read. */
-interface Entry {
-  time: number;
-  id: string;
-  endpoint: string;
-  status: number | undefined;
-  value: string | undefined;
-  spread: string | undefined;
-  flagged: boolean;
-  bytes: number;
-  ip: string | undefined;
-  user: string | undefined;
-  apiKey: string | undefined;
-  fingerprint: string | undefined;
-}
 
 /** An alert being raised: updated while its group stays active. */
 interface ActiveAlert {
@@ -42,15 +25,10 @@ interface ActiveAlert {
 
 /** The window and the history of one group (one entity, or one entity on one endpoint). */
 class Group {
-  readonly entries: Entry[] = [];
-  head = 0;
-  readonly distinct = new Map<string, number>();
-  readonly spread = new Map<string, number>();
-  flagged = 0;
-  bytes = 0;
+  readonly window: GroupWindow;
   day = -1;
   dayMax = 0;
-  /** [day, value] of previous days with a value, oldest first. */
+  /** [day, value] of previous days whose value could matter to a baseline, oldest first. */
   history: number[] = [];
   active: ActiveAlert | undefined;
   quietUntil = 0;
@@ -59,10 +37,9 @@ class Group {
     readonly kind: string,
     readonly value: string,
     readonly endpoint: string | undefined,
-  ) {}
-
-  get count(): number {
-    return this.entries.length - this.head;
+    windowMs: number,
+  ) {
+    this.window = createWindow(windowMs);
   }
 }
 
@@ -130,6 +107,10 @@ export class ScenarioState {
   readonly #readers: Array<(o: Observation) => string | undefined>;
   readonly #primary: 'distinct' | 'count' | 'bytes';
   readonly #listener: AlertListener;
+  /** The primary threshold's floor, the baseline factor and kind: what decides whether a day's value is kept. */
+  readonly #floor: number;
+  readonly #factor: number;
+  readonly #baselineOf: 'entity' | 'population' | undefined;
   /** Groups with an alert open: the only ones the sweeps between day changes look at. */
   readonly #alerting = new Set<Group>();
   #day = -1;
@@ -139,6 +120,9 @@ export class ScenarioState {
     this.#readers = scenario.groupBy.map(fieldReader);
     const t = scenario.threshold;
     this.#primary = t.distinct !== undefined ? 'distinct' : t.count !== undefined ? 'count' : 'bytes';
+    this.#floor = (this.#primary === 'distinct' ? t.distinct : this.#primary === 'count' ? t.count : t.bytes) ?? 0;
+    this.#factor = t.baseline?.factor ?? 0;
+    this.#baselineOf = t.baseline?.of;
     this.#listener = listener;
   }
 
@@ -161,7 +145,7 @@ export class ScenarioState {
       const key = s.perEndpoint ? `${kind}\u0000${value}\u0000${o.endpoint}` : `${kind}\u0000${value}`;
       let group = this.#groups.get(key);
       if (group === undefined) {
-        group = new Group(kind, value, s.perEndpoint ? o.endpoint : undefined);
+        group = new Group(kind, value, s.perEndpoint ? o.endpoint : undefined, s.windowMs);
         this.#groups.set(key, group);
       }
       this.#add(group, o);
@@ -174,7 +158,7 @@ export class ScenarioState {
     const day = Math.floor(o.time / DAY);
     if (day !== group.day) this.#closeDay(group, day);
     this.#expire(group, o.time);
-    const entry: Entry = {
+    const entry: WindowEntry = {
       time: o.time,
       id: o.id,
       endpoint: `${o.method} ${o.template}`,
@@ -188,12 +172,7 @@ export class ScenarioState {
       apiKey: o.apiKey,
       fingerprint: o.fingerprint,
     };
-    group.entries.push(entry);
-    if (entry.value !== undefined) group.distinct.set(entry.value, (group.distinct.get(entry.value) ?? 0) + 1);
-    if (entry.spread !== undefined) group.spread.set(entry.spread, (group.spread.get(entry.spread) ?? 0) + 1);
-    if (entry.flagged) group.flagged++;
-    group.bytes += entry.bytes;
-    if (group.count > MAX_ENTRIES) this.#drop(group);
+    group.window.add(entry);
 
     const value = this.#value(group);
     if (value > group.dayMax) group.dayMax = value;
@@ -203,21 +182,23 @@ export class ScenarioState {
     }
     if (o.time < group.quietUntil) return;
     const baseline = this.#crosses(group, value, day);
-    if (baseline !== false) this.#raise(group, value, baseline);
+    if (baseline !== false) this.#raise(group, value, baseline, entry);
   }
 
   #value(group: Group): number {
-    return this.#primary === 'distinct' ? group.distinct.size : this.#primary === 'count' ? group.count : group.bytes;
+    const w = group.window;
+    return this.#primary === 'distinct' ? w.distinct : this.#primary === 'count' ? w.count : w.bytes;
   }
 
   /** `false` when the group is below a threshold; else the baseline it was compared with (`undefined`: none). */
   #crosses(group: Group, value: number, day: number): number | undefined | false {
     const t = this.#scenario.threshold;
-    if (t.count !== undefined && group.count < t.count) return false;
-    if (t.distinct !== undefined && group.distinct.size < t.distinct) return false;
-    if (t.bytes !== undefined && group.bytes < t.bytes) return false;
-    if (t.ratio !== undefined && group.flagged < t.ratio.min * group.count) return false;
-    if (t.spread !== undefined && group.spread.size < t.spread.min) return false;
+    const w = group.window;
+    if (t.count !== undefined && w.count < t.count) return false;
+    if (t.distinct !== undefined && w.distinct < t.distinct) return false;
+    if (t.bytes !== undefined && w.bytes < t.bytes) return false;
+    if (t.ratio !== undefined && w.flagged < t.ratio.min * w.count) return false;
+    if (t.spread !== undefined && w.spread < t.spread.min) return false;
     let baseline: number | undefined;
     if (t.baseline !== undefined) {
       baseline = this.#baseline(group, day);
@@ -225,7 +206,7 @@ export class ScenarioState {
       if (baseline === undefined) return false;
       if (value < t.baseline.factor * baseline) return false;
     }
-    if (t.regular !== undefined && !(variation(group) <= t.regular)) return false;
+    if (t.regular !== undefined && !(w.variation() <= t.regular)) return false;
     return baseline;
   }
 
@@ -247,13 +228,12 @@ export class ScenarioState {
     return max;
   }
 
-  #raise(group: Group, value: number, baseline: number | undefined): void {
+  #raise(group: Group, value: number, baseline: number | undefined, last: WindowEntry): void {
     const s = this.#scenario;
-    const first = group.entries[group.head] as Entry;
-    const last = group.entries[group.entries.length - 1] as Entry;
+    const firstTime = group.window.firstTime;
     const own: EntityRef = { kind: group.kind, value: group.value };
     const id = createHash('sha256')
-      .update(`${s.id}\u0000${group.kind}\u0000${group.value}\u0000${group.endpoint ?? ''}\u0000${first.time}`)
+      .update(`${s.id}\u0000${group.kind}\u0000${group.value}\u0000${group.endpoint ?? ''}\u0000${firstTime}`)
       .digest('hex')
       .slice(0, 32);
     const features = this.#features(group);
@@ -265,7 +245,7 @@ export class ScenarioState {
         severity: s.severity,
         confidence: s.confidence,
         entities: [own],
-        firstSeen: first.time,
+        firstSeen: firstTime,
         lastSeen: last.time,
         raisedAt: last.time,
         summary: '',
@@ -285,24 +265,25 @@ export class ScenarioState {
     };
     group.active = active;
     this.#alerting.add(group);
-    for (let i = group.head; i < group.entries.length; i++) this.#track(active, group.entries[i] as Entry);
-    active.alert.evidence.sampleEventIds = group.entries.slice(group.head, group.head + SAMPLES).map((e) => e.id);
+    for (const step of group.window.steps()) this.#track(active, step);
+    active.alert.evidence.sampleEventIds = group.window.firstIds(SAMPLES);
     this.#summarise(group, active, value);
     this.#listener(active.alert, 'raised');
   }
 
-  #update(group: Group, entry: Entry): void {
+  #update(group: Group, entry: WindowEntry): void {
     const active = group.active as ActiveAlert;
     active.alert.lastSeen = entry.time;
-    this.#track(active, entry);
+    this.#track(active, { time: entry.time, id: entry.id, endpoint: entry.endpoint, status: entry.status, count: 1, entry });
     const features = this.#features(group);
     for (const [name, value] of Object.entries(features)) {
       if (typeof value === 'number' && value > (active.peak[name] ?? 0)) active.peak[name] = value;
     }
   }
 
-  /** Records an entry's co-entities, timeline bucket and sample id in an active alert. */
-  #track(active: ActiveAlert, entry: Entry): void {
+  /** Records a step's co-entities, timeline bucket and sample id in an active alert. */
+  #track(active: ActiveAlert, step: WindowStep): void {
+    const entry = step.entry;
     const add = (kind: string, value: string | undefined): void => {
       if (value === undefined) return;
       const key = `${kind}\u0000${value}`;
@@ -312,41 +293,45 @@ export class ScenarioState {
       active.coCounts.set(kind, n + 1);
       active.entities.set(key, { kind, value });
     };
-    add('ip', entry.ip);
-    add('user', entry.user);
-    add('api_key', entry.apiKey);
-    add('fingerprint', entry.fingerprint);
-    const bucket = Math.floor(entry.time / TIMELINE_BUCKET) * TIMELINE_BUCKET;
-    const status = entry.status === undefined ? '-' : `${Math.floor(entry.status / 100)}xx`;
-    const key = `${bucket}\u0000${entry.endpoint}\u0000${status}`;
-    const step = active.timeline.get(key);
-    if (step !== undefined) step.count++;
-    else if (active.timeline.size < MAX_TIMELINE)
-      active.timeline.set(key, { time: entry.time, what: `${entry.endpoint} ${status}`, eventId: entry.id, count: 1 });
-    active.latest.push(entry.id);
+    if (entry !== undefined) {
+      add('ip', entry.ip);
+      add('user', entry.user);
+      add('api_key', entry.apiKey);
+      add('fingerprint', entry.fingerprint);
+    }
+    const bucket = Math.floor(step.time / TIMELINE_BUCKET) * TIMELINE_BUCKET;
+    const status = step.status === undefined ? '-' : `${Math.floor(step.status / 100)}xx`;
+    const key = `${bucket}\u0000${step.endpoint}\u0000${status}`;
+    const known = active.timeline.get(key);
+    if (known !== undefined) known.count += step.count;
+    else if (active.timeline.size < MAX_TIMELINE) {
+      active.timeline.set(key, { time: step.time, what: `${step.endpoint} ${status}`, eventId: step.id, count: step.count });
+    }
+    active.latest.push(step.id);
     if (active.latest.length > SAMPLES) active.latest.shift();
   }
 
   #features(group: Group): Record<string, number> {
     const s = this.#scenario;
-    const f: Record<string, number> = { count: group.count };
-    if (s.distinctName !== undefined) f[`distinct_${s.distinctName}`] = group.distinct.size;
-    if (s.threshold.ratio !== undefined) f.ratio = round(group.flagged / Math.max(1, group.count));
-    if (s.threshold.spread !== undefined) f[`distinct_${s.threshold.spread.of}`] = group.spread.size;
-    if (s.threshold.regular !== undefined) f.gap_variation = round(variation(group));
-    if (group.bytes > 0) f.bytes = group.bytes;
+    const w = group.window;
+    const f: Record<string, number> = { count: w.count };
+    if (s.distinctName !== undefined) f[`distinct_${s.distinctName}`] = w.distinct;
+    if (s.threshold.ratio !== undefined) f.ratio = round(w.flagged / Math.max(1, w.count));
+    if (s.threshold.spread !== undefined) f[`distinct_${s.threshold.spread.of}`] = w.spread;
+    if (s.threshold.regular !== undefined) f.gap_variation = round(w.variation());
+    if (w.bytes > 0) f.bytes = w.bytes;
     return f;
   }
 
   #summarise(group: Group, active: ActiveAlert, value: number): void {
     const s = this.#scenario;
-    const endpoints = [...new Set(group.entries.slice(group.head).map((e) => e.endpoint))];
+    const endpoints = [...new Set(group.window.steps().map((e) => e.endpoint))];
     active.alert.summary = s.summary
       .replaceAll('{entity}', `${group.kind} ${group.value}`)
-      .replaceAll('{count}', String(group.count))
-      .replaceAll('{distinct}', String(group.distinct.size))
+      .replaceAll('{count}', String(group.window.count))
+      .replaceAll('{distinct}', String(group.window.distinct))
       .replaceAll('{value}', String(value))
-      .replaceAll('{spread}', String(group.spread.size))
+      .replaceAll('{spread}', String(group.window.spread))
       .replaceAll('{window}', formatDuration(s.windowMs))
       .replaceAll('{endpoints}', endpoints.length <= 2 ? endpoints.join(' and ') : `${endpoints.length} endpoints`);
   }
@@ -371,33 +356,22 @@ export class ScenarioState {
   }
 
   #expire(group: Group, now: number): void {
-    const horizon = now - this.#scenario.windowMs;
-    while (group.head < group.entries.length && (group.entries[group.head] as Entry).time <= horizon) this.#drop(group);
-    if (group.count === 0) this.#end(group);
-  }
-
-  #drop(group: Group): void {
-    const entry = group.entries[group.head] as Entry;
-    group.head++;
-    if (entry.value !== undefined) decrement(group.distinct, entry.value);
-    if (entry.spread !== undefined) decrement(group.spread, entry.spread);
-    if (entry.flagged) group.flagged--;
-    group.bytes -= entry.bytes;
-    if (group.head > 1024 && group.head * 2 > group.entries.length) {
-      group.entries.splice(0, group.head);
-      group.head = 0;
-    }
+    group.window.expire(now);
+    if (group.window.count === 0) this.#end(group);
   }
 
   #closeDay(group: Group, day: number): void {
     if (group.day >= 0 && group.dayMax > 0) {
-      group.history.push(group.day, group.dayMax);
-      let population = this.#populations.get(group.endpoint ?? '');
-      if (population === undefined) {
-        population = new Population();
-        this.#populations.set(group.endpoint ?? '', population);
+      if (this.#baselineOf !== undefined) {
+        let population = this.#populations.get(group.endpoint ?? '');
+        if (population === undefined) {
+          population = new Population();
+          this.#populations.set(group.endpoint ?? '', population);
+        }
+        if (this.#baselineOf === 'population') population.add(group.dayMax, group.day);
       }
-      population.add(group.dayMax, group.day);
+      // a day whose value times the factor stays under the floor can never raise a threshold: not kept
+      if (this.#baselineOf !== undefined && group.dayMax * this.#factor > this.#floor) group.history.push(group.day, group.dayMax);
       while (group.history.length > 0 && (group.history[0] as number) < day - HISTORY_DAYS) group.history.splice(0, 2);
     }
     group.day = day;
@@ -419,7 +393,7 @@ export class ScenarioState {
     for (const [key, group] of this.#groups) {
       this.#expire(group, now);
       if (group.day !== day) this.#closeDay(group, day);
-      if (group.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil)
+      if (group.window.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil)
         this.#groups.delete(key);
     }
   }
@@ -434,24 +408,6 @@ function decrement(map: Map<string, number>, key: string): void {
   const n = (map.get(key) ?? 0) - 1;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
-}
-
-/** The coefficient of variation of the gaps between the window's observations (0: a metronome). */
-function variation(group: Group): number {
-  const n = group.count;
-  if (n < 3) return Number.POSITIVE_INFINITY;
-  let sum = 0;
-  let sumSq = 0;
-  for (let i = group.head + 1; i < group.entries.length; i++) {
-    const gap = (group.entries[i] as Entry).time - (group.entries[i - 1] as Entry).time;
-    sum += gap;
-    sumSq += gap * gap;
-  }
-  const gaps = n - 1;
-  const mean = sum / gaps;
-  if (mean <= 0) return Number.POSITIVE_INFINITY;
-  const variance = Math.max(0, sumSq / gaps - mean * mean);
-  return Math.sqrt(variance) / mean;
 }
 
 function round(x: number): number {

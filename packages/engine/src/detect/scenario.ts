@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { compileFilter, type Filter, FilterSchema } from './filter.js';
 import type { Observation } from './observation.js';
+import { EXACT_WINDOW_MS } from './windows.js';
 
 /**
  * Behaviour scenarios: rules as data (`rules/behaviour/*.yaml`). A scenario counts the observations its
@@ -185,6 +186,9 @@ export function parseScenarios(text: string, source: string): Scenario[] {
 function compileScenario(spec: z.output<typeof ScenarioSchema>, source: string): Scenario {
   const windowMs = parseDuration(spec.window);
   const t = spec.threshold;
+  if (t.regular !== undefined && windowMs > EXACT_WINDOW_MS) {
+    throw new Error(`threshold.regular needs a window of at most ${EXACT_WINDOW_MS / 3_600_000} h (longer windows keep no gaps)`);
+  }
   for (const kind of spec.groupBy) fieldReader(kind);
   return {
     id: spec.id,

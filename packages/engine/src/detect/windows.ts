@@ -1,0 +1,292 @@
+/**
+ * The sliding windows of scenario groups. Short windows (up to {@link EXACT_WINDOW_MS}) hold every counted
+ * observation, slimmed: exact counts, exact gaps for timing regularity, full evidence. Longer windows (a week
+ * of a user's reads) hold per-bucket summaries — counts, bytes, the first event — and, for distinct values,
+ * one 32-bit digest per value with the bucket it was last seen in: a few bytes per value instead of an
+ * observation per request, at the price of a window that slides a bucket at a time.
+ */
+
+/** Windows up to this long are exact. */
+export const EXACT_WINDOW_MS = 6 * 3_600_000;
+/** Observations one exact window holds at most (the oldest go first). */
+const MAX_ENTRIES = 50_000;
+/** Distinct values a bucketed window tracks at most; past it, new values are not counted. */
+const MAX_TRACKED = 8_192;
+/** Endpoints a bucket keeps counts for (the evidence's timeline). */
+const BUCKET_ENDPOINTS = 4;
+
+/** One counted observation, slimmed to what windows and evidence read. */
+export interface WindowEntry {
+  time: number;
+  id: string;
+  endpoint: string;
+  status: number | undefined;
+  value: string | undefined;
+  spread: string | undefined;
+  flagged: boolean;
+  bytes: number;
+  ip: string | undefined;
+  user: string | undefined;
+  apiKey: string | undefined;
+  fingerprint: string | undefined;
+}
+
+/** What a window shows of its past for an alert's evidence: one step per entry, or per bucket and endpoint. */
+export interface WindowStep {
+  time: number;
+  id: string;
+  endpoint: string;
+  status: number | undefined;
+  count: number;
+  entry?: WindowEntry;
+}
+
+/** A group's window. */
+export interface GroupWindow {
+  readonly count: number;
+  readonly distinct: number;
+  readonly spread: number;
+  readonly flagged: number;
+  readonly bytes: number;
+  /** Time of the oldest observation in the window. */
+  readonly firstTime: number;
+  add(entry: WindowEntry): void;
+  /** Drops what is older than the window at `now`. */
+  expire(now: number): void;
+  /** Ids of the oldest observations in the window. */
+  firstIds(n: number): string[];
+  /** The window's past, oldest first. */
+  steps(): WindowStep[];
+  /** Coefficient of variation of the gaps between observations; infinite when unknown. */
+  variation(): number;
+}
+
+/** Creates the window a scenario of this length needs. */
+export function createWindow(windowMs: number): GroupWindow {
+  return windowMs <= EXACT_WINDOW_MS ? new ExactWindow(windowMs) : new BucketWindow(windowMs);
+}
+
+class ExactWindow implements GroupWindow {
+  readonly #windowMs: number;
+  readonly #entries: WindowEntry[] = [];
+  #head = 0;
+  readonly #distinct = new Map<string, number>();
+  readonly #spread = new Map<string, number>();
+  flagged = 0;
+  bytes = 0;
+
+  constructor(windowMs: number) {
+    this.#windowMs = windowMs;
+  }
+
+  get count(): number {
+    return this.#entries.length - this.#head;
+  }
+  get distinct(): number {
+    return this.#distinct.size;
+  }
+  get spread(): number {
+    return this.#spread.size;
+  }
+  get firstTime(): number {
+    return (this.#entries[this.#head] as WindowEntry | undefined)?.time ?? Number.NaN;
+  }
+
+  add(entry: WindowEntry): void {
+    this.#entries.push(entry);
+    if (entry.value !== undefined) this.#distinct.set(entry.value, (this.#distinct.get(entry.value) ?? 0) + 1);
+    if (entry.spread !== undefined) this.#spread.set(entry.spread, (this.#spread.get(entry.spread) ?? 0) + 1);
+    if (entry.flagged) this.flagged++;
+    this.bytes += entry.bytes;
+    if (this.count > MAX_ENTRIES) this.#drop();
+  }
+
+  expire(now: number): void {
+    const horizon = now - this.#windowMs;
+    while (this.#head < this.#entries.length && (this.#entries[this.#head] as WindowEntry).time <= horizon) this.#drop();
+  }
+
+  #drop(): void {
+    const entry = this.#entries[this.#head] as WindowEntry;
+    this.#head++;
+    if (entry.value !== undefined) decrement(this.#distinct, entry.value);
+    if (entry.spread !== undefined) decrement(this.#spread, entry.spread);
+    if (entry.flagged) this.flagged--;
+    this.bytes -= entry.bytes;
+    if (this.#head === this.#entries.length) {
+      this.#entries.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  firstIds(n: number): string[] {
+    return this.#entries.slice(this.#head, this.#head + n).map((e) => e.id);
+  }
+
+  steps(): WindowStep[] {
+    return this.#entries
+      .slice(this.#head)
+      .map((e) => ({ time: e.time, id: e.id, endpoint: e.endpoint, status: e.status, count: 1, entry: e }));
+  }
+
+  variation(): number {
+    const n = this.count;
+    if (n < 3) return Number.POSITIVE_INFINITY;
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = this.#head + 1; i < this.#entries.length; i++) {
+      const gap = (this.#entries[i] as WindowEntry).time - (this.#entries[i - 1] as WindowEntry).time;
+      sum += gap;
+      sumSq += gap * gap;
+    }
+    const gaps = n - 1;
+    const mean = sum / gaps;
+    if (mean <= 0) return Number.POSITIVE_INFINITY;
+    return Math.sqrt(Math.max(0, sumSq / gaps - mean * mean)) / mean;
+  }
+}
+
+/** One bucket of a bucketed window. */
+interface Bucket {
+  index: number;
+  count: number;
+  flagged: number;
+  bytes: number;
+  firstTime: number;
+  firstId: string;
+  /** Distinct values (and spread values) whose latest sighting is in this bucket. */
+  latest: number;
+  latestSpread: number;
+  endpoints: Map<string, { count: number; time: number; id: string; status: number | undefined }>;
+}
+
+class BucketWindow implements GroupWindow {
+  readonly #width: number;
+  readonly #buckets: number;
+  readonly #ring: Bucket[] = [];
+  /** Digest of a value → the bucket index it was last seen in. */
+  readonly #values = new Map<number, number>();
+  readonly #spreads = new Map<number, number>();
+
+  constructor(windowMs: number) {
+    // a day per bucket for windows of days, an hour for shorter ones
+    this.#width = windowMs >= 2 * 86_400_000 ? 86_400_000 : 3_600_000;
+    this.#buckets = Math.ceil(windowMs / this.#width);
+  }
+
+  get count(): number {
+    return this.#sum((b) => b.count);
+  }
+  get flagged(): number {
+    return this.#sum((b) => b.flagged);
+  }
+  get bytes(): number {
+    return this.#sum((b) => b.bytes);
+  }
+  get distinct(): number {
+    return this.#sum((b) => b.latest);
+  }
+  get spread(): number {
+    return this.#sum((b) => b.latestSpread);
+  }
+  get firstTime(): number {
+    return this.#ring[0]?.firstTime ?? Number.NaN;
+  }
+
+  #sum(read: (b: Bucket) => number): number {
+    let total = 0;
+    for (const b of this.#ring) total += read(b);
+    return total;
+  }
+
+  add(entry: WindowEntry): void {
+    const index = Math.floor(entry.time / this.#width);
+    let bucket = this.#ring[this.#ring.length - 1];
+    if (bucket === undefined || bucket.index < index) {
+      bucket = {
+        index,
+        count: 0,
+        flagged: 0,
+        bytes: 0,
+        firstTime: entry.time,
+        firstId: entry.id,
+        latest: 0,
+        latestSpread: 0,
+        endpoints: new Map(),
+      };
+      this.#ring.push(bucket);
+    }
+    bucket.count++;
+    if (entry.flagged) bucket.flagged++;
+    bucket.bytes += entry.bytes;
+    if (entry.value !== undefined) this.#see(this.#values, digest(entry.value), bucket, 'latest');
+    if (entry.spread !== undefined) this.#see(this.#spreads, digest(entry.spread), bucket, 'latestSpread');
+    const step = bucket.endpoints.get(entry.endpoint);
+    if (step !== undefined) step.count++;
+    else if (bucket.endpoints.size < BUCKET_ENDPOINTS) {
+      bucket.endpoints.set(entry.endpoint, { count: 1, time: entry.time, id: entry.id, status: entry.status });
+    }
+  }
+
+  #see(values: Map<number, number>, key: number, bucket: Bucket, field: 'latest' | 'latestSpread'): void {
+    const previous = values.get(key);
+    if (previous === bucket.index) return;
+    if (previous !== undefined) {
+      const old = this.#ring.find((b) => b.index === previous);
+      if (old !== undefined) old[field]--;
+    } else if (values.size >= MAX_TRACKED) return;
+    values.set(key, bucket.index);
+    bucket[field]++;
+  }
+
+  expire(now: number): void {
+    const oldest = Math.floor(now / this.#width) - this.#buckets + 1;
+    let dropped = false;
+    while (this.#ring.length > 0 && (this.#ring[0] as Bucket).index < oldest) {
+      this.#ring.shift();
+      dropped = true;
+    }
+    if (!dropped) return;
+    for (const map of [this.#values, this.#spreads]) {
+      for (const [key, index] of map) if (index < oldest) map.delete(key);
+    }
+  }
+
+  firstIds(n: number): string[] {
+    return this.#ring.slice(0, n).map((b) => b.firstId);
+  }
+
+  steps(): WindowStep[] {
+    return this.#ring.flatMap((b) =>
+      [...b.endpoints].map(([endpoint, s]) => ({ time: s.time, id: s.id, endpoint, status: s.status, count: s.count })),
+    );
+  }
+
+  variation(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+function decrement(map: Map<string, number>, key: string): void {
+  const n = (map.get(key) ?? 0) - 1;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
+}
+
+/** FNV-1a over the value, finished with a murmur-style mix: a 32-bit digest. */
+function digest(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
