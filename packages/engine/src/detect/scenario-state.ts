@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Alert, EntityRef, TimelineEntry } from '@palisade/core';
 import type { Observation } from './observation.js';
 import { fieldReader, type Scenario } from './scenario.js';
-import { createWindow, type GroupWindow, type WindowEntry, type WindowStep } from './windows.js';
+import { createWindow, type GroupWindow, type WindowStep } from './windows.js';
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** Days of daily values a group keeps for its own baseline. */
 const HISTORY_DAYS = 30;
@@ -23,13 +24,16 @@ interface ActiveAlert {
   peak: Record<string, number>;
 }
 
+/** The history of every group that has kept no day yet (shared, never written). */
+const NO_HISTORY: number[] = [];
+
 /** The window and the history of one group (one entity, or one entity on one endpoint). */
 class Group {
   readonly window: GroupWindow;
   day = -1;
   dayMax = 0;
   /** [day, value] of previous days whose value could matter to a baseline, oldest first. */
-  history: number[] = [];
+  history: number[] = NO_HISTORY;
   active: ActiveAlert | undefined;
   quietUntil = 0;
 
@@ -101,10 +105,12 @@ export type AlertListener = (alert: Alert, phase: 'raised' | 'ended') => void;
  */
 export class ScenarioState {
   readonly #scenario: Scenario;
-  readonly #groups = new Map<string, Group>();
+  /** Per group-by item, its alternatives (`user|session`: the first present), each with its groups by value (and endpoint). */
+  readonly #readers: Array<
+    Array<{ kind: string; read: (o: Observation) => string | undefined; groups: Map<string, Group | Map<string, Group>> }>
+  >;
   /** Every group's daily values; one population per endpoint when the scenario keeps groups per endpoint. */
   readonly #populations = new Map<string, Population>();
-  readonly #readers: Array<(o: Observation) => string | undefined>;
   readonly #primary: 'distinct' | 'count' | 'bytes';
   readonly #listener: AlertListener;
   /** The primary threshold's floor, the baseline factor and kind: what decides whether a day's value is kept. */
@@ -113,11 +119,11 @@ export class ScenarioState {
   readonly #baselineOf: 'entity' | 'population' | undefined;
   /** Groups with an alert open: the only ones the sweeps between day changes look at. */
   readonly #alerting = new Set<Group>();
-  #day = -1;
+  #hour = -1;
 
   constructor(scenario: Scenario, listener: AlertListener) {
     this.#scenario = scenario;
-    this.#readers = scenario.groupBy.map(fieldReader);
+    this.#readers = scenario.groupBy.map((item) => item.split('|').map((kind) => ({ kind, read: fieldReader(kind), groups: new Map() })));
     const t = scenario.threshold;
     this.#primary = t.distinct !== undefined ? 'distinct' : t.count !== undefined ? 'count' : 'bytes';
     this.#floor = (this.#primary === 'distinct' ? t.distinct : this.#primary === 'count' ? t.count : t.bytes) ?? 0;
@@ -132,23 +138,69 @@ export class ScenarioState {
 
   /** Groups in memory (for memory accounting). */
   get groups(): number {
-    return this.#groups.size;
+    let n = 0;
+    for (const group of this.#allGroups()) if (group !== undefined) n++;
+    return n;
+  }
+
+  /** Every group, with a way to forget it. */
+  *#allGroups(): Generator<Group, void, undefined> {
+    for (const alternatives of this.#readers) {
+      for (const { groups } of alternatives) {
+        for (const entry of groups.values()) {
+          if (entry instanceof Group) yield entry;
+          else yield* entry.values();
+        }
+      }
+    }
+  }
+
+  /** Forgets the groups with nothing in their window, no history that matters and no alert. */
+  #forgetIdle(now: number): void {
+    const idle = (g: Group) => g.window.count === 0 && g.history.length === 0 && g.active === undefined && now >= g.quietUntil;
+    for (const alternatives of this.#readers) {
+      for (const { groups } of alternatives) {
+        for (const [value, entry] of groups) {
+          if (entry instanceof Group) {
+            if (idle(entry)) groups.delete(value);
+            continue;
+          }
+          for (const [endpoint, group] of entry) if (idle(group)) entry.delete(endpoint);
+          if (entry.size === 0) groups.delete(value);
+        }
+      }
+    }
   }
 
   observe(o: Observation): void {
     const s = this.#scenario;
     if (!s.filter(o)) return;
-    for (let i = 0; i < this.#readers.length; i++) {
-      const value = (this.#readers[i] as (o: Observation) => string | undefined)(o);
-      if (value === undefined) continue;
-      const kind = s.groupBy[i] as string;
-      const key = s.perEndpoint ? `${kind}\u0000${value}\u0000${o.endpoint}` : `${kind}\u0000${value}`;
-      let group = this.#groups.get(key);
-      if (group === undefined) {
-        group = new Group(kind, value, s.perEndpoint ? o.endpoint : undefined, s.windowMs);
-        this.#groups.set(key, group);
+    for (const alternatives of this.#readers) {
+      for (const { kind, read, groups } of alternatives) {
+        const value = read(o);
+        if (value === undefined) continue;
+        let group: Group | undefined;
+        if (s.perEndpoint) {
+          let byEndpoint = groups.get(value) as Map<string, Group> | undefined;
+          if (byEndpoint === undefined) {
+            byEndpoint = new Map();
+            groups.set(value, byEndpoint);
+          }
+          group = byEndpoint.get(o.endpoint);
+          if (group === undefined) {
+            group = new Group(kind, value, o.endpoint, s.windowMs);
+            byEndpoint.set(o.endpoint, group);
+          }
+        } else {
+          group = groups.get(value) as Group | undefined;
+          if (group === undefined) {
+            group = new Group(kind, value, undefined, s.windowMs);
+            groups.set(value, group);
+          }
+        }
+        this.#add(group, o);
+        break;
       }
-      this.#add(group, o);
     }
   }
 
@@ -158,31 +210,17 @@ export class ScenarioState {
     const day = Math.floor(o.time / DAY);
     if (day !== group.day) this.#closeDay(group, day);
     this.#expire(group, o.time);
-    const entry: WindowEntry = {
-      time: o.time,
-      id: o.id,
-      endpoint: `${o.method} ${o.template}`,
-      status: o.status,
-      value: s.distinct?.(o),
-      spread: t.spread?.read(o),
-      flagged: t.ratio?.filter(o) ?? false,
-      bytes: o.bytesOut ?? 0,
-      ip: o.ip,
-      user: o.user,
-      apiKey: o.apiKey,
-      fingerprint: o.fingerprint,
-    };
-    group.window.add(entry);
+    group.window.add(o, s.distinct?.(o), t.spread?.read(o), t.ratio?.filter(o) ?? false);
 
     const value = this.#value(group);
     if (value > group.dayMax) group.dayMax = value;
     if (group.active !== undefined) {
-      this.#update(group, entry);
+      this.#update(group, o);
       return;
     }
     if (o.time < group.quietUntil) return;
     const baseline = this.#crosses(group, value, day);
-    if (baseline !== false) this.#raise(group, value, baseline, entry);
+    if (baseline !== false) this.#raise(group, value, baseline, o);
   }
 
   #value(group: Group): number {
@@ -228,7 +266,7 @@ export class ScenarioState {
     return max;
   }
 
-  #raise(group: Group, value: number, baseline: number | undefined, last: WindowEntry): void {
+  #raise(group: Group, value: number, baseline: number | undefined, last: Observation): void {
     const s = this.#scenario;
     const firstTime = group.window.firstTime;
     const own: EntityRef = { kind: group.kind, value: group.value };
@@ -271,10 +309,10 @@ export class ScenarioState {
     this.#listener(active.alert, 'raised');
   }
 
-  #update(group: Group, entry: WindowEntry): void {
+  #update(group: Group, o: Observation): void {
     const active = group.active as ActiveAlert;
-    active.alert.lastSeen = entry.time;
-    this.#track(active, { time: entry.time, id: entry.id, endpoint: entry.endpoint, status: entry.status, count: 1, entry });
+    active.alert.lastSeen = o.time;
+    this.#track(active, { time: o.time, id: o.id, endpoint: `${o.method} ${o.template}`, status: o.status, count: 1, o });
     const features = this.#features(group);
     for (const [name, value] of Object.entries(features)) {
       if (typeof value === 'number' && value > (active.peak[name] ?? 0)) active.peak[name] = value;
@@ -283,7 +321,7 @@ export class ScenarioState {
 
   /** Records a step's co-entities, timeline bucket and sample id in an active alert. */
   #track(active: ActiveAlert, step: WindowStep): void {
-    const entry = step.entry;
+    const entry = step.o;
     const add = (kind: string, value: string | undefined): void => {
       if (value === undefined) return;
       const key = `${kind}\u0000${value}`;
@@ -371,7 +409,10 @@ export class ScenarioState {
         if (this.#baselineOf === 'population') population.add(group.dayMax, group.day);
       }
       // a day whose value times the factor stays under the floor can never raise a threshold: not kept
-      if (this.#baselineOf !== undefined && group.dayMax * this.#factor > this.#floor) group.history.push(group.day, group.dayMax);
+      if (this.#baselineOf !== undefined && group.dayMax * this.#factor > this.#floor) {
+        if (group.history === NO_HISTORY) group.history = [];
+        group.history.push(group.day, group.dayMax);
+      }
       while (group.history.length > 0 && (group.history[0] as number) < day - HISTORY_DAYS) group.history.splice(0, 2);
     }
     group.day = day;
@@ -379,28 +420,29 @@ export class ScenarioState {
   }
 
   /**
-   * Advances the clock to `now`: ends the alerts whose windows emptied; once per day, closes the past day of
-   * every group (histories, population) and forgets groups with nothing left in their window or history.
+   * Advances the clock to `now`: ends the alerts whose windows emptied; once an hour, expires every group's
+   * window, closes past days (histories, population) and forgets groups with nothing left in their window
+   * or history — so that memory holds the entities active within the longest window, not every one seen.
    */
   advance(now: number): void {
     for (const group of this.#alerting) {
       this.#expire(group, now);
       if (group.active === undefined) this.#alerting.delete(group);
     }
+    const hour = Math.floor(now / HOUR);
+    if (hour === this.#hour) return;
+    this.#hour = hour;
     const day = Math.floor(now / DAY);
-    if (day === this.#day) return;
-    this.#day = day;
-    for (const [key, group] of this.#groups) {
+    for (const group of this.#allGroups()) {
       this.#expire(group, now);
       if (group.day !== day) this.#closeDay(group, day);
-      if (group.window.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil)
-        this.#groups.delete(key);
     }
+    this.#forgetIdle(now);
   }
 
   /** Ends every open alert (end of the data). */
   finish(): void {
-    for (const group of this.#groups.values()) this.#end(group);
+    for (const group of this.#allGroups()) this.#end(group);
   }
 }
 

@@ -33,7 +33,14 @@ export const DISTINCT_FIELDS = [...GROUP_KINDS, 'object', 'username', 'endpoint'
 type DistinctField = (typeof DISTINCT_FIELDS)[number];
 
 const Duration = z.string().regex(DURATION, 'expected a duration such as 30s, 10m, 1h, 7d');
-const Kind = z.union([z.enum(GROUP_KINDS), z.string().regex(/^entities\.[\w.-]+$/)]);
+const KIND = `(?:${GROUP_KINDS.join('|')}|entities\\.[\\w.-]+)`;
+/** A kind to group by, or alternatives (`user|session`: the first one the observation has). */
+const Kind = z
+  .string()
+  .regex(
+    new RegExp(`^${KIND}(?:\\|${KIND})*$`),
+    `expected one of ${GROUP_KINDS.join(', ')}, entities.<name>, or alternatives such as user|session`,
+  );
 
 const ScenarioSchema = z
   .object({
@@ -45,6 +52,7 @@ const ScenarioSchema = z
     /** One line with `{entity}`, `{count}`, `{distinct}`, `{window}`, `{endpoints}` placeholders. */
     summary: z.string(),
     filter: FilterSchema.optional(),
+    /** One group per listed kind the observation has; `user|session` groups by the first of them it has. */
     groupBy: z.array(Kind).min(1),
     /** Keep one group per endpoint as well (failure ratios of one endpoint). */
     per: z.enum(['endpoint']).optional(),
@@ -189,7 +197,7 @@ function compileScenario(spec: z.output<typeof ScenarioSchema>, source: string):
   if (t.regular !== undefined && windowMs > EXACT_WINDOW_MS) {
     throw new Error(`threshold.regular needs a window of at most ${EXACT_WINDOW_MS / 3_600_000} h (longer windows keep no gaps)`);
   }
-  for (const kind of spec.groupBy) fieldReader(kind);
+  for (const item of spec.groupBy) for (const kind of item.split('|')) fieldReader(kind);
   return {
     id: spec.id,
     category: spec.category as Scenario['category'],

@@ -1,3 +1,5 @@
+import type { Observation } from './observation.js';
+
 /**
  * The sliding windows of scenario groups. Short windows (up to {@link EXACT_WINDOW_MS}) hold every counted
  * observation, slimmed: exact counts, exact gaps for timing regularity, full evidence. Longer windows (a week
@@ -12,33 +14,25 @@ export const EXACT_WINDOW_MS = 6 * 3_600_000;
 const MAX_ENTRIES = 50_000;
 /** Distinct values a bucketed window tracks at most; past it, new values are not counted. */
 const MAX_TRACKED = 8_192;
-/** Endpoints a bucket keeps counts for (the evidence's timeline). */
-const BUCKET_ENDPOINTS = 4;
 
-/** One counted observation, slimmed to what windows and evidence read. */
+/** One counted observation, with what the scenario read of it. */
 export interface WindowEntry {
-  time: number;
-  id: string;
-  endpoint: string;
-  status: number | undefined;
+  o: Observation;
   value: string | undefined;
   spread: string | undefined;
   flagged: boolean;
-  bytes: number;
-  ip: string | undefined;
-  user: string | undefined;
-  apiKey: string | undefined;
-  fingerprint: string | undefined;
 }
 
-/** What a window shows of its past for an alert's evidence: one step per entry, or per bucket and endpoint. */
+/** What a window shows of its past for an alert's evidence: one step per observation, or per bucket. */
 export interface WindowStep {
   time: number;
   id: string;
+  /** `METHOD template` */
   endpoint: string;
   status: number | undefined;
   count: number;
-  entry?: WindowEntry;
+  /** The observation itself, when the window kept it. */
+  o?: Observation;
 }
 
 /** A group's window. */
@@ -50,7 +44,7 @@ export interface GroupWindow {
   readonly bytes: number;
   /** Time of the oldest observation in the window. */
   readonly firstTime: number;
-  add(entry: WindowEntry): void;
+  add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void;
   /** Drops what is older than the window at `now`. */
   expire(now: number): void;
   /** Ids of the oldest observations in the window. */
@@ -70,8 +64,8 @@ class ExactWindow implements GroupWindow {
   readonly #windowMs: number;
   readonly #entries: WindowEntry[] = [];
   #head = 0;
-  readonly #distinct = new Map<string, number>();
-  readonly #spread = new Map<string, number>();
+  #distinct: Map<string, number> | undefined;
+  #spread: Map<string, number> | undefined;
   flagged = 0;
   bytes = 0;
 
@@ -83,39 +77,47 @@ class ExactWindow implements GroupWindow {
     return this.#entries.length - this.#head;
   }
   get distinct(): number {
-    return this.#distinct.size;
+    return this.#distinct?.size ?? 0;
   }
   get spread(): number {
-    return this.#spread.size;
+    return this.#spread?.size ?? 0;
   }
   get firstTime(): number {
-    return (this.#entries[this.#head] as WindowEntry | undefined)?.time ?? Number.NaN;
+    return (this.#entries[this.#head] as WindowEntry | undefined)?.o.time ?? Number.NaN;
   }
 
-  add(entry: WindowEntry): void {
-    this.#entries.push(entry);
-    if (entry.value !== undefined) this.#distinct.set(entry.value, (this.#distinct.get(entry.value) ?? 0) + 1);
-    if (entry.spread !== undefined) this.#spread.set(entry.spread, (this.#spread.get(entry.spread) ?? 0) + 1);
-    if (entry.flagged) this.flagged++;
-    this.bytes += entry.bytes;
+  add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void {
+    this.#entries.push({ o, value, spread, flagged });
+    if (value !== undefined) {
+      this.#distinct ??= new Map();
+      this.#distinct.set(value, (this.#distinct.get(value) ?? 0) + 1);
+    }
+    if (spread !== undefined) {
+      this.#spread ??= new Map();
+      this.#spread.set(spread, (this.#spread.get(spread) ?? 0) + 1);
+    }
+    if (flagged) this.flagged++;
+    this.bytes += o.bytesOut ?? 0;
     if (this.count > MAX_ENTRIES) this.#drop();
   }
 
   expire(now: number): void {
     const horizon = now - this.#windowMs;
-    while (this.#head < this.#entries.length && (this.#entries[this.#head] as WindowEntry).time <= horizon) this.#drop();
+    while (this.#head < this.#entries.length && (this.#entries[this.#head] as WindowEntry).o.time <= horizon) this.#drop();
   }
 
   #drop(): void {
     const entry = this.#entries[this.#head] as WindowEntry;
     this.#head++;
-    if (entry.value !== undefined) decrement(this.#distinct, entry.value);
-    if (entry.spread !== undefined) decrement(this.#spread, entry.spread);
+    if (entry.value !== undefined && this.#distinct !== undefined) decrement(this.#distinct, entry.value);
+    if (entry.spread !== undefined && this.#spread !== undefined) decrement(this.#spread, entry.spread);
     if (entry.flagged) this.flagged--;
-    this.bytes -= entry.bytes;
+    this.bytes -= entry.o.bytesOut ?? 0;
     if (this.#head === this.#entries.length) {
       this.#entries.length = 0;
       this.#head = 0;
+      this.#distinct = undefined;
+      this.#spread = undefined;
     } else if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
       this.#entries.splice(0, this.#head);
       this.#head = 0;
@@ -123,13 +125,13 @@ class ExactWindow implements GroupWindow {
   }
 
   firstIds(n: number): string[] {
-    return this.#entries.slice(this.#head, this.#head + n).map((e) => e.id);
+    return this.#entries.slice(this.#head, this.#head + n).map((e) => e.o.id);
   }
 
   steps(): WindowStep[] {
     return this.#entries
       .slice(this.#head)
-      .map((e) => ({ time: e.time, id: e.id, endpoint: e.endpoint, status: e.status, count: 1, entry: e }));
+      .map(({ o }) => ({ time: o.time, id: o.id, endpoint: `${o.method} ${o.template}`, status: o.status, count: 1, o }));
   }
 
   variation(): number {
@@ -138,7 +140,7 @@ class ExactWindow implements GroupWindow {
     let sum = 0;
     let sumSq = 0;
     for (let i = this.#head + 1; i < this.#entries.length; i++) {
-      const gap = (this.#entries[i] as WindowEntry).time - (this.#entries[i - 1] as WindowEntry).time;
+      const gap = (this.#entries[i] as WindowEntry).o.time - (this.#entries[i - 1] as WindowEntry).o.time;
       sum += gap;
       sumSq += gap * gap;
     }
@@ -160,7 +162,9 @@ interface Bucket {
   /** Distinct values (and spread values) whose latest sighting is in this bucket. */
   latest: number;
   latestSpread: number;
-  endpoints: Map<string, { count: number; time: number; id: string; status: number | undefined }>;
+  /** The bucket's first observation's endpoint and status, for the evidence. */
+  firstEndpoint: string;
+  firstStatus: number | undefined;
 }
 
 class BucketWindow implements GroupWindow {
@@ -168,8 +172,8 @@ class BucketWindow implements GroupWindow {
   readonly #buckets: number;
   readonly #ring: Bucket[] = [];
   /** Digest of a value → the bucket index it was last seen in. */
-  readonly #values = new Map<number, number>();
-  readonly #spreads = new Map<number, number>();
+  #values: Map<number, number> | undefined;
+  #spreads: Map<number, number> | undefined;
 
   constructor(windowMs: number) {
     // a day per bucket for windows of days, an hour for shorter ones
@@ -202,8 +206,8 @@ class BucketWindow implements GroupWindow {
     return total;
   }
 
-  add(entry: WindowEntry): void {
-    const index = Math.floor(entry.time / this.#width);
+  add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void {
+    const index = Math.floor(o.time / this.#width);
     let bucket = this.#ring[this.#ring.length - 1];
     if (bucket === undefined || bucket.index < index) {
       bucket = {
@@ -211,24 +215,20 @@ class BucketWindow implements GroupWindow {
         count: 0,
         flagged: 0,
         bytes: 0,
-        firstTime: entry.time,
-        firstId: entry.id,
+        firstTime: o.time,
+        firstId: o.id,
         latest: 0,
         latestSpread: 0,
-        endpoints: new Map(),
+        firstEndpoint: `${o.method} ${o.template}`,
+        firstStatus: o.status,
       };
       this.#ring.push(bucket);
     }
     bucket.count++;
-    if (entry.flagged) bucket.flagged++;
-    bucket.bytes += entry.bytes;
-    if (entry.value !== undefined) this.#see(this.#values, digest(entry.value), bucket, 'latest');
-    if (entry.spread !== undefined) this.#see(this.#spreads, digest(entry.spread), bucket, 'latestSpread');
-    const step = bucket.endpoints.get(entry.endpoint);
-    if (step !== undefined) step.count++;
-    else if (bucket.endpoints.size < BUCKET_ENDPOINTS) {
-      bucket.endpoints.set(entry.endpoint, { count: 1, time: entry.time, id: entry.id, status: entry.status });
-    }
+    if (flagged) bucket.flagged++;
+    bucket.bytes += o.bytesOut ?? 0;
+    if (value !== undefined) this.#see((this.#values ??= new Map()), digest(value), bucket, 'latest');
+    if (spread !== undefined) this.#see((this.#spreads ??= new Map()), digest(spread), bucket, 'latestSpread');
   }
 
   #see(values: Map<number, number>, key: number, bucket: Bucket, field: 'latest' | 'latestSpread'): void {
@@ -251,7 +251,11 @@ class BucketWindow implements GroupWindow {
     }
     if (!dropped) return;
     for (const map of [this.#values, this.#spreads]) {
-      for (const [key, index] of map) if (index < oldest) map.delete(key);
+      if (map !== undefined) for (const [key, index] of map) if (index < oldest) map.delete(key);
+    }
+    if (this.#ring.length === 0) {
+      this.#values = undefined;
+      this.#spreads = undefined;
     }
   }
 
@@ -260,9 +264,13 @@ class BucketWindow implements GroupWindow {
   }
 
   steps(): WindowStep[] {
-    return this.#ring.flatMap((b) =>
-      [...b.endpoints].map(([endpoint, s]) => ({ time: s.time, id: s.id, endpoint, status: s.status, count: s.count })),
-    );
+    return this.#ring.map((b) => ({
+      time: b.firstTime,
+      id: b.firstId,
+      endpoint: b.firstEndpoint,
+      status: b.firstStatus,
+      count: b.count,
+    }));
   }
 
   variation(): number {
