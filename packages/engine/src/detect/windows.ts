@@ -227,8 +227,14 @@ class BucketWindow implements GroupWindow {
     bucket.count++;
     if (flagged) bucket.flagged++;
     bucket.bytes += o.bytesOut ?? 0;
-    if (value !== undefined) this.#see((this.#values ??= new Map()), digest(value), bucket, 'latest');
-    if (spread !== undefined) this.#see((this.#spreads ??= new Map()), digest(spread), bucket, 'latestSpread');
+    if (value !== undefined) {
+      this.#values ??= new Map();
+      this.#see(this.#values, digest(value), bucket, 'latest');
+    }
+    if (spread !== undefined) {
+      this.#spreads ??= new Map();
+      this.#see(this.#spreads, digest(spread), bucket, 'latestSpread');
+    }
   }
 
   #see(values: Map<number, number>, key: number, bucket: Bucket, field: 'latest' | 'latestSpread'): void {
