@@ -36,12 +36,19 @@ class Group {
   history: number[] = NO_HISTORY;
   active: ActiveAlert | undefined;
   quietUntil = 0;
+  lastTime = 0;
+  /** The hour at which the sweep looks at the group next (-1: not scheduled). */
+  checkAt = -1;
 
   constructor(
     readonly kind: string,
     readonly value: string,
     readonly endpoint: string | undefined,
     windowMs: number,
+    /** The map holding the group, under `endpoint` when kept per endpoint, else under `value`. */
+    readonly home: Map<string, Group | Map<string, Group>>,
+    /** For a group kept per endpoint: the map of its value's endpoints. */
+    readonly outer?: Map<string, Group | Map<string, Group>>,
   ) {
     this.window = createWindow(windowMs);
   }
@@ -120,6 +127,8 @@ export class ScenarioState {
   /** Groups with an alert open: the only ones the sweeps between day changes look at. */
   readonly #alerting = new Set<Group>();
   #hour = -1;
+  /** Groups booked for a sweep, by hour. */
+  readonly #wheel = new Map<number, Group[]>();
 
   constructor(scenario: Scenario, listener: AlertListener) {
     this.#scenario = scenario;
@@ -155,21 +164,44 @@ export class ScenarioState {
     }
   }
 
-  /** Forgets the groups with nothing in their window, no history that matters and no alert. */
-  #forgetIdle(now: number): void {
-    const idle = (g: Group) => g.window.count === 0 && g.history.length === 0 && g.active === undefined && now >= g.quietUntil;
-    for (const alternatives of this.#readers) {
-      for (const { groups } of alternatives) {
-        for (const [value, entry] of groups) {
-          if (entry instanceof Group) {
-            if (idle(entry)) groups.delete(value);
-            continue;
-          }
-          for (const [endpoint, group] of entry) if (idle(group)) entry.delete(endpoint);
-          if (entry.size === 0) groups.delete(value);
-        }
+  /**
+   * Books the group for the sweep of the hour after its window empties, or of the next midnight if that comes
+   * first (its day's value then goes to the baselines). Only groups booked for an hour are looked at then.
+   */
+  #schedule(group: Group, day: number): void {
+    const due = Math.min(Math.floor((group.lastTime + this.#scenario.windowMs) / HOUR) + 1, ((day + 1) * DAY) / HOUR);
+    if (group.checkAt === due) return;
+    group.checkAt = due;
+    const list = this.#wheel.get(due);
+    if (list === undefined) this.#wheel.set(due, [group]);
+    else list.push(group);
+  }
+
+  /** Sweeps the groups booked for the hours up to `hour`: expires, closes days, forgets the idle. */
+  #sweep(hour: number, now: number): void {
+    const day = Math.floor(now / DAY);
+    for (const [due, list] of this.#wheel) {
+      if (due > hour) continue;
+      this.#wheel.delete(due);
+      for (const group of list) {
+        if (group.checkAt !== due) continue;
+        group.checkAt = -1;
+        this.#expire(group, now);
+        if (group.day !== day) this.#closeDay(group, day);
+        if (group.window.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil) {
+          this.#forget(group);
+        } else if (group.window.count > 0) this.#schedule(group, day);
       }
     }
+  }
+
+  #forget(group: Group): void {
+    if (group.outer === undefined) {
+      group.home.delete(group.value);
+      return;
+    }
+    group.home.delete(group.endpoint as string);
+    if (group.home.size === 0) group.outer.delete(group.value);
   }
 
   observe(o: Observation): void {
@@ -188,13 +220,13 @@ export class ScenarioState {
           }
           group = byEndpoint.get(o.endpoint);
           if (group === undefined) {
-            group = new Group(kind, value, o.endpoint, s.windowMs);
+            group = new Group(kind, value, o.endpoint, s.windowMs, byEndpoint as Map<string, Group | Map<string, Group>>, groups);
             byEndpoint.set(o.endpoint, group);
           }
         } else {
           group = groups.get(value) as Group | undefined;
           if (group === undefined) {
-            group = new Group(kind, value, undefined, s.windowMs);
+            group = new Group(kind, value, undefined, s.windowMs, groups);
             groups.set(value, group);
           }
         }
@@ -211,6 +243,8 @@ export class ScenarioState {
     if (day !== group.day) this.#closeDay(group, day);
     this.#expire(group, o.time);
     group.window.add(o, s.distinct?.(o), t.spread?.read(o), t.ratio?.filter(o) ?? false);
+    group.lastTime = o.time;
+    this.#schedule(group, day);
 
     const value = this.#value(group);
     if (value > group.dayMax) group.dayMax = value;
@@ -420,9 +454,10 @@ export class ScenarioState {
   }
 
   /**
-   * Advances the clock to `now`: ends the alerts whose windows emptied; once an hour, expires every group's
-   * window, closes past days (histories, population) and forgets groups with nothing left in their window
-   * or history — so that memory holds the entities active within the longest window, not every one seen.
+   * Advances the clock to `now`: ends the alerts whose windows emptied; once an hour, sweeps the groups whose
+   * window has emptied or whose day has ended since they were last seen — expires them, closes their past
+   * days (histories, population) and forgets those with nothing left — so that memory holds the entities
+   * active within the window, not every one ever seen, and a sweep costs what changed, not every group.
    */
   advance(now: number): void {
     for (const group of this.#alerting) {
@@ -432,12 +467,7 @@ export class ScenarioState {
     const hour = Math.floor(now / HOUR);
     if (hour === this.#hour) return;
     this.#hour = hour;
-    const day = Math.floor(now / DAY);
-    for (const group of this.#allGroups()) {
-      this.#expire(group, now);
-      if (group.day !== day) this.#closeDay(group, day);
-    }
-    this.#forgetIdle(now);
+    this.#sweep(hour, now);
   }
 
   /** Ends every open alert (end of the data). */
