@@ -80,9 +80,12 @@ export function registerAnalyzeCommand(program: Command): void {
 function withDetection(inventory: Inventory, detection: EventDetection): Inventory {
   return {
     add(event) {
-      inventory.add(event);
-      detection.add(event);
+      // one templater for both: detection takes the inventory's template (null: a 404, resolved on demand)
+      const template = inventory.add(event);
+      detection.add(event, template ?? null);
+      return template;
     },
+    resolve: (request) => inventory.resolve(request),
     get events() {
       return inventory.events;
     },
@@ -120,6 +123,7 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     detectors: setup.detectors(),
     attacks: setup.attacks,
     secret: secretKey,
+    resolve: (request) => inventory.resolve(request),
   });
   const store = createInventoryStore(withDetection(inventory, detection), inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');

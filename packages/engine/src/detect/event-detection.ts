@@ -5,7 +5,8 @@ import { createDetectionRunner, type DetectionRunner, type DetectionRunnerOption
 
 /** Behavioural detection over events: an observer in front of a runner. */
 export interface EventDetection {
-  add(event: ApiEvent): void;
+  /** Adds an event; `template` when the caller templated it already (see {@link Observer}). */
+  add(event: ApiEvent, template?: string | null): void;
   finish(): DetectionResult;
   readonly runner: DetectionRunner;
 }
@@ -15,7 +16,7 @@ export function createEventDetection(options: ObserverOptions & DetectionRunnerO
   const observe = createObserver(options);
   const runner = createDetectionRunner(options);
   return {
-    add: (event) => runner.add(observe(event)),
+    add: (event, template) => runner.add(observe(event, template)),
     finish: () => runner.finish(),
     runner,
   };

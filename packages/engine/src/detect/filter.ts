@@ -38,7 +38,19 @@ export const FilterSchema = z.record(z.string(), Condition);
 export type FilterSpec = z.infer<typeof FilterSchema>;
 
 /** Fields a filter can test, and what each holds. */
-const STRING_FIELDS = ['method', 'host', 'template', 'endpoint', 'ip', 'network', 'user', 'apiKey', 'session', 'fingerprint'] as const;
+const STRING_FIELDS = [
+  'method',
+  'host',
+  'template',
+  'endpoint',
+  'query',
+  'ip',
+  'network',
+  'user',
+  'apiKey',
+  'session',
+  'fingerprint',
+] as const;
 const NUMBER_FIELDS = ['status', 'bytesOut'] as const;
 type StringField = (typeof STRING_FIELDS)[number];
 type NumberField = (typeof NUMBER_FIELDS)[number];
@@ -56,7 +68,9 @@ export function compileFilter(spec: FilterSpec | undefined): Filter {
   };
 }
 
-function compileField(field: string, condition: z.infer<typeof Condition>): Filter {
+function compileField(name: string, condition: z.infer<typeof Condition>): Filter {
+  // entity kinds are spelled as in `groupBy` (`api_key`); the observation's field is `apiKey`
+  const field = name === 'api_key' ? 'apiKey' : name;
   if (field === 'objectIds') {
     if (typeof condition !== 'boolean') throw new Error('objectIds: expected true or false');
     return condition ? (o) => o.objectIds.length > 0 : (o) => o.objectIds.length === 0;

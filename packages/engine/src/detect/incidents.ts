@@ -41,7 +41,8 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
     const rb = find(b);
     if (ra !== rb) parent.set(rb, ra);
   };
-  const linking = (alert: Alert): EntityRef[] => alert.entities.filter((e, i) => e.kind !== 'fingerprint' || i === 0);
+  const linking = (alert: Alert): EntityRef[] =>
+    alert.entities.filter((e, i) => LINKING.has(e.kind) || (i === 0 && e.kind === 'fingerprint'));
   for (const alert of alerts) {
     const node = `alert\u0000${alert.id}`;
     parent.set(node, node);

@@ -6,3 +6,4 @@ export { type DetectionResult, foldIncidents } from './incidents.js';
 export { createEventDetection, type EventDetection } from './event-detection.js';
 export { type DetectionSetup, loadDetectionSetup } from './setup.js';
 export { type RuleTestOptions, type RuleTestResult, runRuleTest, runRuleTests, SHIPPED_RULE_TESTS_DIR } from './rule-tests.js';
+export { createStreamingDetection, type StreamingDetection } from './streaming.js';

@@ -42,9 +42,13 @@ export interface Observation {
   entities: Readonly<Record<string, string>>;
 }
 
-/** Turns events into observations. Learns endpoint templates as it goes: feed it events in time order. */
+/**
+ * Turns events into observations. Learns endpoint templates as it goes (feed it events in time order), unless
+ * the caller has templated the event already: `template` is its template, or `null` when the caller's
+ * templater found no endpoint (a 404), in which case the observer asks `ObserverOptions.resolve`.
+ */
 export interface Observer {
-  (event: ApiEvent): Observation;
+  (event: ApiEvent, template?: string | null): Observation;
 }
 
 /** Settings of an observer. */
@@ -54,6 +58,8 @@ export interface ObserverOptions {
   attacks?: (event: ApiEvent) => readonly string[];
   /** Key of the digest of login user names (so that they link without being kept). */
   secret?: Uint8Array;
+  /** The caller's template of a path it learned nothing from (a 404), when the caller templates events itself. */
+  resolve?: (request: { host: string; method: string; path: string }) => string | undefined;
 }
 
 const NO_ATTACKS: readonly string[] = Object.freeze([]);
@@ -76,15 +82,18 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     return value;
   };
 
-  return (event) => {
+  const resolve = options.resolve;
+  return (event, known) => {
     const { request, response, client, identity } = event;
     const host = request.host ?? '';
     const method = request.method;
     // a 404 does not teach the templater, but a path it matches still names an object (`/v2/invoices/999…`)
     const template =
-      templater.observe({ host, method, path: request.path, status: response?.status }) ??
-      templater.resolve({ host, method, path: request.path }) ??
-      request.path;
+      known === undefined
+        ? (templater.observe({ host, method, path: request.path, status: response?.status }) ??
+          templater.resolve({ host, method, path: request.path }) ??
+          request.path)
+        : (known ?? resolve?.({ host, method, path: request.path }) ?? request.path);
     const observation: Observation = {
       id: event.id,
       time: event.time,

@@ -54,45 +54,56 @@ class Group {
   }
 }
 
-/** A log-bucket histogram of the groups' daily values: the population baseline. */
+/**
+ * The groups' daily values over the last 30 days, as log-bucket histograms (10 % wide) kept per day: the
+ * population baseline. Older days fall out, so the yardstick follows the traffic.
+ */
 class Population {
-  readonly #counts = new Map<number, number>();
-  #n = 0;
-  readonly #days = new Set<number>();
-  #sorted: number[] | undefined;
+  readonly #days = new Map<number, Map<number, number>>();
 
   add(value: number, day: number): void {
     if (value <= 0) return;
-    const bucket = bucketOf(value);
-    this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + 1);
-    this.#n++;
-    if (!this.#days.has(day)) {
-      this.#days.add(day);
-      this.#sorted = undefined;
+    let counts = this.#days.get(day);
+    if (counts === undefined) {
+      counts = new Map();
+      this.#days.set(day, counts);
+      for (const d of this.#days.keys()) if (d < day - HISTORY_DAYS) this.#days.delete(d);
     }
+    const bucket = bucketOf(value);
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   }
 
-  /** Days with values before `day`. */
+  /** Days with values within the 30 days before `day`. */
   daysBefore(day: number): number {
-    this.#sorted ??= [...this.#days].sort((a, b) => a - b);
     let n = 0;
-    while (n < this.#sorted.length && (this.#sorted[n] as number) < day) n++;
+    for (const d of this.#days.keys()) if (d < day && d >= day - HISTORY_DAYS) n++;
     return n;
   }
 
   /**
-   * The q-quantile (upper edge of its bucket) of everyone else: `own` are the values the judged group added
-   * itself, left out so that a group growing day after day never becomes its own yardstick. 0 when empty.
+   * The q-quantile (upper edge of its bucket) of the 30 days before `day`, of everyone else: `own` are the
+   * values the judged group added itself, left out so that a group growing day after day never becomes its
+   * own yardstick. 0 when empty.
    */
-  quantile(q: number, own: readonly number[] = []): number {
-    const mine = new Map<number, number>();
-    for (const v of own) if (v > 0) mine.set(bucketOf(v), (mine.get(bucketOf(v)) ?? 0) + 1);
-    const n = this.#n - [...mine.values()].reduce((a, b) => a + b, 0);
-    if (n <= 0) return 0;
-    const rank = Math.ceil(q * n);
+  quantile(q: number, day: number, own: readonly number[] = []): number {
+    const merged = new Map<number, number>();
+    for (const [d, counts] of this.#days) {
+      if (d >= day || d < day - HISTORY_DAYS) continue;
+      for (const [bucket, n] of counts) merged.set(bucket, (merged.get(bucket) ?? 0) + n);
+    }
+    for (const v of own) {
+      if (v <= 0) continue;
+      const bucket = bucketOf(v);
+      const n = merged.get(bucket);
+      if (n !== undefined) merged.set(bucket, n - 1);
+    }
+    let total = 0;
+    for (const n of merged.values()) total += n;
+    if (total <= 0) return 0;
+    const rank = Math.ceil(q * total);
     let seen = 0;
-    for (const bucket of [...this.#counts.keys()].sort((a, b) => a - b)) {
-      seen += (this.#counts.get(bucket) ?? 0) - (mine.get(bucket) ?? 0);
+    for (const bucket of [...merged.keys()].sort((a, b) => a - b)) {
+      seen += merged.get(bucket) ?? 0;
       if (seen >= rank) return Math.round(1.1 ** (bucket + 1) * 100) / 100;
     }
     return 0;
@@ -108,7 +119,7 @@ export type AlertListener = (alert: Alert, phase: 'raised' | 'ended') => void;
 
 /**
  * The running state of one scenario: its groups' windows and histories and its population baseline.
- * Feed observations in time order; `roll(day)` closes a day (histories, population, idle groups).
+ * Feed observations in time order; `advance(now)` moves the clock between them (sweeps, ended alerts).
  */
 export class ScenarioState {
   readonly #scenario: Scenario;
@@ -291,7 +302,7 @@ export class ScenarioState {
       if (population.daysBefore(day) < b.minDays) return undefined;
       const own: number[] = [];
       for (let i = 1; i < group.history.length; i += 2) own.push(group.history[i] as number);
-      return population.quantile(b.quantile, own);
+      return population.quantile(b.quantile, day, own);
     }
     let max = 0;
     for (let i = 0; i < group.history.length; i += 2) {
@@ -363,7 +374,10 @@ export class ScenarioState {
       const n = active.coCounts.get(kind) ?? 0;
       if (n >= MAX_CO_ENTITIES) return;
       active.coCounts.set(kind, n + 1);
-      active.entities.set(key, { kind, value });
+      const entity = { kind, value };
+      active.entities.set(key, entity);
+      // the alert's list is live: listeners told of the alert when it was raised see what joins it later
+      active.alert.entities.push(entity);
     };
     if (entry !== undefined) {
       add('ip', entry.ip);
@@ -404,6 +418,7 @@ export class ScenarioState {
       .replaceAll('{distinct}', String(group.window.distinct))
       .replaceAll('{value}', String(value))
       .replaceAll('{spread}', String(group.window.spread))
+      .replaceAll('{bytes}', formatBytes(group.window.bytes))
       .replaceAll('{window}', formatDuration(s.windowMs))
       .replaceAll('{endpoints}', endpoints.length <= 2 ? endpoints.join(' and ') : `${endpoints.length} endpoints`);
   }
@@ -415,7 +430,6 @@ export class ScenarioState {
     group.active = undefined;
     group.quietUntil = active.alert.lastSeen + this.#scenario.cooldownMs;
     const alert = active.alert;
-    alert.entities = [...active.entities.values()];
     alert.evidence.features = {
       ...alert.evidence.features,
       ...Object.fromEntries(Object.entries(active.peak).map(([k, v]) => [`peak_${k}`, v])),
@@ -480,6 +494,13 @@ function decrement(map: Map<string, number>, key: string): void {
   const n = (map.get(key) ?? 0) - 1;
   if (n <= 0) map.delete(key);
   else map.set(key, n);
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
 }
 
 function round(x: number): number {

@@ -49,14 +49,14 @@ const ScenarioSchema = z
     severity: z.enum(['low', 'medium', 'high', 'critical']),
     confidence: z.number().min(0).max(1).default(0.7),
     description: z.string(),
-    /** One line with `{entity}`, `{count}`, `{distinct}`, `{window}`, `{endpoints}` placeholders. */
+    /** One line with `{entity}`, `{count}`, `{distinct}`, `{value}`, `{spread}`, `{bytes}`, `{window}`, `{endpoints}` placeholders. */
     summary: z.string(),
     filter: FilterSchema.optional(),
     /** One group per listed kind the observation has; `user|session` groups by the first of them it has. */
     groupBy: z.array(Kind).min(1),
     /** Keep one group per endpoint as well (failure ratios of one endpoint). */
     per: z.enum(['endpoint']).optional(),
-    distinct: z.enum(DISTINCT_FIELDS).optional(),
+    distinct: z.union([z.enum(DISTINCT_FIELDS), z.string().regex(/^entities\.[\w.-]+$/)]).optional(),
     window: Duration,
     threshold: z
       .object({

@@ -50,7 +50,10 @@ export interface ReportInput {
  * Memory is bounded per endpoint (sketches, capped maps, schema builders keep structure not values).
  */
 export interface Inventory {
-  add(event: ApiEvent): void;
+  /** Adds an event; returns its endpoint template, `undefined` for a 404/405 answer (not an endpoint). */
+  add(event: ApiEvent): string | undefined;
+  /** The template a request's path has now, without learning from it (`undefined`: never learned). */
+  resolve(request: { host: string; method: string; path: string }): string | undefined;
   /** Events added. */
   readonly events: number;
   report(input: ReportInput): AnalysisReport;
@@ -105,13 +108,13 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
   const lookupStates = new Map<string, Map<string, Map<string, EndpointState>>>();
   let events = 0;
 
-  const add = (event: ApiEvent): void => {
+  const add = (event: ApiEvent): string | undefined => {
     events++;
     const host = (event.request.host ?? '').toLowerCase() || 'unknown';
     const method = event.request.method;
     const status = event.response?.status;
     const template = templater.observe({ host, method, path: event.request.path, status });
-    if (template === undefined) return; // 404/405: not an endpoint (still counted as an event)
+    if (template === undefined) return undefined; // 404/405: not an endpoint (still counted as an event)
     // the hot path looks states up without building a key: template strings come from the templater's cache
     let byTemplate = lookupStates.get(method)?.get(host);
     if (byTemplate === undefined) {
@@ -131,6 +134,7 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
     }
     record(state, event, template);
     posture.observe(event, { host, method, path: template }, state.declared);
+    return template;
   };
 
   const record = (state: EndpointState, event: ApiEvent, template: string): void => {
@@ -281,6 +285,7 @@ export function createInventory(options: InventoryOptions = {}): Inventory {
 
   return {
     add,
+    resolve: (request) => templater.resolve({ ...request, host: request.host.toLowerCase() || 'unknown' }),
     get events() {
       return events;
     },
