@@ -4,6 +4,7 @@ import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDiscoverCommand } from './commands/discover.js';
 import { registerFormatsCommand } from './commands/formats.js';
+import { registerIncidentsCommand } from './commands/incidents.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerProxyCommand } from './commands/proxy.js';
 import { registerRulesCommand } from './commands/rules.js';
@@ -27,6 +28,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerFormatsCommand(program);
   registerProxyCommand(program);
   registerRulesCommand(program);
+  registerIncidentsCommand(program);
   registerSimulateCommand(program);
   registerDemoCommand(program);
   try {

@@ -7,6 +7,7 @@ import {
   type AnalysisReport,
   createDeadLetterFile,
   createDefaultParserRegistry,
+  applyTriage,
   createEventDetection,
   createInventory,
   createInventoryStore,
@@ -17,8 +18,10 @@ import {
   type Inventory,
   loadOrCreateSecretKey,
   loadDetectionSetup,
+  loadTriage,
   ParsePool,
   resolveInputs,
+  triagePath,
 } from '@palisade/engine';
 import { createDuckDbStore } from '@palisade/store-duckdb';
 import { createProgressDisplay } from '../progress.js';
@@ -117,6 +120,8 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
   }
   const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
   const setup = await loadDetectionSetup();
+  // marks people made on earlier incidents (palisade incidents mark): read first, so a bad file fails before a long run
+  const triage = loadTriage(triagePath(config.dataDir));
   const detection = createEventDetection({
     declared: specs,
     scenarios: setup.scenarios,
@@ -185,9 +190,12 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
       specs: specs.map((s) => s.source),
       now: systemClock.now(),
     });
-    const detected = detection.finish();
+    const detected = applyTriage(detection.finish(), triage);
     report.alerts = detected.alerts;
     report.incidents = detected.incidents;
+    if (detected.suppressed.length > 0) {
+      warnings.push(`${detected.suppressed.length} alerts suppressed by false-positive marks (palisade incidents list)`);
+    }
     // `palisade discover export|diff` read the stored inventory
     await inner?.putDocument(INVENTORY_DOCUMENT, JSON.stringify(report), systemClock.now());
   } finally {

@@ -1,3 +1,4 @@
+import { createAttackReader } from './attack-reader.js';
 import { createAccountTakeoverDetector } from './detectors/account-takeover.js';
 import { createKeyDriftDetector } from './detectors/key-drift.js';
 import type { Detector } from './runner.js';
@@ -11,8 +12,9 @@ export interface DetectionSetup {
   attacks?: ObserverOptions['attacks'];
 }
 
-/** Loads the shipped behaviour rules and any extra rule folders. */
+/** Loads the shipped behaviour rules and any extra rule folders, and the attack reader (the shipped signatures at paranoia 1). */
 export async function loadDetectionSetup(options: { ruleDirs?: readonly string[] } = {}): Promise<DetectionSetup> {
   const scenarios = await loadScenarios([SHIPPED_SCENARIOS_DIR, ...(options.ruleDirs ?? [])]);
-  return { scenarios, detectors: () => [createAccountTakeoverDetector(), createKeyDriftDetector()] };
+  const attacks = await createAttackReader();
+  return { scenarios, detectors: () => [createAccountTakeoverDetector(), createKeyDriftDetector()], attacks };
 }
