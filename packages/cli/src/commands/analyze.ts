@@ -51,6 +51,8 @@ export interface AnalyzeFlags {
   quiet?: boolean;
   color: boolean;
   workers?: string;
+  /** `--no-detect` (false): inventory and posture only. */
+  detect?: boolean;
 }
 
 /** `palisade analyze <logs…>`: inventory, posture and a report, from logs alone (in memory unless `--db`). */
@@ -72,6 +74,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
     .option('--workers <n>', 'threads parsing large inputs in memory (default: cores minus 1, at most 4; 0 = main thread only)')
+    .option('--no-detect', 'no behavioural detection (inventory and posture only)')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
@@ -130,7 +133,7 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     secret: secretKey,
     resolve: (request) => inventory.resolve(request),
   });
-  const store = createInventoryStore(withDetection(inventory, detection), inner);
+  const store = createInventoryStore(flags.detect === false ? inventory : withDetection(inventory, detection), inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), `analyze-${stamp}`);
   const started = performance.now();
