@@ -45,7 +45,7 @@ const enrich = createEnricher(config.ingest, createTokenizer(key));
 const parser = createDefaultParserRegistry().get(format).open({});
 const store = await createDuckDbStore({ path: join(dir, 'floor.duckdb'), memoryLimit: config.store.memoryLimit });
 const { createEventEncoder } = (await import(store.encoderModule)) as EncoderModule;
-const encoder = createEventEncoder();
+const encoder = await createEventEncoder();
 
 // 1. JavaScript: everything up to the encoded batch, on one thread; batches go to files (not timed).
 interface Staged extends Omit<EncodedEvents, 'data'> {

@@ -85,7 +85,8 @@ export interface EventEncoder {
 
 /** What a store's `encoderModule` exports. */
 export interface EncoderModule {
-  createEventEncoder(): EventEncoder;
+  /** May load what it needs first (rules, dictionaries): the worker awaits it once. */
+  createEventEncoder(): EventEncoder | Promise<EventEncoder>;
 }
 
 /**

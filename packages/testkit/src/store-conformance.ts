@@ -151,7 +151,7 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
           return;
         }
         const { createEventEncoder } = (await import(store.encoderModule)) as EncoderModule;
-        const encoder = createEventEncoder();
+        const encoder = await createEventEncoder();
         const base = sampleEvent(8);
         const awkward = sampleEvent(8, { request: { ...base.request, path: '/x\u001fy\n\\N' } });
         for (const event of [sampleEvent(2), awkward, sampleEvent(2)]) encoder.add(event);

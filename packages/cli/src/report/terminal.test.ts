@@ -160,13 +160,13 @@ test('the incidents come worst first after the summary lines, with severity, ale
 test('only the 10 worst incidents are listed, long summaries cut at the end, then how many more there are', () => {
   const severities = ['low', 'medium', 'high', 'critical'] as const;
   const alerts = Array.from({ length: 12 }, (_, i) =>
-    buildAlert({ id: `a${i}`, severity: severities[i % 4], entities: [{ kind: 'ip', value: `192.0.2.${i}` }] }),
+    buildAlert({ id: `a${i}`, severity: severities[i % 4], entities: [{ kind: 'ip', value: `203.0.113.${i}` }] }),
   );
   const incidents = alerts.map((a, i) =>
     buildIncident([a], {
       id: `i${i}`,
       firstSeen: Date.UTC(2026, 10, 30, 8, i),
-      summary: `incident ${i} by ip 192.0.2.${i}: ${'a long tale of what it did, '.repeat(8)}`,
+      summary: `incident ${i} by ip 203.0.113.${i}: ${'a long tale of what it did, '.repeat(8)}`,
     }),
   );
   const text = print(buildReport({ alerts, incidents }), { color: true });
@@ -187,7 +187,7 @@ test('only the 10 worst incidents are listed, long summaries cut at the end, the
   ]);
   assert.match(plain, /\n {2}… 2 more in the reports\n/);
   for (const line of plain.split('\n')) assert.ok(columns(line) <= 120, `${columns(line)}: ${line}`);
-  assert.match(plain, /incident 3 by ip 192\.0\.2\.3: a long tale.*…\n/);
+  assert.match(plain, /incident 3 by ip 203\.0\.113\.3: a long tale.*…\n/);
   assert.ok(text.includes(`  ${ESC}[1;31mcritical${ESC}[0m`), 'severities are painted');
   assert.ok(text.includes(`${ESC}[1;31m3 critical${ESC}[0m, ${ESC}[31m3 high${ESC}[0m`), text);
   assert.equal(stripAnsi(text), print(buildReport({ alerts, incidents })));

@@ -64,23 +64,55 @@ export interface ObserverOptions {
 
 const NO_ATTACKS: readonly string[] = Object.freeze([]);
 
+/**
+ * What a parse worker may have read of an event already (attack classes, network, fingerprint), attached to
+ * the event under {@link PRECOMPUTED} so that the thread running detection does not read it again.
+ */
+export interface PrecomputedFacts {
+  attacks: readonly string[];
+  network: string | undefined;
+  fingerprint: string | undefined;
+}
+
+/** The key of an event's {@link PrecomputedFacts} (a symbol: never serialised, never part of the event's schema). */
+export const PRECOMPUTED: unique symbol = Symbol('palisade.detection.precomputed');
+
+/** An event that may carry precomputed facts. */
+type WithFacts = ApiEvent & { [PRECOMPUTED]?: PrecomputedFacts };
+
+/**
+ * Reads the facts of an event that do not depend on other events — attack classes, network, fingerprint —
+ * as the observer would: what a parse worker computes and attaches under {@link PRECOMPUTED}.
+ */
+export function createFactReader(attacks?: (event: ApiEvent) => readonly string[]): (event: ApiEvent) => PrecomputedFacts {
+  const fingerprints = new Map<string, string>();
+  const networks = new Map<string, string>();
+  return (event) => {
+    const ip = event.client.ip;
+    return {
+      attacks: attacks === undefined ? NO_ATTACKS : attacks(event),
+      network: ip === undefined ? undefined : cached(networks, ip, () => networkOf(ip)),
+      fingerprint: fingerprintOf(event, fingerprints, cached),
+    };
+  };
+}
+
+function cached<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    if (map.size >= 50_000) map.clear();
+    map.set(key, value);
+  }
+  return value;
+}
+
 /** Creates an observer. */
 export function createObserver(options: ObserverOptions = {}): Observer {
   const templater: PathTemplater = createPathTemplater({ declared: options.declared });
-  const readAttacks = options.attacks;
+  const readFacts = createFactReader(options.attacks);
   const secret = options.secret ?? new Uint8Array(0);
-  const fingerprints = new Map<string, string>();
-  const networks = new Map<string, string>();
   const usernames = new Map<string, string>();
-  const bounded = <V>(map: Map<string, V>, key: string, make: () => V): V => {
-    let value = map.get(key);
-    if (value === undefined) {
-      value = make();
-      if (map.size >= 50_000) map.clear();
-      map.set(key, value);
-    }
-    return value;
-  };
 
   const resolve = options.resolve;
   return (event, known) => {
@@ -102,20 +134,21 @@ export function createObserver(options: ObserverOptions = {}): Observer {
       template,
       endpoint: `${method} ${host}${template}`,
       objectIds: template.includes('{') ? parameterValues(request.path, template) : [],
-      attacks: readAttacks === undefined ? NO_ATTACKS : readAttacks(event),
+      attacks: NO_ATTACKS,
       entities: event.entities,
     };
+    const facts = (event as WithFacts)[PRECOMPUTED] ?? readFacts(event);
+    if (facts.attacks.length > 0) observation.attacks = facts.attacks;
     if (request.query !== undefined && request.query !== '') observation.query = request.query;
     if (client.ip !== undefined) {
       observation.ip = client.ip;
-      observation.network = bounded(networks, client.ip, () => networkOf(client.ip as string));
+      if (facts.network !== undefined) observation.network = facts.network;
     }
     if (identity.user !== undefined) observation.user = identity.user;
     const apiKey = identity.consumer ?? identity.apiKey;
     if (apiKey !== undefined) observation.apiKey = apiKey;
     if (identity.session !== undefined) observation.session = identity.session;
-    const fingerprint = fingerprintOf(event, fingerprints, bounded);
-    if (fingerprint !== undefined) observation.fingerprint = fingerprint;
+    if (facts.fingerprint !== undefined) observation.fingerprint = facts.fingerprint;
     if (response !== undefined) {
       observation.status = response.status;
       if (response.size !== undefined) observation.bytesOut = response.size;
@@ -123,7 +156,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     if (method === 'POST' && LOGIN_PATH.test(template) && response !== undefined) {
       const name = loginName(request.body?.text);
       if (name !== undefined) {
-        const digest = bounded(usernames, name, () =>
+        const digest = cached(usernames, name, () =>
           createHash('sha256').update(secret).update(name.toLowerCase()).digest('base64url').slice(0, 16),
         );
         observation.login = { username: digest, ok: response.status < 400 };

@@ -57,6 +57,11 @@ const Block = z
     repeat: z.number().int().min(1).max(100_000).default(1),
     /** Gap between repeats. */
     every: z.string().default('1s'),
+    /**
+     * People are not metronomes: each repeat moves by up to ± jitter/2 × `every` (0–1), by a fixed pseudo-random
+     * amount (the same case gives the same times on every run).
+     */
+    jitter: z.number().min(0).max(1).default(0),
     request: RequestSpec,
   })
   .strict();
@@ -210,6 +215,15 @@ function evaluate(expr: string, i: number): number {
   return total;
 }
 
+/** A fixed pseudo-random number in [0, 1) for repeat `i` of the block starting at `start`. */
+function unitHash(start: number, i: number): number {
+  let h = Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(start % 0x7fffffff, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) / 2 ** 32;
+}
+
 let sequence = 0;
 
 function expandBlock(block: z.output<typeof Block>): ApiEvent[] {
@@ -218,13 +232,14 @@ function expandBlock(block: z.output<typeof Block>): ApiEvent[] {
   const every = parseDuration(block.every);
   const events: ApiEvent[] = [];
   for (let i = 0; i < block.repeat; i++) {
+    const shift = block.jitter === 0 ? 0 : Math.round((unitHash(start, i) - 0.5) * block.jitter * every);
     const r = block.request;
     const s = (text: string | undefined) => (text === undefined ? undefined : substitute(text, i));
     const status = Number(s(String(r.status)));
     const event: ApiEvent = {
       schemaVersion: API_EVENT_SCHEMA_VERSION,
       id: `case-${(++sequence).toString(16).padStart(8, '0')}`,
-      time: start + i * every,
+      time: start + i * every + shift,
       source: { kind: 'rule-test', name: 'case.yaml' },
       request: { method: r.method, host: r.host, path: s(r.path) as string, headers: {} },
       response: { status, headers: {} },

@@ -290,6 +290,7 @@ export class ScenarioState {
       if (value < t.baseline.factor * baseline) return false;
     }
     if (t.regular !== undefined && !(w.variation() <= t.regular)) return false;
+    if (t.periodic !== undefined && !(w.periodicity() >= t.periodic)) return false;
     return baseline;
   }
 
@@ -405,6 +406,7 @@ export class ScenarioState {
     if (s.threshold.ratio !== undefined) f.ratio = round(w.flagged / Math.max(1, w.count));
     if (s.threshold.spread !== undefined) f[`distinct_${s.threshold.spread.of}`] = w.spread;
     if (s.threshold.regular !== undefined) f.gap_variation = round(w.variation());
+    if (s.threshold.periodic !== undefined) f.periodicity = round(w.periodicity());
     if (w.bytes > 0) f.bytes = w.bytes;
     return f;
   }
@@ -529,6 +531,7 @@ function thresholdText(s: Scenario): string {
   if (t.ratio !== undefined) parts.push(`ratio ≥ ${t.ratio.min}`);
   if (t.spread !== undefined) parts.push(`distinct ${t.spread.of} ≥ ${t.spread.min}`);
   if (t.regular !== undefined) parts.push(`gap variation ≤ ${t.regular}`);
+  if (t.periodic !== undefined) parts.push(`share of gaps within 10 % of the median ≥ ${t.periodic}`);
   return `${parts.join(', ')} within ${formatDuration(s.windowMs)}`;
 }
 

@@ -74,6 +74,8 @@ const ScenarioSchema = z
           .optional(),
         /** Highest coefficient of variation of the gaps between observations (machine-regular timing). */
         regular: z.number().positive().optional(),
+        /** Lowest share of gaps within 10 % of the median gap (a machine's pace, even with others interleaved). */
+        periodic: z.number().min(0).max(1).optional(),
         /** Bytes sent back in the window. */
         bytes: z.number().positive().optional(),
         baseline: z
@@ -120,6 +122,7 @@ export interface Scenario {
     ratio?: { filter: Filter; min: number };
     spread?: { of: string; read: (o: Observation) => string | undefined; min: number };
     regular?: number;
+    periodic?: number;
     baseline?: { of: 'entity' | 'population'; factor: number; quantile: number; minDays: number };
   };
   /** Where it was read from. */
@@ -194,8 +197,10 @@ export function parseScenarios(text: string, source: string): Scenario[] {
 function compileScenario(spec: z.output<typeof ScenarioSchema>, source: string): Scenario {
   const windowMs = parseDuration(spec.window);
   const t = spec.threshold;
-  if (t.regular !== undefined && windowMs > EXACT_WINDOW_MS) {
-    throw new Error(`threshold.regular needs a window of at most ${EXACT_WINDOW_MS / 3_600_000} h (longer windows keep no gaps)`);
+  if ((t.regular !== undefined || t.periodic !== undefined) && windowMs > EXACT_WINDOW_MS) {
+    throw new Error(
+      `threshold.regular and .periodic need a window of at most ${EXACT_WINDOW_MS / 3_600_000} h (longer windows keep no gaps)`,
+    );
   }
   for (const item of spec.groupBy) for (const kind of item.split('|')) fieldReader(kind);
   return {
@@ -219,6 +224,7 @@ function compileScenario(spec: z.output<typeof ScenarioSchema>, source: string):
       ratio: t.ratio === undefined ? undefined : { filter: compileFilter(t.ratio.filter), min: t.ratio.min },
       spread: t.spread === undefined ? undefined : { of: t.spread.of, read: fieldReader(t.spread.of), min: t.spread.min },
       regular: t.regular,
+      periodic: t.periodic,
       baseline: t.baseline,
     },
     source,

@@ -106,14 +106,14 @@ test('a suppressed pattern is removed from alerts and incidents; another entity 
   const triage = markIncident(emptyTriage(), alice, result.alerts, 'false_positive', { now: T0 + DAY });
   const next = foldIncidents([
     // the same patterns again on a later run
-    alert('a3', 'bola/object-enumeration', [user('alice'), ip('192.0.2.1')], T0 + 5 * DAY),
+    alert('a3', 'bola/object-enumeration', [user('alice'), ip('198.51.100.1')], T0 + 5 * DAY),
     alert('a4', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + 5 * DAY),
     // same rule, another entity
     alert('b1', 'bola/object-enumeration', [user('bob'), ip('203.0.113.9')], T0 + 5 * DAY),
     // same entity, another rule
     alert('a5', 'exfil/object-documents', [user('alice')], T0 + 5 * DAY),
     // alice only as a non-acting entity of someone else's alert
-    alert('c1', 'bola/object-enumeration', [ip('192.0.2.99'), user('alice')], T0 + 5 * DAY),
+    alert('c1', 'bola/object-enumeration', [ip('198.51.100.99'), user('alice')], T0 + 5 * DAY),
   ]);
   const out = applyTriage(next, triage);
   assert.deepEqual(out.suppressed.map((a) => a.id).sort(), ['a3', 'a4']);
@@ -140,14 +140,14 @@ test('expiry is judged on the alert time: an alert raised before the expiry is s
 
 test('re-folding: an incident that lost alerts to a suppression gets a new id and only the remaining alerts', () => {
   const result = foldIncidents([
-    alert('x1', 'bola/object-enumeration', [user('carol'), ip('192.0.2.5')], T0),
-    alert('x2', 'scan/not-found-sweep', [ip('192.0.2.5')], T0 + 1000),
+    alert('x1', 'bola/object-enumeration', [user('carol'), ip('198.51.100.5')], T0),
+    alert('x2', 'scan/not-found-sweep', [ip('198.51.100.5')], T0 + 1000),
   ]);
   assert.equal(result.incidents.length, 1);
   const whole = result.incidents[0];
   assert.ok(whole);
   // suppress only the scan pattern, marked through a one-alert incident of an earlier run
-  const earlier = foldIncidents([alert('old', 'scan/not-found-sweep', [ip('192.0.2.5')], T0 - DAY)]);
+  const earlier = foldIncidents([alert('old', 'scan/not-found-sweep', [ip('198.51.100.5')], T0 - DAY)]);
   const triage = markIncident(emptyTriage(), earlier.incidents[0] as (typeof earlier.incidents)[0], earlier.alerts, 'false_positive', {
     now: T0 - DAY,
   });

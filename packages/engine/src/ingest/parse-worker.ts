@@ -18,7 +18,7 @@ const port = parentPort;
 if (port === null) throw new Error('parse-worker runs as a worker thread');
 
 const { createEventEncoder } = (await import(setup.encoderModule)) as EncoderModule;
-const encoder = createEventEncoder();
+const encoder = await createEventEncoder();
 let letters: DeadLetter[] = [];
 let now = 0;
 const registry = createDefaultParserRegistry();

@@ -166,8 +166,8 @@ describe('account takeover after credential stuffing', () => {
     const at = T0 + 14 * DAY;
     const alerts = run(createAccountTakeoverDetector(), [
       ...history('user-1'),
-      obs(at, { user: 'user-1', ip: '192.0.2.50', fingerprint: 'ua:hotel-laptop' }),
-      obs(at + 1000, { user: 'user-1', ip: '192.0.2.50', fingerprint: 'ua:hotel-laptop' }),
+      obs(at, { user: 'user-1', ip: '198.51.100.50', fingerprint: 'ua:hotel-laptop' }),
+      obs(at + 1000, { user: 'user-1', ip: '198.51.100.50', fingerprint: 'ua:hotel-laptop' }),
     ]);
     assert.deepEqual(alerts, []);
   });

@@ -95,12 +95,12 @@ describe('API key drift', () => {
 
   it('stays quiet for a new network in office hours calling the usual endpoints, then learns it', () => {
     const at = T0 + 9 * DAY + 10 * HOUR;
-    const moved = Array.from({ length: 20 }, (_, i) => obs(at + i * 1000, { ip: '192.0.2.44' }));
-    const later = Array.from({ length: 5 }, (_, i) => obs(at + 2 * HOUR + i * 1000, { ip: '192.0.2.44' }, '/partner/v1/returns'));
+    const moved = Array.from({ length: 20 }, (_, i) => obs(at + i * 1000, { ip: '198.51.100.44' }));
+    const later = Array.from({ length: 5 }, (_, i) => obs(at + 2 * HOUR + i * 1000, { ip: '198.51.100.44' }, '/partner/v1/returns'));
     assert.deepEqual(run([...history(9), ...moved, ...later]), []);
   });
 
-  it('stays quiet for a key with less than 7 days of history', () => {
+  it('stays quiet for a key with less than 5 days of history', () => {
     const at = T0 + 4 * DAY + 3 * HOUR;
     const attack = Array.from({ length: 20 }, (_, i) => obs(at + i * 1000, { ip: '2001:db8:bad:a030::29' }, '/partner/v1/export'));
     assert.deepEqual(run([...history(4), ...attack]), []);

@@ -5,7 +5,7 @@ import type { Detector } from '../runner.js';
 
 /** Settings of the API key drift detector; every one has a default. */
 export interface KeyDriftOptions {
-  /** History a key needs before it can drift (default 7 days). */
+  /** History a key needs before it can drift: this long since first seen, and active on as many days (default 5 days). */
   learnMs?: number;
   /** Keys profiled at most (default 20,000; the least recently seen go first). */
   maxKeys?: number;
@@ -78,7 +78,8 @@ interface Watch {
  * const runner = createDetectionRunner({ scenarios, detectors: [createKeyDriftDetector()] });
  */
 export function createKeyDriftDetector(options: KeyDriftOptions = {}): Detector {
-  const learnMs = options.learnMs ?? 7 * DAY;
+  const learnMs = options.learnMs ?? 5 * DAY;
+  const learnDays = Math.round(learnMs / DAY);
   const maxKeys = options.maxKeys ?? 20_000;
   const networksPerKey = options.networksPerKey ?? 16;
   const endpointsPerKey = options.endpointsPerKey ?? 64;
@@ -173,7 +174,7 @@ export function createKeyDriftDetector(options: KeyDriftOptions = {}): Detector 
       }
       const p = profileOf(o, apiKey);
       const network = o.network;
-      const learned = o.time - p.firstSeen >= learnMs && p.activeDays >= 7;
+      const learned = o.time - p.firstSeen >= learnMs && p.activeDays >= learnDays;
       if (!learned || network === undefined || p.networks.has(network)) {
         learn(p, o, network);
         return;

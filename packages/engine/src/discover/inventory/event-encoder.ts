@@ -10,6 +10,8 @@ import {
   type EventIdentity,
   type EventProtection,
 } from '@palisade/core';
+import { createAttackReader } from '../../detect/attack-reader.js';
+import { createFactReader, PRECOMPUTED, type PrecomputedFacts } from '../../detect/observation.js';
 
 /**
  * The encoder module of the inventory store (`createInventoryStore`): parse workers hand each event to the
@@ -18,15 +20,19 @@ import {
  * credentials and browser/transport headers), bodies, response status and headers, latency, the identity's
  * scheme, consumer names and JWT `alg`, and the client address — and what behavioural detection reads
  * besides: the response size, the user, session and API key, the user agent, TLS facts and header
- * fingerprint (the client fingerprint), business entities and the sensor's findings. Everything else
+ * fingerprint (the client fingerprint), business entities and the sensor's findings, and the facts
+ * detection reads of each event alone (attack classes, network, fingerprint: `PrecomputedFacts`, read in
+ * the worker so that the thread running detection does not). Everything else
  * (source details, upstream, other attributes, JWT claims) stays in the worker: a full event costs more to
  * encode and decode than parsing it again.
  *
  * `inventory.test.ts` feeds one rich traffic sample to an inventory directly and through this encoding and
  * requires the same report.
  */
-export function createEventEncoder(): EventEncoder {
-  return createLineEncoder((event) => JSON.stringify(project(event)));
+export async function createEventEncoder(): Promise<EventEncoder> {
+  // what detection reads of each event alone (attack classes above all) is read here, in the parse worker
+  const facts = createFactReader(await createAttackReader());
+  return createLineEncoder((event) => JSON.stringify(project(event, facts(event))));
 }
 
 /** Decodes what {@link createEventEncoder} encoded: events with the fields the inventory reads. */
@@ -70,7 +76,7 @@ type Query = Record<string, string | string[]>;
 /**
  * [id, time, kind, method, path, host, scheme, queryParams, query, requestHeaders, requestBody,
  *  status, responseHeaders, responseBody, latencyMs, authScheme, user, consumer, apiKey, jwtAlg, ip, peerIp,
- *  responseSize, session, userAgent, tls, headerFingerprint, entities, protection]
+ *  responseSize, session, userAgent, tls, headerFingerprint, entities, protection, attacks, network, fingerprint]
  * with `null` for absent values; `jwtAlg` is `false` without a JWT and `null` for a JWT without `alg`.
  */
 type Projected = [
@@ -103,9 +109,12 @@ type Projected = [
   string | null,
   Record<string, string> | null,
   EventProtection | null,
+  readonly string[] | null,
+  string | null,
+  string | null,
 ];
 
-function project(event: ApiEvent): Projected {
+function project(event: ApiEvent, facts: PrecomputedFacts): Projected {
   const { request, response, identity, client } = event;
   const fingerprint = event.attributes?.[HEADER_FINGERPRINT];
   const headers: Headers = {};
@@ -142,6 +151,9 @@ function project(event: ApiEvent): Projected {
     typeof fingerprint === 'string' ? fingerprint : null,
     hasAny(event.entities) ? event.entities : null,
     event.protection ?? null,
+    facts.attacks.length === 0 ? null : facts.attacks,
+    facts.network ?? null,
+    facts.fingerprint ?? null,
   ];
 }
 
@@ -176,6 +188,9 @@ function restore(p: Projected): ApiEvent {
     headerFingerprint,
     entities,
     protection,
+    attacks,
+    network,
+    fingerprint,
   ] = p;
   const request: ApiEvent['request'] = { method, path, headers };
   if (host !== null) request.host = host;
@@ -204,6 +219,11 @@ function restore(p: Projected): ApiEvent {
   if (tls !== null) event.client.tls = tls;
   if (headerFingerprint !== null) event.attributes = { [HEADER_FINGERPRINT]: headerFingerprint };
   if (protection !== null) event.protection = protection;
+  (event as ApiEvent & { [PRECOMPUTED]?: PrecomputedFacts })[PRECOMPUTED] = {
+    attacks: attacks ?? [],
+    network: network ?? undefined,
+    fingerprint: fingerprint ?? undefined,
+  };
   if (peerIp !== null) event.client.peerIp = peerIp;
   if (status !== null) {
     event.response = { status, headers: responseHeaders ?? {} };

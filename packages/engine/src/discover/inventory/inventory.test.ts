@@ -227,7 +227,7 @@ function fixtureEvents(): ApiEvent[] {
   return out;
 }
 
-test('an inventory fed through the parse-worker encoding reports exactly what one fed directly does', () => {
+test('an inventory fed through the parse-worker encoding reports exactly what one fed directly does', async () => {
   const events = fixtureEvents();
   assert.ok(events.length >= 50, `fixtures give ${events.length} events`);
   // and events that exercise every posture check: CORS, unsigned JWTs, credentials in URLs, custom headers, bodies
@@ -259,7 +259,7 @@ test('an inventory fed through the parse-worker encoding reports exactly what on
   }
   const direct = createInventory();
   for (const e of events) direct.add(e);
-  const encoder = createEventEncoder();
+  const encoder = await createEventEncoder();
   for (const e of events) encoder.add(e);
   const encoded = encoder.take();
   assert.equal(encoded.count, events.length);

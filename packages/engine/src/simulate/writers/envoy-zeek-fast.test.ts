@@ -91,7 +91,7 @@ const ODD_HEADERS = Object.freeze({
   referer: 'https://shop.example/cart?note="x"\\y\tz',
   origin: 'https://shóp.example',
   'user-agent': 'Bot "quoted" \\ 😀 naïve\u0001',
-  'x-forwarded-for': '192.0.2.1, "forged"',
+  'x-forwarded-for': '203.0.113.1, "forged"',
   'content-type': 'Application/JSON; charset=utf-8',
 });
 const RESPONSE_HEADERS = Object.freeze({ 'content-type': 'application/json' });
