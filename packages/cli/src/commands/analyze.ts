@@ -53,6 +53,8 @@ export interface AnalyzeFlags {
   workers?: string;
   /** `--no-detect` (false): inventory and posture only. */
   detect?: boolean;
+  /** Extra behaviour rule folders. */
+  rules?: string[];
 }
 
 /** `palisade analyze <logs…>`: inventory, posture and a report, from logs alone (in memory unless `--db`). */
@@ -74,6 +76,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
     .option('--workers <n>', 'threads parsing large inputs in memory (default: cores minus 1, at most 4; 0 = main thread only)')
+    .option('--rules <dir>', 'extra behaviour rule folder, loaded with the shipped rules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--no-detect', 'no behavioural detection (inventory and posture only)')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')
@@ -122,7 +125,7 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     throw new PalisadeError('PAL_ERR_CONFIG_INVALID', `invalid configuration: ${(error as Error).message}`);
   }
   const inner = flags.db === undefined ? undefined : await createDuckDbStore({ path: flags.db, memoryLimit: config.store.memoryLimit });
-  const setup = await loadDetectionSetup();
+  const setup = await loadDetectionSetup({ ruleDirs: flags.rules ?? [] });
   // marks people made on earlier incidents (palisade incidents mark): read first, so a bad file fails before a long run
   const triage = loadTriage(triagePath(config.dataDir));
   const detection = createEventDetection({
