@@ -76,7 +76,12 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--data-dir <dir>', 'data directory (secret key, dead letters) when --db is given (default: palisade-data)')
     .option('-c, --config <file>', 'configuration file (YAML)')
     .option('--workers <n>', 'threads parsing large inputs in memory (default: cores minus 1, at most 4; 0 = main thread only)')
-    .option('--rules <dir>', 'extra behaviour rule folder, loaded with the shipped rules (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option(
+      '--rules <dir>',
+      'extra behaviour rule folder, loaded with the shipped rules (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
     .option('--no-detect', 'no behavioural detection (inventory and posture only)')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')

@@ -23,7 +23,7 @@ import { BUILTIN_DETECTORS, SHIPPED_SIGNATURES_DIR } from '../protect/detect/ind
 // The prefilter asks the command detectors' own program tables, so that it stays exact as they grow.
 import { isDistinctive, isUnmistakable, knownCommand, mayStartProgram } from '../protect/detect/internal/exec-commands.js';
 import { TELLING_PROGRAMS } from '../protect/detect/internal/windows-programs.js';
-import { type RequestInput, requestInputs } from '../protect/inputs.js';
+import { formDecode, type RequestInput, requestInputs } from '../protect/inputs.js';
 import { compileSignatures, loadSignatureRules, type SignatureRule, type SignatureSet } from '../protect/signatures.js';
 
 /** Reads the attack classes (signature categories such as `sqli`, `xss`, `lfi`, `rce`, `jndi`, …) a request carries. */
@@ -321,16 +321,6 @@ function isJsonType(contentType: string | undefined): boolean {
 /** A token the enricher put in place of a secret (`tok_` and 22 base64url characters). */
 function isToken(value: string): boolean {
   return value.length === 26 && value.startsWith('tok_');
-}
-
-/** As `requestInputs` decodes a form field: `+` as a space, then percent escapes (a malformed one leaves the text as it is). */
-function formDecode(text: string): string {
-  const spaced = text.replaceAll('+', ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
 }
 
 /** A query string for parsed parameters (`a=1&a=2&b=x`), for events that kept only those. */

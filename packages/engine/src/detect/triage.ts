@@ -179,7 +179,7 @@ export function saveTriage(path: string, triage: Triage): void {
  * - any other status removes the suppressions that this incident's false-positive mark created.
  *
  * @example
- * const next = markIncident(loadTriage(path), incident, report.alerts, 'false_positive', { now: Date.now() });
+ * const next = markIncident(loadTriage(path), incident, report.alerts, 'false_positive', { now: clock.now() });
  * saveTriage(path, next);
  */
 export function markIncident(

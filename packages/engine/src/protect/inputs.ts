@@ -246,7 +246,8 @@ function formFields(text: string): Array<[string, string]> {
   return pairs;
 }
 
-function formDecode(text: string): string {
+/** Decodes a form field as a server would: `+` as a space, then percent escapes (a malformed one leaves the text as it is). */
+export function formDecode(text: string): string {
   const spaced = text.replaceAll('+', ' ');
   try {
     return decodeURIComponent(spaced);

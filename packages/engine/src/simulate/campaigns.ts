@@ -1,3 +1,4 @@
+import type { AlertCategory } from '@palisade/core';
 import { type Company, HOSTS, homeAddress, TOOLS, type DeviceProfile, type User } from './company.js';
 import { type ExchangeFactory, type RequestSpec, sessionJwt } from './exchange-factory.js';
 import type { SimExchange } from './exchange.js';
@@ -7,18 +8,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Alert categories a detector should raise (the detection issue's list). */
-export type CampaignCategory =
-  | 'bola'
-  | 'scraping'
-  | 'credential_stuffing'
-  | 'account_takeover'
-  | 'credential_compromise'
-  | 'data_exfiltration'
-  | 'injection'
-  | 'scanning'
-  | 'rate_abuse'
-  | 'business_flow_abuse';
+/** The alert category a detector should raise for a campaign. */
+export type CampaignCategory = AlertCategory;
 
 /** An entity a campaign involves, as detectors name them. */
 export interface LabelEntity {
