@@ -47,7 +47,7 @@ class Group {
     windowMs: number,
     /** The map holding the group, under `endpoint` when kept per endpoint, else under `value`. */
     readonly home: Map<string, Group | Map<string, Group>>,
-    /** For a group kept per endpoint: the map of its value's endpoints. */
+    /** For a group kept per endpoint: the map holding its value's endpoint map (dropped from it once empty). */
     readonly outer?: Map<string, Group | Map<string, Group>>,
   ) {
     this.window = createWindow(windowMs);
