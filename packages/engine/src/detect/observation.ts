@@ -92,7 +92,7 @@ export function createFactReader(attacks?: (event: ApiEvent) => readonly string[
     return {
       attacks: attacks === undefined ? NO_ATTACKS : attacks(event),
       network: ip === undefined ? undefined : cached(networks, ip, () => networkOf(ip)),
-      fingerprint: fingerprintOf(event, fingerprints, cached),
+      fingerprint: fingerprintOf(event, fingerprints),
     };
   };
 }
@@ -222,11 +222,7 @@ function expandIpv6(ip: string): string[] | undefined {
   return groups.map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
-function fingerprintOf(
-  event: ApiEvent,
-  cache: Map<string, string>,
-  bounded: (map: Map<string, string>, key: string, make: () => string) => string,
-): string | undefined {
+function fingerprintOf(event: ApiEvent, cache: Map<string, string>): string | undefined {
   const tls = event.client.tls;
   if (tls?.ja4 !== undefined) return `ja4:${tls.ja4}`;
   if (tls?.ja3 !== undefined) return `ja3:${tls.ja3}`;
@@ -235,5 +231,5 @@ function fingerprintOf(
   const agent = event.client.userAgent;
   if (agent === undefined) return undefined;
   const key = `${agent}\u0000${tls?.version ?? ''}\u0000${tls?.cipher ?? ''}`;
-  return bounded(cache, key, () => `ua:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
+  return cached(cache, key, () => `ua:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
 }

@@ -37,8 +37,6 @@ export interface DetectionRunner {
   /** Moves the clock without an observation (a quiet stream): ends alerts whose windows emptied. */
   advance(now: number): void;
   finish(): DetectionResult;
-  /** Observations seen. */
-  readonly observations: number;
 }
 
 /** How often (on the events' clock) idle groups are swept and days closed. */
@@ -57,7 +55,6 @@ export function createDetectionRunner(options: DetectionRunnerOptions): Detectio
   const states = options.scenarios.map((s) => new ScenarioState(s, (alert, phase) => (phase === 'raised' ? raised(alert) : undefined)));
   let nextSweep = Number.NEGATIVE_INFINITY;
   let now = Number.NEGATIVE_INFINITY;
-  let observations = 0;
 
   const sweep = (time: number): void => {
     for (const state of states) state.advance(time);
@@ -66,7 +63,6 @@ export function createDetectionRunner(options: DetectionRunnerOptions): Detectio
 
   return {
     add(o) {
-      observations++;
       // a record a little out of order keeps the clock where it is: windows never run backwards
       if (o.time > now) now = o.time;
       if (now >= nextSweep) sweep(now);
@@ -81,9 +77,6 @@ export function createDetectionRunner(options: DetectionRunnerOptions): Detectio
       for (const state of states) state.finish();
       for (const detector of detectors) detector.finish?.(raised);
       return foldIncidents([...alerts.values()]);
-    },
-    get observations() {
-      return observations;
     },
   };
 }

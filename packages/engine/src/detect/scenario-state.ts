@@ -156,14 +156,7 @@ export class ScenarioState {
     return this.#scenario;
   }
 
-  /** Groups in memory (for memory accounting). */
-  get groups(): number {
-    let n = 0;
-    for (const group of this.#allGroups()) if (group !== undefined) n++;
-    return n;
-  }
-
-  /** Every group, with a way to forget it. */
+  /** Every group. */
   *#allGroups(): Generator<Group, void, undefined> {
     for (const alternatives of this.#readers) {
       for (const { groups } of alternatives) {
