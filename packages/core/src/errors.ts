@@ -33,6 +33,7 @@ export const ERROR_CATALOGUE = {
   PAL_ERR_RULES_UNREADABLE: 'A rule folder or file cannot be read.',
   PAL_ERR_TRIAGE_INVALID: 'The triage file cannot be read or is not valid.',
   PAL_ERR_TRIAGE_WRITE: 'The triage file cannot be written.',
+  PAL_ERR_STATE_INVALID: 'The saved detection state cannot be read.',
   PAL_ERR_SENSOR_BLOCKED: 'The request was blocked by the API security policy.',
   PAL_ERR_SENSOR_RATE_LIMITED: 'Too many requests.',
   PAL_ERR_SENSOR_INSPECTION_FAILED: 'The request could not be inspected and was refused.',

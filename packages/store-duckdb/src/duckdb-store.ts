@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { blobValue, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
+  type Alert,
   type AppendResult,
   type ApiEvent,
   type BatchWriter,
@@ -207,6 +208,135 @@ export class DuckDbStore implements Store {
     return row === undefined ? undefined : { body: String(row.body), updatedAt: Number(row.at) };
   }
 
+  /**
+   * Stores a saved state (detection's long horizon) under a kind, replacing the previous one, in one
+   * transaction: a reader sees the old state or the new one, never a mix. `clock` is the state's own time.
+   */
+  putState(kind: string, state: Uint8Array, clock: number, at: number): Promise<void> {
+    return this.#serial(async () => {
+      this.#assertOpen();
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        await this.#connection.run('DELETE FROM detection_state WHERE kind = $kind', { kind });
+        for (let seq = 0, offset = 0; offset < state.length || seq === 0; seq++, offset += STATE_CHUNK) {
+          await this.#connection.run(
+            `INSERT INTO detection_state VALUES ($kind, ${seq}, make_timestamp(${timestampUs(clock)}), make_timestamp(${timestampUs(at)}), $body)`,
+            { kind, body: blobValue(state.subarray(offset, offset + STATE_CHUNK)) },
+          );
+        }
+        await this.#connection.run('COMMIT');
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => undefined);
+        throw new PalisadeError('PAL_ERR_STORE_WRITE', `saving the ${kind} state failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    });
+  }
+
+  /** The state stored under a kind, with its clock and when it was stored (epoch ms). */
+  async getState(kind: string): Promise<{ state: Uint8Array; clock: number; updatedAt: number } | undefined> {
+    this.#assertOpen();
+    const reader = await this.#connection.runAndReadAll(
+      `SELECT body, epoch_ms(clock) AS clock, epoch_ms(updated_at) AS at FROM detection_state WHERE kind = $kind ORDER BY seq`,
+      { kind },
+    );
+    const rows = reader.getRows();
+    if (rows.length === 0) return undefined;
+    const parts = rows.map((row) => (row[0] as { bytes: Uint8Array }).bytes);
+    return { state: Buffer.concat(parts), clock: Number(rows[0]?.[1]), updatedAt: Number(rows[0]?.[2]) };
+  }
+
+  /** Stores alerts, replacing earlier versions of the same ones (an alert goes on being updated while it is open). */
+  putAlerts(alerts: readonly Alert[]): Promise<void> {
+    return this.#serial(async () => {
+      this.#assertOpen();
+      if (alerts.length === 0) return;
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        for (const a of alerts) {
+          await this.#connection.run(
+            `INSERT OR REPLACE INTO alerts VALUES ($id, $rule, $category, $severity, $confidence, make_timestamp(${timestampUs(a.firstSeen)}),
+              make_timestamp(${timestampUs(a.lastSeen)}), make_timestamp(${timestampUs(a.raisedAt)}), $summary, $entities, $evidence)`,
+            {
+              id: a.id,
+              rule: a.ruleId,
+              category: a.category,
+              severity: a.severity,
+              confidence: a.confidence,
+              summary: a.summary,
+              entities: JSON.stringify(a.entities),
+              evidence: JSON.stringify(a.evidence),
+            },
+          );
+        }
+        await this.#connection.run('COMMIT');
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => undefined);
+        throw new PalisadeError('PAL_ERR_STORE_WRITE', `storing alerts failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    });
+  }
+
+  /** The stored alerts, oldest first. */
+  async alerts(): Promise<Alert[]> {
+    this.#assertOpen();
+    const rows = await this.#rows(
+      `SELECT id, rule_id, category, severity, confidence, epoch_ms(first_seen) AS first, epoch_ms(last_seen) AS last,
+        epoch_ms(raised_at) AS raised, summary, entities::VARCHAR AS entities, evidence::VARCHAR AS evidence
+       FROM alerts ORDER BY raised_at, id`,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      ruleId: String(r.rule_id),
+      category: String(r.category) as Alert['category'],
+      severity: String(r.severity) as Alert['severity'],
+      confidence: Number(r.confidence),
+      entities: JSON.parse(String(r.entities)),
+      firstSeen: Number(r.first),
+      lastSeen: Number(r.last),
+      raisedAt: Number(r.raised),
+      summary: String(r.summary),
+      evidence: JSON.parse(String(r.evidence)),
+    }));
+  }
+
+  /**
+   * (Re)computes the hourly per-entity rollups (`entity_hourly`) of the hours from `from` to `to` (epoch ms)
+   * from the stored events: requests, 4xx/5xx/404/401+403, bytes out, and distinct paths, addresses and user
+   * agents, for every ip, user, API key (consumer name when known) and session.
+   * The rollups stay when retention deletes the raw events: months of per-entity history at one row per
+   * entity and active hour. Returns the rows written.
+   */
+  rollUp(from: number, to: number): Promise<number> {
+    return this.#serial(async () => {
+      this.#assertOpen();
+      const hours = `date_trunc('hour', make_timestamp(${timestampUs(from)}))`;
+      const range = `ts >= ${hours} AND ts < date_trunc('hour', make_timestamp(${timestampUs(to)})) + INTERVAL 1 HOUR`;
+      const select = ROLLUP_KINDS.map(
+        ([kind, column]) => `SELECT date_trunc('hour', ts) AS hour, '${kind}' AS kind, ${column} AS value,
+          count(*) AS requests,
+          count(*) FILTER (WHERE status BETWEEN 400 AND 499) AS client_errors,
+          count(*) FILTER (WHERE status >= 500) AS server_errors,
+          count(*) FILTER (WHERE status = 404) AS not_found,
+          count(*) FILTER (WHERE status IN (401, 403)) AS denied,
+          coalesce(sum(response_size), 0) AS bytes_out,
+          count(DISTINCT path) AS paths,
+          count(DISTINCT client_ip) AS addresses,
+          count(DISTINCT user_agent) AS user_agents
+        FROM events WHERE ${range} AND ${column} IS NOT NULL GROUP BY 1, 2, 3`,
+      ).join('\nUNION ALL\n');
+      await this.#connection.run('BEGIN TRANSACTION');
+      try {
+        await this.#connection.run(`DELETE FROM entity_hourly WHERE hour >= ${hours} AND hour <= make_timestamp(${timestampUs(to)})`);
+        const result = await this.#connection.run(`INSERT INTO entity_hourly ${select}`);
+        await this.#connection.run('COMMIT');
+        return Number((await result.getRows())[0]?.[0] ?? 0);
+      } catch (error) {
+        await this.#connection.run('ROLLBACK').catch(() => undefined);
+        throw new PalisadeError('PAL_ERR_STORE_WRITE', `rolling up entity hours failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    });
+  }
+
   async query(query: EventQuery = {}): Promise<ApiEvent[]> {
     this.#assertOpen();
     const limit = Math.max(0, Math.trunc(query.limit ?? 1000));
@@ -259,6 +389,21 @@ export class DuckDbStore implements Store {
   #assertOpen(): void {
     if (this.#closed) throw new PalisadeError('PAL_ERR_STORE_WRITE', 'the store is closed');
   }
+}
+
+/** Rows of a saved state are at most this long (a state of a large deployment is hundreds of MB). */
+const STATE_CHUNK = 16 * 1024 * 1024;
+
+/** The entity kinds rolled up per hour, and the events column that holds each. */
+const ROLLUP_KINDS: ReadonlyArray<[string, string]> = [
+  ['ip', 'client_ip'],
+  ['user', '"user"'],
+  ['api_key', 'coalesce(consumer, api_key)'],
+  ['session', 'session'],
+];
+
+function timestampUs(ms: number): number {
+  return Math.trunc(ms * 1000);
 }
 
 function where(query: EventQuery): string {

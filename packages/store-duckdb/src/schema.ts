@@ -6,7 +6,7 @@
  */
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Ordered migrations: index 0 brings an empty database to version 1, and so on. */
 export const MIGRATIONS: readonly string[] = [
@@ -73,6 +73,46 @@ export const MIGRATIONS: readonly string[] = [
   // 3: what the inline sensor decided about a transaction (`ApiEvent.protection`)
   `
   ALTER TABLE events ADD COLUMN IF NOT EXISTS protection JSON;
+  `,
+  // 4: behavioural detection's long horizon: its saved state (in chunks), the alerts it raised, and hourly
+  // per-entity rollups that outlive the raw events' retention
+  `
+  CREATE TABLE IF NOT EXISTS detection_state (
+    kind VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    clock TIMESTAMP,
+    updated_at TIMESTAMP NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (kind, seq)
+  );
+  CREATE TABLE IF NOT EXISTS alerts (
+    id VARCHAR PRIMARY KEY,
+    rule_id VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    confidence DOUBLE NOT NULL,
+    first_seen TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    raised_at TIMESTAMP NOT NULL,
+    summary VARCHAR NOT NULL,
+    entities JSON NOT NULL,
+    evidence JSON NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS entity_hourly (
+    hour TIMESTAMP NOT NULL,
+    kind VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    requests BIGINT NOT NULL,
+    client_errors BIGINT NOT NULL,
+    server_errors BIGINT NOT NULL,
+    not_found BIGINT NOT NULL,
+    denied BIGINT NOT NULL,
+    bytes_out BIGINT NOT NULL,
+    paths BIGINT NOT NULL,
+    addresses BIGINT NOT NULL,
+    user_agents BIGINT NOT NULL,
+    PRIMARY KEY (hour, kind, value)
+  );
   `,
 ];
 

@@ -55,7 +55,12 @@ export interface AnalyzeFlags {
   detect?: boolean;
   /** Extra behaviour rule folders. */
   rules?: string[];
+  /** `--fresh-state`: with `--db`, ignore the saved detection state (baselines start afresh). */
+  freshState?: boolean;
 }
+
+/** The kind under which `analyze --db` keeps detection's state between runs. */
+export const DETECTION_STATE = 'detection';
 
 /** `palisade analyze <logs…>`: inventory, posture and a report, from logs alone (in memory unless `--db`). */
 export function registerAnalyzeCommand(program: Command): void {
@@ -83,6 +88,7 @@ export function registerAnalyzeCommand(program: Command): void {
       [],
     )
     .option('--no-detect', 'no behavioural detection (inventory and posture only)')
+    .option('--fresh-state', 'with --db: start detection baselines afresh instead of going on from the saved state')
     .option('--no-color', 'no colours in the summary')
     .option('-q, --quiet', 'no progress display')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
@@ -90,13 +96,21 @@ export function registerAnalyzeCommand(program: Command): void {
     });
 }
 
-/** The inventory, with every event it is given also fed to detection (in the same order). */
-function withDetection(inventory: Inventory, detection: EventDetection): Inventory {
+/** The time span of the events a run read (epoch ms), for the hourly rollups. */
+interface Span {
+  first: number;
+  last: number;
+}
+
+/** The inventory, with every event it is given also fed to detection (in the same order), and the events' span kept. */
+function withDetection(inventory: Inventory, detection: EventDetection | undefined, span: Span): Inventory {
   return {
     add(event) {
+      if (event.time < span.first) span.first = event.time;
+      if (event.time > span.last) span.last = event.time;
       // one templater for both: detection takes the inventory's template (null: a 404, resolved on demand)
       const template = inventory.add(event);
-      detection.add(event, template ?? null);
+      detection?.add(event, template ?? null);
       return template;
     },
     resolve: (request) => inventory.resolve(request),
@@ -141,7 +155,20 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     secret: secretKey,
     resolve: (request) => inventory.resolve(request),
   });
-  const store = createInventoryStore(flags.detect === false ? inventory : withDetection(inventory, detection), inner);
+  if (inner !== undefined && flags.detect !== false) {
+    const saved = flags.freshState === true ? undefined : await inner.getState(DETECTION_STATE);
+    if (saved !== undefined) {
+      const { restored, fresh } = detection.runner.restore(saved.state);
+      if (flags.quiet !== true) {
+        process.stderr.write(
+          `detection: going on from the state saved at ${new Date(saved.clock).toISOString()} (event time): ${restored.length} rules` +
+            `${fresh.length > 0 ? `; new or changed, started afresh: ${fresh.join(', ')}` : ''}\n`,
+        );
+      }
+    }
+  }
+  const span: Span = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+  const store = createInventoryStore(withDetection(inventory, flags.detect === false ? undefined : detection, span), inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), `analyze-${stamp}`);
   const started = performance.now();
@@ -201,7 +228,15 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
       specs: specs.map((s) => s.source),
       now: systemClock.now(),
     });
-    const detected = applyTriage(detection.finish(), triage);
+    // the state is saved before `finish()`, which ends the open alerts: the next run goes on with them open
+    const state = inner !== undefined && flags.detect !== false ? detection.runner.save() : undefined;
+    const raw = detection.finish();
+    if (inner !== undefined) {
+      if (state !== undefined && span.last >= span.first) await inner.putState(DETECTION_STATE, state, span.last, systemClock.now());
+      await inner.putAlerts(raw.alerts);
+      if (span.last >= span.first) await inner.rollUp(span.first, span.last);
+    }
+    const detected = applyTriage(raw, triage);
     report.alerts = detected.alerts;
     report.incidents = detected.incidents;
     if (detected.suppressed.length > 0) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Alert, EntityRef, TimelineEntry } from '@palisade/core';
 import type { Observation } from './observation.js';
 import { fieldReader, type Scenario } from './scenario.js';
-import { createWindow, type GroupWindow, type WindowStep } from './windows.js';
+import { createWindow, type GroupWindow, restoreWindow, type SavedWindow, type WindowStep } from './windows.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -29,7 +29,7 @@ const NO_HISTORY: number[] = [];
 
 /** The window and the history of one group (one entity, or one entity on one endpoint). */
 class Group {
-  readonly window: GroupWindow;
+  window: GroupWindow;
   day = -1;
   dayMax = 0;
   /** [day, value] of previous days whose value could matter to a baseline, oldest first. */
@@ -54,12 +54,44 @@ class Group {
   }
 }
 
+/** One group as plain data: where it lives (group-by item and alternative), its window, history and open alert. */
+interface SavedGroup {
+  item: number;
+  alternative: number;
+  value: string;
+  endpoint: string | undefined;
+  day: number;
+  dayMax: number;
+  history: number[];
+  window: SavedWindow;
+  active: ActiveAlert | undefined;
+  quietUntil: number;
+  lastTime: number;
+}
+
+/** A scenario's state as plain data ({@link ScenarioState.save}). */
+export interface SavedScenario {
+  hour: number;
+  groups: SavedGroup[];
+  /** Per endpoint (or '' for one population): per day, log bucket → groups. */
+  populations: Map<string, Map<number, Map<number, number>>>;
+}
+
 /**
  * The groups' daily values over the last 30 days, as log-bucket histograms (10 % wide) kept per day: the
  * population baseline. Older days fall out, so the yardstick follows the traffic.
  */
 class Population {
-  readonly #days = new Map<number, Map<number, number>>();
+  readonly #days: Map<number, Map<number, number>>;
+
+  constructor(days = new Map<number, Map<number, number>>()) {
+    this.#days = days;
+  }
+
+  /** Per day, log bucket → groups (shared with the population: serialise it before the population moves on). */
+  get days(): Map<number, Map<number, number>> {
+    return this.#days;
+  }
 
   add(value: number, day: number): void {
     if (value <= 0) return;
@@ -215,29 +247,97 @@ export class ScenarioState {
       for (const { kind, read, groups } of alternatives) {
         const value = read(o);
         if (value === undefined) continue;
-        let group: Group | undefined;
-        if (s.perEndpoint) {
-          let byEndpoint = groups.get(value) as Map<string, Group> | undefined;
-          if (byEndpoint === undefined) {
-            byEndpoint = new Map();
-            groups.set(value, byEndpoint);
-          }
-          group = byEndpoint.get(o.endpoint);
-          if (group === undefined) {
-            group = new Group(kind, value, o.endpoint, s.windowMs, byEndpoint as Map<string, Group | Map<string, Group>>, groups);
-            byEndpoint.set(o.endpoint, group);
-          }
-        } else {
-          group = groups.get(value) as Group | undefined;
-          if (group === undefined) {
-            group = new Group(kind, value, undefined, s.windowMs, groups);
-            groups.set(value, group);
-          }
-        }
-        this.#add(group, o);
+        this.#add(this.#groupOf(kind, groups, value, s.perEndpoint ? o.endpoint : undefined), o);
         break;
       }
     }
+  }
+
+  /** The group of `value` (on `endpoint` when groups are kept per endpoint), created when new. */
+  #groupOf(kind: string, groups: Map<string, Group | Map<string, Group>>, value: string, endpoint: string | undefined): Group {
+    const windowMs = this.#scenario.windowMs;
+    if (endpoint !== undefined) {
+      let byEndpoint = groups.get(value) as Map<string, Group> | undefined;
+      if (byEndpoint === undefined) {
+        byEndpoint = new Map();
+        groups.set(value, byEndpoint);
+      }
+      let group = byEndpoint.get(endpoint);
+      if (group === undefined) {
+        group = new Group(kind, value, endpoint, windowMs, byEndpoint as Map<string, Group | Map<string, Group>>, groups);
+        byEndpoint.set(endpoint, group);
+      }
+      return group;
+    }
+    let group = groups.get(value) as Group | undefined;
+    if (group === undefined) {
+      group = new Group(kind, value, undefined, windowMs, groups);
+      groups.set(value, group);
+    }
+    return group;
+  }
+
+  /**
+   * The state as plain data — windows, histories, open alerts, populations — for a saved detection state.
+   * It shares the live state: serialise it at once.
+   */
+  save(): SavedScenario {
+    const groups: SavedGroup[] = [];
+    this.#readers.forEach((alternatives, item) => {
+      alternatives.forEach(({ groups: byValue }, alternative) => {
+        const keep = (g: Group): void => {
+          groups.push({
+            item,
+            alternative,
+            value: g.value,
+            endpoint: g.endpoint,
+            day: g.day,
+            dayMax: g.dayMax,
+            history: g.history,
+            window: g.window.save(),
+            active: g.active,
+            quietUntil: g.quietUntil,
+            lastTime: g.lastTime,
+          });
+        };
+        for (const entry of byValue.values()) {
+          if (entry instanceof Group) keep(entry);
+          else for (const g of entry.values()) keep(g);
+        }
+      });
+    });
+    const populations = new Map<string, Map<number, Map<number, number>>>();
+    for (const [endpoint, population] of this.#populations) populations.set(endpoint, population.days);
+    return { hour: this.#hour, groups, populations };
+  }
+
+  /**
+   * Takes back a state {@link save} gave (into a fresh state of the same scenario). Returns the alerts that
+   * were open: they go on being updated, and end, as if there had been no restart.
+   */
+  restore(saved: SavedScenario): Alert[] {
+    this.#hour = saved.hour;
+    for (const [endpoint, days] of saved.populations) this.#populations.set(endpoint, new Population(days));
+    const open: Alert[] = [];
+    for (const g of saved.groups) {
+      const reader = this.#readers[g.item]?.[g.alternative];
+      if (reader === undefined) continue;
+      const group = this.#groupOf(reader.kind, reader.groups, g.value, g.endpoint);
+      const window = restoreWindow(this.#scenario.windowMs, g.window);
+      if (window !== undefined) group.window = window;
+      group.day = g.day;
+      group.dayMax = g.dayMax;
+      group.history = g.history.length === 0 ? NO_HISTORY : g.history;
+      group.active = g.active;
+      group.quietUntil = g.quietUntil;
+      group.lastTime = g.lastTime;
+      if (group.active !== undefined) {
+        this.#alerting.add(group);
+        open.push(group.active.alert);
+      }
+      if (group.window.count > 0) this.#schedule(group, group.day);
+    }
+    return open;
   }
 
   #add(group: Group, o: Observation): void {
@@ -483,12 +583,6 @@ export class ScenarioState {
   finish(): void {
     for (const group of this.#allGroups()) this.#end(group);
   }
-}
-
-function decrement(map: Map<string, number>, key: string): void {
-  const n = (map.get(key) ?? 0) - 1;
-  if (n <= 0) map.delete(key);
-  else map.set(key, n);
 }
 
 function formatBytes(n: number): string {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +128,8 @@ export interface Scenario {
   };
   /** Where it was read from. */
   readonly source: string;
+  /** A digest of the rule as written: a saved state is taken back only by the same rule. */
+  readonly digest: string;
 }
 
 /** Reads a field of an observation by name (`ip`, `object`, `entities.accountId`). */
@@ -228,6 +231,7 @@ function compileScenario(spec: z.output<typeof ScenarioSchema>, source: string):
       baseline: t.baseline,
     },
     source,
+    digest: createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 16),
   };
 }
 

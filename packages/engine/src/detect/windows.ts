@@ -59,11 +59,32 @@ export interface GroupWindow {
    * people (gaps spread like a Poisson process's) about 0.07.
    */
   periodicity(): number;
+  /** The window's content as plain data, for a saved detection state ({@link restoreWindow} reads it back). */
+  save(): SavedWindow;
 }
+
+/** A window's content as plain data: the observations of an exact window, the buckets and digests of a bucketed one. */
+export type SavedWindow =
+  | { kind: 'exact'; entries: WindowEntry[] }
+  | { kind: 'bucket'; ring: Bucket[]; values: Map<number, number> | undefined; spreads: Map<number, number> | undefined };
 
 /** Creates the window a scenario of this length needs. */
 export function createWindow(windowMs: number): GroupWindow {
   return windowMs <= EXACT_WINDOW_MS ? new ExactWindow(windowMs) : new BucketWindow(windowMs);
+}
+
+/** A window of this length holding what {@link GroupWindow.save} gave; `undefined` when it was saved by a window of another kind. */
+export function restoreWindow(windowMs: number, saved: SavedWindow): GroupWindow | undefined {
+  const window = createWindow(windowMs);
+  if (window instanceof ExactWindow && saved.kind === 'exact') {
+    for (const e of saved.entries) window.add(e.o, e.value, e.spread, e.flagged);
+    return window;
+  }
+  if (window instanceof BucketWindow && saved.kind === 'bucket') {
+    window.load(saved);
+    return window;
+  }
+  return undefined;
 }
 
 class ExactWindow implements GroupWindow {
@@ -134,6 +155,10 @@ class ExactWindow implements GroupWindow {
     return this.#entries.slice(this.#head, this.#head + n).map((e) => e.o.id);
   }
 
+  save(): SavedWindow {
+    return { kind: 'exact', entries: this.#entries.slice(this.#head) };
+  }
+
   steps(): WindowStep[] {
     return this.#entries
       .slice(this.#head)
@@ -173,7 +198,7 @@ class ExactWindow implements GroupWindow {
 }
 
 /** One bucket of a bucketed window. */
-interface Bucket {
+export interface Bucket {
   index: number;
   count: number;
   flagged: number;
@@ -288,6 +313,16 @@ class BucketWindow implements GroupWindow {
 
   firstIds(n: number): string[] {
     return this.#ring.slice(0, n).map((b) => b.firstId);
+  }
+
+  save(): SavedWindow {
+    return { kind: 'bucket', ring: this.#ring.map((b) => ({ ...b })), values: this.#values, spreads: this.#spreads };
+  }
+
+  load(saved: Extract<SavedWindow, { kind: 'bucket' }>): void {
+    this.#ring.push(...saved.ring);
+    this.#values = saved.values;
+    this.#spreads = saved.spreads;
   }
 
   steps(): WindowStep[] {

@@ -324,6 +324,37 @@ export function createAccountTakeoverDetector(options: AccountTakeoverOptions = 
   return {
     id: 'ato',
     ruleIds: [ATO_AFTER_STUFFING, ATO_AFTER_FAILURES],
+    save: () => ({ hostileIps, hostileFingerprints, users, recent, recentHead, open, loginFailures, pendingAlerts, now, lastSweep }),
+    restore(saved) {
+      const s = saved as {
+        hostileIps: Map<string, Hostility>;
+        hostileFingerprints: Map<string, Hostility>;
+        users: Map<string, UserProfile>;
+        recent: Recent[];
+        recentHead: number;
+        open: Map<string, Open>;
+        loginFailures: Map<string, { failed: number; last: number }>;
+        pendingAlerts: Alert[];
+        now: number;
+        lastSweep: number;
+      };
+      for (const [from, to] of [
+        [s.hostileIps, hostileIps],
+        [s.hostileFingerprints, hostileFingerprints],
+        [s.users, users],
+        [s.open, open],
+        [s.loginFailures, loginFailures],
+      ] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+        for (const [k, v] of from) to.set(k, v);
+      }
+      for (const r of s.recent) recent.push(r);
+      recentHead = s.recentHead;
+      pendingAlerts = s.pendingAlerts;
+      now = s.now;
+      lastSweep = s.lastSweep;
+      // alerts still pending are raised at the next observation, as they would have been
+      return [...open.values()].map((state) => state.alert).filter((alert) => !pendingAlerts.includes(alert));
+    },
     observe(o, raise) {
       if (o.time > now) now = o.time;
       if (now - lastSweep > 10 * 60_000) {

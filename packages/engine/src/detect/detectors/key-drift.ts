@@ -165,6 +165,14 @@ export function createKeyDriftDetector(options: KeyDriftOptions = {}): Detector 
   return {
     id: 'key-drift',
     ruleIds: [KEY_DRIFT],
+    save: () => ({ keys, watches, lastSweep }),
+    restore(saved) {
+      const s = saved as { keys: Map<string, KeyProfile>; watches: Map<string, Watch>; lastSweep: number };
+      for (const [k, v] of s.keys) keys.set(k, v);
+      for (const [k, v] of s.watches) watches.set(k, v);
+      lastSweep = s.lastSweep;
+      return [...watches.values()].flatMap((w) => (w.alert === undefined ? [] : [w.alert]));
+    },
     observe(o, raise) {
       const apiKey = o.apiKey;
       if (apiKey === undefined) return;

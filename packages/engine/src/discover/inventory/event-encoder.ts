@@ -130,7 +130,7 @@ function project(event: ApiEvent, facts: PrecomputedFacts): Projected {
     request.host ?? null,
     request.scheme ?? null,
     request.queryParams ?? null,
-    request.queryParams === undefined ? (request.query ?? null) : null,
+    request.query ?? null,
     headers,
     request.body ?? null,
     response === undefined ? null : response.status,
