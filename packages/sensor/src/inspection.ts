@@ -88,9 +88,10 @@ export class Inspection {
       );
       this.#uninspected += leftOut;
       this.#json = json;
+      // the Content-Type given for parsing is a header of the head phase, inspected there already
       this.#runSignatures(
         signatures,
-        inputs.filter((input) => !input.location.startsWith('header:')),
+        inputs.filter((input) => input.kind !== 'header'),
       );
       if (overflow > 0) this.#pastBounds('body', overflow);
     }

@@ -59,25 +59,36 @@ export function requestInputs(request: InspectedRequest, maxInputs: number = DEF
     if (result.inputs.length < maxInputs) result.inputs.push({ location, value });
     else overflowBy(result, 1);
   };
-  const segments = request.path.split('/').slice(1);
-  segments.forEach((segment, i) => {
-    if (segment !== '') add(`path:${i}`, segment);
-  });
-  // the whole path too, for what only shows across segments (`/etc/passwd`, `/a/../../b`)
-  if (segments.length > 1) add('path', request.path);
-  for (const [name, value] of formFields(request.query)) {
-    add(`query-name:${name}`, name);
-    add(`query:${name}`, value);
+  // the head's locations repeat from request to request: each is made once, with its kind and place
+  const addAt = (at: Location, value: string): void => {
+    if (result.inputs.length < maxInputs) result.inputs.push({ location: at.location, value, place: at.place, kind: at.kind });
+    else overflowBy(result, 1);
+  };
+  const path = request.path;
+  let segments = 0;
+  for (let start = path.indexOf('/'); start >= 0; segments++) {
+    const end = path.indexOf('/', start + 1);
+    const segment = end < 0 ? path.slice(start + 1) : path.slice(start + 1, end);
+    if (segment !== '') addAt(locationOf('path', String(segments)), segment);
+    start = end;
   }
-  for (const [name, raw] of Object.entries(request.headers)) {
+  // the whole path too, for what only shows across segments (`/etc/passwd`, `/a/../../b`)
+  if (segments > 1) addAt(locationOf('path', ''), path);
+  for (const [name, value] of formFields(request.query)) {
+    addAt(locationOf('query-name', name), name);
+    addAt(locationOf('query', name), value);
+  }
+  const headers = request.headers;
+  for (const name in headers) {
+    const raw = headers[name];
     if (raw === undefined || TRANSPORT_HEADERS.has(name)) continue;
     for (const value of Array.isArray(raw) ? raw : [raw]) {
       if (name === 'cookie') {
         for (const [cookie, text] of cookies(value)) {
-          add(`cookie-name:${cookie}`, cookie);
-          add(`cookie:${cookie}`, text);
+          addAt(locationOf('cookie-name', cookie), cookie);
+          addAt(locationOf('cookie', cookie), text);
         }
-      } else add(`header:${name}`, value);
+      } else addAt(locationOf('header', name), value);
     }
   }
   const body = request.body;
@@ -231,6 +242,48 @@ function walkXml(text: string, add: (location: string, value: string) => void, t
   walk(document, '', 0);
   return true;
 }
+
+/** A location of the request head with its kind and its place (array positions left out, as the signatures key it). */
+interface Location {
+  location: string;
+  kind: string;
+  place: string;
+}
+
+/**
+ * Head locations made so far, by kind then name (`''` is the kind itself: `path`). Bounded: at most
+ * `MAX_HEAD_LOCATIONS` names of at most `MAX_KEPT_NAME` characters (longer ones are made anew each time);
+ * emptied when full.
+ */
+const headLocations = new Map<string, Map<string, Location>>();
+let headLocationCount = 0;
+const MAX_HEAD_LOCATIONS = 10_000;
+const MAX_KEPT_NAME = 256;
+
+/** The location `kind:name` (or `kind` alone for an empty name), made once and shared by every request that has it. */
+function locationOf(kind: string, name: string): Location {
+  let byName = headLocations.get(kind);
+  if (byName === undefined) {
+    byName = new Map();
+    headLocations.set(kind, byName);
+  }
+  let at = byName.get(name);
+  if (at === undefined) {
+    const location = name === '' ? kind : `${kind}:${name}`;
+    at = { location, kind, place: location.includes('[') ? location.replace(ARRAY_INDEX, '[]') : location };
+    if (name.length > MAX_KEPT_NAME) return at;
+    if (headLocationCount >= MAX_HEAD_LOCATIONS) {
+      for (const names of headLocations.values()) names.clear();
+      headLocationCount = 0;
+    }
+    byName.set(name, at);
+    headLocationCount++;
+  }
+  return at;
+}
+
+/** An array position in a location (`[12]`). */
+const ARRAY_INDEX = /\[\d+\]/g;
 
 /** `name=value&…` as pairs, decoded as a form is (invalid escapes stay as they are). */
 function formFields(text: string): Array<[string, string]> {
