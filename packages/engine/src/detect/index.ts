@@ -1,4 +1,13 @@
-export { createObserver, networkOf, type Observation, type Observer, type ObserverOptions } from './observation.js';
+export {
+  createFactReader,
+  createObserver,
+  networkOf,
+  type Observation,
+  type Observer,
+  type ObserverOptions,
+  PRECOMPUTED,
+  type PrecomputedFacts,
+} from './observation.js';
 export { compileFilter, type Filter, type FilterSpec } from './filter.js';
 export { loadScenarios, parseDuration, parseScenarios, type Scenario, SHIPPED_SCENARIOS_DIR } from './scenario.js';
 export { createDetectionRunner, type DetectionRunner, type DetectionRunnerOptions, type Detector as BehaviourDetector } from './runner.js';
