@@ -21,7 +21,8 @@ const keyOf = (e: EntityRef): string => `${e.kind}\u0000${e.value}`;
  * API key, session or address, or when both name as their acting entity the same client fingerprint: a
  * fingerprint links only when a rule grouped by it (a common browser's fingerprint, merely seen in two
  * alerts, links nothing); networks and business objects never link. Every link keeps its reason. Alerts
- * get their `actor` and `incidentId`.
+ * get their `actor` and `incidentId`. An incident's id derives from its earliest alert (first seen, then
+ * id), so it stays the same as later alerts join.
  */
 export function foldIncidents(input: readonly Alert[]): DetectionResult {
   const alerts = [...input].sort((a, b) => a.firstSeen - b.firstSeen || a.id.localeCompare(b.id));
@@ -66,10 +67,8 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
       .update(keyOf(first.entities[0] as EntityRef))
       .digest('hex')
       .slice(0, 12)}`;
-    const id = `inc-${createHash('sha256')
-      .update(group.map((a) => a.id).join(','))
-      .digest('hex')
-      .slice(0, 16)}`;
+    // named after its earliest alert: alerts joining later (a later run, a streaming day) keep the id and its triage
+    const id = `inc-${createHash('sha256').update(first.id).digest('hex').slice(0, 16)}`;
     const entities = new Map<string, EntityRef>();
     const links: ActorLink[] = [];
     for (const alert of group) {

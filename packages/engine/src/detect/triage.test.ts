@@ -138,10 +138,10 @@ test('expiry is judged on the alert time: an alert raised before the expiry is s
   assert.deepEqual(out.alerts.map((a) => a.id).sort(), ['after', 'at']);
 });
 
-test('re-folding: an incident that lost alerts to a suppression gets a new id and only the remaining alerts', () => {
+test('re-folding: an incident that lost its earliest alert to a suppression gets a new id and only the remaining alerts', () => {
   const result = foldIncidents([
-    alert('x1', 'bola/object-enumeration', [user('carol'), ip('198.51.100.5')], T0),
-    alert('x2', 'scan/not-found-sweep', [ip('198.51.100.5')], T0 + 1000),
+    alert('x1', 'scan/not-found-sweep', [ip('198.51.100.5')], T0),
+    alert('x2', 'bola/object-enumeration', [user('carol'), ip('198.51.100.5')], T0 + 1000),
   ]);
   assert.equal(result.incidents.length, 1);
   const whole = result.incidents[0];
@@ -154,17 +154,32 @@ test('re-folding: an incident that lost alerts to a suppression gets a new id an
   const out = applyTriage(result, triage);
   assert.deepEqual(
     out.suppressed.map((a) => a.id),
-    ['x2'],
+    ['x1'],
   );
   assert.equal(out.incidents.length, 1);
   const refolded = out.incidents[0];
   assert.ok(refolded);
-  assert.deepEqual(refolded.alertIds, ['x1']);
+  assert.deepEqual(refolded.alertIds, ['x2']);
   assert.notEqual(refolded.id, whole.id);
-  assert.equal(refolded.id, foldIncidents([alert('x1', 'bola/object-enumeration', [user('carol')], T0)]).incidents[0]?.id);
+  assert.equal(refolded.id, foldIncidents([alert('x2', 'bola/object-enumeration', [user('carol')], T0 + 1000)]).incidents[0]?.id);
   assert.equal(out.alerts[0]?.incidentId, refolded.id);
-  assert.equal(result.alerts.find((a) => a.id === 'x1')?.incidentId, whole.id, 'the input result is not changed');
+  assert.equal(result.alerts.find((a) => a.id === 'x2')?.incidentId, whole.id, 'the input result is not changed');
   assert.equal(out.suppressed[0]?.incidentId, whole.id, 'a suppressed alert keeps the incident it was in');
+});
+
+test('an incident keeps its id and status as later alerts join; a resolved one with new alerts is open again', () => {
+  const first = alert('y1', 'stuffing/many-usernames', [ip('203.0.113.9')], T0);
+  const before = foldIncidents([first]).incidents[0];
+  assert.ok(before);
+  const acknowledged = markIncident(emptyTriage(), before, [first], 'acknowledged', { now: T0 + 1 });
+  const resolved = markIncident(emptyTriage(), before, [first], 'resolved', { now: T0 + 1 });
+  const later = () => foldIncidents([{ ...first }, alert('y2', 'ato/login-after-stuffing', [user('dave'), ip('203.0.113.9')], T0 + DAY)]);
+  const grown = later().incidents[0];
+  assert.equal(grown?.id, before.id);
+  assert.deepEqual(grown?.alertIds, ['y1', 'y2']);
+  assert.equal(applyTriage(later(), acknowledged).incidents[0]?.status, 'acknowledged');
+  assert.equal(applyTriage(later(), resolved).incidents[0]?.status, 'open');
+  assert.equal(applyTriage(foldIncidents([{ ...first }]), resolved).incidents[0]?.status, 'resolved');
 });
 
 test('marking a false positive again as open lifts its suppressions', () => {

@@ -27,6 +27,11 @@ export interface IncidentStatusChange {
   by?: string;
   /** When it was marked (epoch ms, the marker's clock). */
   at: number;
+  /**
+   * The incident's alerts when it was marked. A resolved or false-positive incident that later holds alerts
+   * outside this list shows as `open` again: there is new activity to look at.
+   */
+  alertIds?: string[];
 }
 
 /**
@@ -79,6 +84,7 @@ const TriageSchema = z.object({
       note: z.string().optional(),
       by: z.string().optional(),
       at: Time,
+      alertIds: z.array(z.string()).optional(),
     }),
   ),
   suppressions: z.array(
@@ -189,7 +195,7 @@ export function markIncident(
   status: IncidentStatus,
   options: MarkOptions,
 ): Triage {
-  const change: IncidentStatusChange = { incidentId: incident.id, status, at: options.now };
+  const change: IncidentStatusChange = { incidentId: incident.id, status, at: options.now, alertIds: [...incident.alertIds] };
   if (options.note !== undefined) change.note = options.note;
   if (options.by !== undefined) change.by = options.by;
   const others = triage.suppressions.filter((s) => s.incidentId !== incident.id);
@@ -240,8 +246,9 @@ export function findSuppression(triage: Triage, alert: Alert): Suppression | und
 
 /**
  * Applies triage to detection's result: alerts matching a suppression (`findSuppression`) move to
- * `suppressed`, the others are folded into incidents again (`foldIncidents`: an incident that lost alerts
- * gets a new id), and an incident whose id was marked takes its current status. Deterministic: the same
+ * `suppressed`, the others are folded into incidents again (`foldIncidents`: an incident that lost its
+ * earliest alert gets a new id), and an incident whose id was marked takes its current status — except a
+ * resolved or false-positive one that holds alerts it did not hold when marked, which is open again. Deterministic: the same
  * result and triage give the same output whenever it runs. `result` is not changed.
  *
  * @example
@@ -258,7 +265,11 @@ export function applyTriage(result: DetectionResult, triage: Triage): TriagedRes
   const statuses = currentStatuses(triage);
   for (const incident of folded.incidents) {
     const change = statuses.get(incident.id);
-    if (change !== undefined) incident.status = change.status;
+    if (change === undefined) continue;
+    const closed = change.status === 'resolved' || change.status === 'false_positive';
+    const known = change.alertIds === undefined ? undefined : new Set(change.alertIds);
+    // closed, then new alerts joined: open again
+    incident.status = closed && known !== undefined && incident.alertIds.some((id) => !known.has(id)) ? 'open' : change.status;
   }
   return { alerts: folded.alerts, incidents: folded.incidents, suppressed };
 }
