@@ -464,8 +464,22 @@ test('analyze --db run day by day goes on from the saved detection state: the sa
   const db = join(data, 'p.duckdb');
   const first = palisade(['analyze', ...days.slice(0, 3), '--db', db, '--data-dir', data, '-q']);
   assert.equal(first.code, 0, first.stderr);
-  const second = palisade(['analyze', ...days.slice(3), '--db', db, '--data-dir', data]);
+  const second = palisade(['analyze', ...days.slice(3), '--db', db, '--data-dir', data, '--json', join(out, 'second.json')]);
   assert.equal(second.code, 0, second.stderr);
+  // the second run's incidents hold the first run's alerts of the same actors: the incidents of one run over all days
+  type Folded = { alerts: Array<{ id: string }>; incidents: Array<{ id: string; alertIds: string[] }> };
+  const wholeReport = JSON.parse(readFileSync(join(out, 'whole.json'), 'utf8')) as Folded;
+  const secondReport = JSON.parse(readFileSync(join(out, 'second.json'), 'utf8')) as Folded;
+  assert.ok(secondReport.incidents.length > 0);
+  const shown = new Set(secondReport.alerts.map((a) => a.id));
+  for (const incident of secondReport.incidents) {
+    assert.deepEqual(
+      incident,
+      wholeReport.incidents.find((i) => i.id === incident.id),
+      incident.id,
+    );
+    for (const id of incident.alertIds) assert.ok(shown.has(id), `alert ${id} of ${incident.id} is in the report`);
+  }
   assert.match(second.stderr, /detection: going on from the state saved at 2026-11-03T\S+ \(event time\): 11 rules\n/);
 
   const store = await createDuckDbStore({ path: db });

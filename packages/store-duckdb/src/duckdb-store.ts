@@ -276,13 +276,14 @@ export class DuckDbStore implements Store {
     });
   }
 
-  /** The stored alerts, oldest first. */
-  async alerts(): Promise<Alert[]> {
+  /** The stored alerts, oldest first; with `since` (epoch ms), those last seen then or later. */
+  async alerts(options: { since?: number } = {}): Promise<Alert[]> {
     this.#assertOpen();
+    const since = options.since === undefined ? '' : `WHERE last_seen >= make_timestamp(${timestampUs(options.since)})`;
     const rows = await this.#rows(
       `SELECT id, rule_id, category, severity, confidence, epoch_ms(first_seen) AS first, epoch_ms(last_seen) AS last,
         epoch_ms(raised_at) AS raised, summary, entities::VARCHAR AS entities, evidence::VARCHAR AS evidence
-       FROM alerts ORDER BY raised_at, id`,
+       FROM alerts ${since} ORDER BY raised_at, id`,
     );
     return rows.map((r) => ({
       id: String(r.id),

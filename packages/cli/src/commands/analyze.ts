@@ -13,6 +13,7 @@ import {
   createInventoryStore,
   type DeclaredApi,
   defaultParseWorkers,
+  foldIncidents,
   type EventDetection,
   Ingestor,
   type Inventory,
@@ -58,6 +59,9 @@ export interface AnalyzeFlags {
   /** `--fresh-state`: with `--db`, ignore the saved detection state (baselines start afresh). */
   freshState?: boolean;
 }
+
+/** How far back stored alerts fold with a run's own into incidents (`analyze --db`). */
+const INCIDENT_HORIZON_MS = 30 * 86_400_000;
 
 /** The kind under which `analyze --db` keeps detection's state between runs. */
 export const DETECTION_STATE = 'detection';
@@ -230,14 +234,21 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     });
     // the state is saved before `finish()`, which ends the open alerts: the next run goes on with them open
     const state = inner !== undefined && flags.detect !== false ? detection.runner.save() : undefined;
-    const raw = detection.finish();
+    let raw = detection.finish();
+    const current = new Set(raw.alerts.map((a) => a.id));
     if (inner !== undefined) {
       if (state !== undefined && span.last >= span.first) await inner.putState(DETECTION_STATE, state, span.last, systemClock.now());
       await inner.putAlerts(raw.alerts);
       if (span.last >= span.first) await inner.rollUp(span.first, span.last);
+      // incidents span runs: this run's alerts fold with the stored ones of the 30 days before
+      const earlier = (await inner.alerts({ since: span.first - INCIDENT_HORIZON_MS })).filter((a) => !current.has(a.id));
+      raw = foldIncidents([...earlier, ...raw.alerts]);
     }
     const detected = applyTriage(raw, triage);
-    report.alerts = detected.alerts;
+    // the report holds the incidents this run added to, with every alert they hold (earlier runs' too)
+    detected.incidents = detected.incidents.filter((i) => i.alertIds.some((id) => current.has(id)));
+    const shown = new Set(detected.incidents.flatMap((i) => i.alertIds));
+    report.alerts = detected.alerts.filter((a) => current.has(a.id) || shown.has(a.id));
     report.incidents = detected.incidents;
     if (detected.suppressed.length > 0) {
       warnings.push(`${detected.suppressed.length} alerts suppressed by false-positive marks (palisade incidents list)`);
