@@ -119,6 +119,22 @@ test('requests that break the API description are refused with the violation rec
   });
 });
 
+test('an answer longer than the inspection bound streams through whole and unread', { timeout: 15_000 }, async () => {
+  const guard = compileOpenApiGuard([await parseOpenApiDocument(SPEC, 'shop.yaml')], { maskResponses: true });
+  await withSensor(
+    { openapi: { responses: 'mask' }, limits: { maxResponseInspectBytes: 10 } },
+    { openapi: guard },
+    async (base, events) => {
+      const order = await fetch(`${base}/orders/7`);
+      assert.equal(order.status, 200);
+      assert.deepEqual(await order.json(), { id: 7, total: 12.5, contact: 'jane.doe@example.com' }, 'passed as it came');
+      const last = events.at(-1) as ApiEvent;
+      assert.equal(last.response?.status, 200);
+      assert.deepEqual(last.protection?.findings, [], 'a body past the bound is not read');
+    },
+  );
+});
+
 test('a rate limit answers 429 with Retry-After; a honeypot marks its visitor, who then gets a fake success', {
   timeout: 15_000,
 }, async () => {

@@ -349,6 +349,26 @@ test('an upstream that is down gives 502, one that is slow gives 504, and neithe
   });
 });
 
+test('a client that leaves before the answer still gets its transaction recorded, and the sensor goes on', {
+  timeout: 15_000,
+}, async () => {
+  slowMs = 300;
+  await withSensor({}, async (sensor, events) => {
+    const recorded = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (events.length === 0) return;
+        clearInterval(poll);
+        resolve();
+      }, 10);
+    });
+    // the client hangs up while the upstream is still thinking
+    assert.equal(await raw(sensor, 'GET /slow/gone HTTP/1.1\r\nHost: shop.example\r\n\r\n', 50), '');
+    await recorded;
+    assert.equal(events[0]?.request.path, '/slow/gone');
+    assert.equal((await send(sensor, 'GET', '/next')).status, 201);
+  });
+});
+
 /** Sends an upgrade request, then `message` once the 101 arrived; resolves with everything read until `until` matches. */
 function upgrade(sensor: Sensor, path: string, message: string, until: RegExp): Promise<string> {
   return new Promise((resolve) => {

@@ -9,11 +9,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type ApiEvent, type Clock, type ErrorCode, type EventProtection, type SensorConfig, systemClock } from '@palisade/core';
 import type { Enricher } from '@palisade/engine';
 import { errors as undiciErrors, Pool } from 'undici';
-import { clientResponseHeaders, upstreamRequestHeaders } from './forwarding.js';
+import { upstreamRequestHeaders } from './forwarding.js';
 import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
 import { factsOf, fingerprintsOf, flatHeaders, parsedRequestOf, type RequestFingerprints } from './events.js';
 import { rawProblem, sendProblem } from './problem.js';
-import { heldResponse, isReadableJson } from './response-inspection.js';
+import { isReadableJson, ResponseRelay } from './response-inspection.js';
 import { compileRoutes, type RouteResolver } from './routes.js';
 import { attachTlsTermination } from './tls/tls-listener.js';
 import { openUpgradeTunnel } from './upgrade.js';
@@ -307,7 +307,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
   }
 
   /**
-   * Sends the request upstream and streams the answer to the client (undici writes straight into the
+   * Sends the request upstream and relays the answer to the client (`ResponseRelay` writes straight into the
    * response). Reports how it ended: the status sent, or the failure answered as 502/504. A failure after
    * the head was sent cuts the client connection: the client never gets a half answer that looks whole.
    */
@@ -322,38 +322,32 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     done: (status: number, headers: Record<string, string | string[]> | undefined, failure?: UpstreamFailure) => void,
   ): void {
     const method = req.method ?? 'GET';
-    let status = 0;
-    let responseHeaders: Record<string, string | string[]> | undefined;
-    pool.stream(
+    pool.dispatch(
       {
         method: method as 'GET',
         path: target,
         headers,
         body: body.length > 0 || (method !== 'GET' && method !== 'HEAD') ? body : undefined,
       },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        status = statusCode;
-        const sent = clientResponseHeaders(upstreamHeaders);
-        responseHeaders = sent;
-        if (checkResponses && method !== 'HEAD' && isReadableJson(sent)) {
+      new ResponseRelay({
+        res,
+        limit: limits.maxResponseInspectBytes,
+        inspectorFor: (statusCode, sent) => {
+          if (!checkResponses || method === 'HEAD' || !isReadableJson(sent)) return undefined;
           const contentType = String(sent['content-type']);
-          return heldResponse(res, statusCode, sent, limits.maxResponseInspectBytes, (held) =>
-            inspection.responseOpenApi(statusCode, contentType, held, maskResponses),
-          );
-        }
-        res.writeHead(statusCode, sent);
-        return res;
-      },
-      (error) => {
-        if (error === null) return done(status, responseHeaders);
-        const failure = upstreamFailure(error);
-        if (res.headersSent) {
-          res.destroy();
-          return done(status, responseHeaders, failure);
-        }
-        sendProblem(res, failure.status, failure.code, id);
-        done(failure.status, undefined, failure);
-      },
+          return (held) => inspection.responseOpenApi(statusCode, contentType, held, maskResponses);
+        },
+        done: (error, status, responseHeaders) => {
+          if (error === null) return done(status, responseHeaders);
+          const failure = upstreamFailure(error);
+          if (res.headersSent) {
+            res.destroy();
+            return done(status, responseHeaders, failure);
+          }
+          sendProblem(res, failure.status, failure.code, id);
+          done(failure.status, undefined, failure);
+        },
+      }),
     );
   }
 
