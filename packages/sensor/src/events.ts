@@ -35,7 +35,10 @@ export function flatHeaders(
   return flat;
 }
 
-/** What the sensor saw of a request, before the enricher. */
+/**
+ * What the sensor saw of a request, before the enricher. `bodyText` is `body` as UTF-8 text when the
+ * inspection already decoded it (so it is not decoded twice); without it the body is decoded here.
+ */
 export function parsedRequestOf(
   time: number,
   req: IncomingMessage,
@@ -43,6 +46,7 @@ export function parsedRequestOf(
   query: string | undefined,
   body: Buffer | undefined,
   fingerprints: RequestFingerprints,
+  bodyText?: string,
 ): ParsedEvent {
   const headers = flatHeaders(req.headers);
   const tls = fingerprints.tls;
@@ -66,7 +70,7 @@ export function parsedRequestOf(
     if (tls.serverName !== undefined) parsed.client.tls.sni = tls.serverName;
   }
   if (body !== undefined && body.length > 0) {
-    parsed.request.body = { text: body.toString('utf8'), truncated: false, contentType: headers['content-type'] };
+    parsed.request.body = { text: bodyText ?? body.toString('utf8'), truncated: false, contentType: headers['content-type'] };
   }
   return parsed;
 }

@@ -47,6 +47,7 @@ export class Inspection {
   #rateLimited: number | undefined;
   #deceive: Extract<Verdict, { kind: 'deceive' }>['response'] | undefined;
   #json: { value: unknown } | undefined;
+  #bodyText: string | undefined;
   readonly #protections: SensorProtections;
   readonly #route: RouteSettings;
   readonly #monitorOnly: boolean;
@@ -77,7 +78,7 @@ export class Inspection {
   requestBody(body: Buffer, contentType: string | undefined): Verdict {
     const signatures = this.#protections.signatures;
     if (signatures !== undefined && this.#route.signatures !== 'off' && body.length > 0) {
-      const { inputs, leftOut, overflow, json } = requestInputs(
+      const { inputs, leftOut, overflow, json, text } = requestInputs(
         {
           path: '',
           query: '',
@@ -88,6 +89,7 @@ export class Inspection {
       );
       this.#uninspected += leftOut;
       this.#json = json;
+      this.#bodyText = text;
       // the Content-Type given for parsing is a header of the head phase, inspected there already
       this.#runSignatures(
         signatures,
@@ -96,6 +98,16 @@ export class Inspection {
       if (overflow > 0) this.#pastBounds('body', overflow);
     }
     return this.#verdict();
+  }
+
+  /** The body as UTF-8 text, once the body phase read it (undefined when it did not: no body, signatures off). */
+  get bodyText(): string | undefined {
+    return this.#bodyText;
+  }
+
+  /** A JSON body as the body phase parsed it (undefined when it did not: not JSON, not valid, signatures off). */
+  get bodyJson(): { value: unknown } | undefined {
+    return this.#json;
   }
 
   /** The operation the request was routed to by the API descriptions (`GET /pets/{petId}`), once checked. */

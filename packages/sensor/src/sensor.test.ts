@@ -181,6 +181,24 @@ test('a clean request is forwarded with the proxy chain recorded, and its answer
   });
 });
 
+test('the event keeps the JSON body as sent, its secrets tokenized, also in a member a repeated name hides', {
+  timeout: 10_000,
+}, async () => {
+  await withSensor({}, async (sensor, events) => {
+    const body = '{"user":"ann","note":"at 10:00","card":{"cvv":"987"},"card":{"last4":"4242"},"pin":1234}';
+    const reply = await send(sensor, 'POST', '/orders', { 'content-type': 'application/json' }, body);
+    assert.equal(reply.status, 201);
+    const text = (events[0] as ApiEvent).request.body?.text ?? '';
+    assert.match(
+      text,
+      /^\{"user":"ann","note":"at 10:00","card":\{"cvv":"tok_[\w-]{22}"\},"card":\{"last4":"4242"\},"pin":"tok_[\w-]{22}"\}$/,
+    );
+    const plain = '{"user":"ann","items":[{"sku":"a:1"}]}';
+    assert.equal((await send(sensor, 'POST', '/orders', { 'content-type': 'application/json' }, plain)).status, 201);
+    assert.equal((events[1] as ApiEvent).request.body?.text, plain);
+  });
+});
+
 test('an attack is answered 403 problem+json with the event id, never reaches the upstream, and the event says why', {
   timeout: 10_000,
 }, async () => {

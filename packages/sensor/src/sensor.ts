@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ApiEvent, type Clock, type ErrorCode, type EventProtection, type SensorConfig, systemClock } from '@palisade/core';
-import type { Enricher } from '@palisade/engine';
+import type { Enricher, RequestReadings } from '@palisade/engine';
 import { errors as undiciErrors, Pool } from 'undici';
 import { upstreamRequestHeaders } from './forwarding.js';
 import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
@@ -133,8 +133,9 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     path: string,
     query: string | undefined,
     fingerprints: RequestFingerprints,
+    inspection: Inspection,
     body?: Buffer,
-  ) => deps.enrich(parsedRequestOf(time, req, path, query, body, fingerprints), source, id);
+  ) => deps.enrich(parsedRequestOf(time, req, path, query, body, fingerprints, inspection.bodyText), source, id, readingsOf(inspection));
 
   /** The transaction's event: one enricher pass, or the request's event completed with the answer. */
   const buildEvent = (
@@ -146,14 +147,15 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     answer: { status?: number; headers?: Record<string, string | string[]>; latencyMs: number; protection: EventProtection },
     fingerprints: RequestFingerprints,
     body: Buffer | undefined,
+    inspection: Inspection,
     requestEvent?: ApiEvent,
   ): ApiEvent => {
     const response = answer.status === undefined ? undefined : { status: answer.status, headers: flatHeaders(answer.headers) };
     let event: ApiEvent;
     if (requestEvent === undefined) {
-      const parsed = parsedRequestOf(time, req, path, query, body, fingerprints);
+      const parsed = parsedRequestOf(time, req, path, query, body, fingerprints, inspection.bodyText);
       if (response !== undefined) parsed.response = response;
-      event = deps.enrich(parsed, source, id);
+      event = deps.enrich(parsed, source, id, readingsOf(inspection));
     } else {
       event = requestEvent;
       if (response !== undefined) {
@@ -206,6 +208,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
           { status, headers, latencyMs: performance.now() - started, protection },
           fingerprints,
           body,
+          inspection,
           requestEvent,
         ),
       );
@@ -235,7 +238,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       // against its sender's limits), from what the head tells
       if (deps.protections.policies !== undefined) {
         try {
-          requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints);
+          requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints, inspection);
           inspection.requestPolicies(factsOf(requestEvent, path, undefined, fingerprints));
         } catch {
           stats.inspectionErrors++;
@@ -267,7 +270,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
         verdict = inspection.requestOpenApi({ method, path, query: query ?? '', headers: req.headers, body });
       }
       if (verdict.kind === 'continue' && deps.protections.policies !== undefined) {
-        requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints, body);
+        requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints, inspection, body);
         verdict = inspection.requestPolicies(factsOf(requestEvent, path, inspection.endpoint, fingerprints));
       }
     } catch {
@@ -407,6 +410,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
           { status, latencyMs: performance.now() - started, protection: inspection.record(action) },
           fingerprintsOf(req),
           undefined,
+          inspection,
         ),
       );
     socket.on('error', () => socket.destroy());
@@ -509,6 +513,12 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** What the inspection read of a request that the enricher would otherwise read again (the parsed JSON body). */
+function readingsOf(inspection: Inspection): RequestReadings | undefined {
+  const json = inspection.bodyJson;
+  return json === undefined ? undefined : { json };
+}
 
 /** The body of a request, or what went wrong reading it. Never buffers more than `limit` bytes. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {

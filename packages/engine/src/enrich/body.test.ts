@@ -155,3 +155,44 @@ test('text inside a string value that reads like a member is left alone; the rea
   assert.equal(out, `{"note":"say \\"password\\": \\"not-a-secret\\"","password":"${tok('s3cret')}","n":[1,"pin",2]}`);
   assert.equal((JSON.parse(out) as { note: string }).note, 'say "password": "not-a-secret"');
 });
+
+test('a JSON body handed over parsed gives the same sample as the scan, whatever it holds', () => {
+  const texts = [
+    '{"orders":[{"id":"o1","customer":{"name":"ann","email":"a@example.com"},"at":"2025-03-01T10:00:00Z"}],"note":"a: b"}',
+    '{"user":"bob","password":"hunter2"}',
+    // a member lost to a repeated name still holds a secret in the text
+    '{"card":{"cvv":"987"},"card":1}',
+    '{"a":{"token":"t1"},"a":{"b":"c:d"}}',
+    // escapes: a name as sent is not the name as parsed
+    '{"pass\\u0077ord":"hunter2","x":"y"}',
+    '{"note":"say \\"password\\": 1","ok":true}',
+    // escaped colons in what is kept make up for the colons of what was dropped
+    '{"a":{"cvv":"1"},"a":"\\u003a\\u003a"}',
+    '{"weird:name":"v","nested":[{"k:":":"},[]],"empty":{}}',
+    '[1,"two",{"three":3}]',
+    '"just a string: with a colon"',
+    '{"__proto__":{"secret":"s"}}',
+    '{"Api-Key":"ak","client_secret" : "cs"}',
+    ' { "spaced" : "out" , "pin" : 1234 } ',
+  ];
+  for (const text of texts) {
+    const parsed = { value: JSON.parse(text) as unknown };
+    for (const maxBytes of [8192, 20, 9]) {
+      const body = json(text);
+      assert.deepEqual(
+        sampleBody(body, maxBytes, secrets, tokenizer, parsed),
+        sampleBody(body, maxBytes, secrets, tokenizer),
+        `${text} cut at ${maxBytes}`,
+      );
+    }
+  }
+});
+
+test('a secret in a member that a repeated name dropped from the parsed document is still tokenized', () => {
+  const text = '{"card":{"cvv":"987"},"card":1}';
+  const out = sampleBody(json(text), 8192, secrets, tokenizer, { value: JSON.parse(text) })?.text ?? '';
+  assert.equal(out, `{"card":{"cvv":"${tok('987')}"},"card":1}`);
+  const escaped = '{"a":{"cvv":"1"},"a":"\\u003a\\u003a"}';
+  const same = sampleBody(json(escaped), 8192, secrets, tokenizer, { value: JSON.parse(escaped) })?.text ?? '';
+  assert.equal(same, `{"a":{"cvv":"${tok('1')}"},"a":"\\u003a\\u003a"}`);
+});

@@ -6,8 +6,16 @@ import type { Tokenizer } from './tokenize.js';
  * Turns a body into a sample: cut to `maxBytes` (marked `truncated`), and the values of secret fields
  * replaced by tokens in JSON and form bodies — also when the body was cut mid-way, since the JSON is
  * scanned pair by pair rather than parsed. Multipart and binary bodies keep their text up to the cut.
+ * `json` is `body.text` parsed whole, when the caller parsed it already: a document that surely has no
+ * secret member spares the scan (the sample is the same either way).
  */
-export function sampleBody(body: BodySample, maxBytes: number, secrets: SecretNames, tokenizer: Tokenizer): BodySample | undefined {
+export function sampleBody(
+  body: BodySample,
+  maxBytes: number,
+  secrets: SecretNames,
+  tokenizer: Tokenizer,
+  json?: { value: unknown },
+): BodySample | undefined {
   if (maxBytes === 0 || body.text === '') return undefined;
   let text = body.text;
   let truncated = body.truncated;
@@ -19,7 +27,8 @@ export function sampleBody(body: BodySample, maxBytes: number, secrets: SecretNa
     const type = body.contentType?.toLowerCase() ?? '';
     const first = text.trimStart()[0];
     if (type.includes('json') || first === '{' || first === '[') {
-      text = tokenizeJsonSecrets(text, secrets, tokenizer);
+      // a prefix of a text without secret members has none either: the cut text needs no scan then
+      if (json === undefined || !lacksSecretMembers(body.text, json.value, secrets)) text = tokenizeJsonSecrets(text, secrets, tokenizer);
     } else if (type.includes('x-www-form-urlencoded') || (type === '' && /^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text.slice(0, 256)))) {
       text = text
         .split('&')
@@ -127,4 +136,55 @@ function tokenizeJsonSecrets(text: string, secrets: SecretNames, tokenizer: Toke
     } else at = text.indexOf('"', start);
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * True when `text`, whose parse is `document`, surely has no member named as a secret, so that
+ * `tokenizeJsonSecrets` would leave it as it is. Sure only when the text has no escape (a name as sent is
+ * then the name as parsed) and no member was lost to a repeated name (the parse keeps the last one and drops
+ * what the others held). In a text without escapes, a colon is either the one after a member name or inside
+ * a string, so the text has exactly as many colons as the document's names and strings account for only when
+ * every member of the text is in the document. False, to be safe, past `MAX_MEMBER_DEPTH` levels.
+ */
+function lacksSecretMembers(text: string, document: unknown, secrets: SecretNames): boolean {
+  if (text.includes('\\')) return false;
+  const colons = colonsOf(document, secrets, 0);
+  if (colons < 0) return false;
+  let inText = 0;
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) inText++;
+  return inText === colons;
+}
+
+const MAX_MEMBER_DEPTH = 64;
+
+/**
+ * The colons the text of `value` has, one after each member name plus those inside its names and strings;
+ * -1 when a member is named as a secret or the value nests too deep.
+ */
+function colonsOf(value: unknown, secrets: SecretNames, depth: number): number {
+  if (typeof value === 'string') return colonsIn(value);
+  if (typeof value !== 'object' || value === null) return 0;
+  if (depth >= MAX_MEMBER_DEPTH) return -1;
+  let colons = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const inner = colonsOf(item, secrets, depth + 1);
+      if (inner < 0) return -1;
+      colons += inner;
+    }
+    return colons;
+  }
+  for (const name in value) {
+    if (secrets.has(name)) return -1;
+    const inner = colonsOf((value as Record<string, unknown>)[name], secrets, depth + 1);
+    if (inner < 0) return -1;
+    colons += 1 + colonsIn(name) + inner;
+  }
+  return colons;
+}
+
+function colonsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) count++;
+  return count;
 }

@@ -488,6 +488,31 @@ test('entities are extracted from path, query, headers and body', () => {
   assert.deepEqual(event.entities, { accountId: '8812', region: 'eu', tenant: 'acme', orderId: 'o-77' });
 });
 
+test('a body handed over parsed gives the same event as the text alone: secrets tokenized, entities read', () => {
+  const enricher = createEnricher(settings({ entities: [{ name: 'orderId', from: 'body', path: 'order.id' }] }), tokenizer);
+  const bodies = [
+    '{"order":{"id":"o-77","note":"at 10:00"},"lines":[{"sku":"a"}]}',
+    '{"order":{"id":7},"password":"hunter2"}',
+    '{"order":{"id":"dropped","token":"t-1"},"order":{"id":"kept"}}',
+    '[{"order":{"id":"o-1"}}]',
+    '"a string"',
+  ];
+  for (const text of bodies) {
+    const request = parsed({ method: 'POST', path: '/orders', body: { text, truncated: false, contentType: 'application/json' } });
+    const plain = enricher(request, source, ID);
+    const handed = enricher(request, source, ID, { json: { value: JSON.parse(text) } });
+    assert.deepEqual(handed, plain, text);
+  }
+  const dropped = enricher(
+    parsed({ method: 'POST', path: '/orders', body: { text: bodies[2] as string, truncated: false, contentType: 'application/json' } }),
+    source,
+    ID,
+    { json: { value: JSON.parse(bodies[2] as string) } },
+  );
+  assert.ok(!dropped.request.body?.text.includes('t-1'), 'a secret of a member the parse dropped is still tokenized');
+  assert.deepEqual(dropped.entities, { orderId: 'kept' });
+});
+
 test('invalid trusted proxies fail when the enricher is created', () => {
   assert.throws(
     () => createEnricher(settings({ trustedProxies: ['10.0.0.0/8', 'nope', '1.2.3.4/40'] }), tokenizer),

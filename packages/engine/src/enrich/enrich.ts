@@ -21,10 +21,17 @@ import type { Tokenizer } from './tokenize.js';
 /**
  * Turns a parser's `ParsedEvent` into a complete, privacy-safe `ApiEvent`. `response` does the same for an
  * answer alone, for a caller that enriched the request before the answer was known (the inline sensor).
+ * `read` hands over what the caller already read of the same request; the event is the same with or without it.
  */
-export type Enricher = ((parsed: ParsedEvent, source: EventSource, id: string) => ApiEvent) & {
+export type Enricher = ((parsed: ParsedEvent, source: EventSource, id: string, read?: RequestReadings) => ApiEvent) & {
   response(res: NonNullable<ParsedEvent['response']>): NonNullable<ApiEvent['response']>;
 };
+
+/** What a caller (the inline sensor) already read of a request, so that the enricher does not read it again. */
+export interface RequestReadings {
+  /** The request body (`parsed.request.body.text`, whole) parsed as JSON. */
+  json?: { value: unknown };
+}
 
 /** The settings the enricher needs (the `ingest` section of the config). */
 export type EnrichSettings = Pick<
@@ -121,7 +128,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     return response;
   };
 
-  const enrich = (parsed: ParsedEvent, source: EventSource, id: string): ApiEvent => {
+  const enrich = (parsed: ParsedEvent, source: EventSource, id: string, read?: RequestReadings): ApiEvent => {
     const req = parsed.request;
     const headers: Record<string, string> = {};
     let authorization: AuthorizationReading | undefined;
@@ -176,6 +183,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
       jwt: identity.jwtToken,
       body: bodyText,
       bodyTruncated: req.body?.truncated ?? false,
+      json: read?.json,
     });
 
     const request: ApiEvent['request'] = { method: req.method.toUpperCase(), path, headers };
@@ -184,7 +192,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     if (rawQuery !== undefined) request.query = rawQuery;
     if (queryParams !== undefined) request.queryParams = queryParams;
     if (req.body !== undefined) {
-      const body = sampleBody(req.body, maxBody, secrets, tokenizer);
+      const body = sampleBody(req.body, maxBody, secrets, tokenizer, read?.json);
       if (body !== undefined) request.body = body;
     }
     if (req.size !== undefined) request.size = req.size;

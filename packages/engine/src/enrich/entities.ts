@@ -11,6 +11,8 @@ export interface EntityInput {
   jwt: string | undefined;
   body: string | undefined;
   bodyTruncated: boolean;
+  /** `body` parsed as JSON, when the caller had it parsed already. */
+  json?: { value: unknown };
 }
 
 /** Extracts business entities (`{ accountId: '8812' }`) with the configured extractors. */
@@ -91,13 +93,17 @@ function compileOne(config: EntityExtractorConfig): Step {
         ...base,
         read: (input) => {
           if (input.body === undefined || input.bodyTruncated) return undefined;
-          const first = input.body.trimStart()[0];
-          if (first !== '{' && first !== '[') return undefined;
           let value: unknown;
-          try {
-            value = JSON.parse(input.body);
-          } catch {
-            return undefined;
+          // a document that is not an object or an array has no member to read: the walk below finds none
+          if (input.json !== undefined) value = input.json.value;
+          else {
+            const first = input.body.trimStart()[0];
+            if (first !== '{' && first !== '[') return undefined;
+            try {
+              value = JSON.parse(input.body);
+            } catch {
+              return undefined;
+            }
           }
           for (const key of keys) {
             if (typeof value !== 'object' || value === null) return undefined;

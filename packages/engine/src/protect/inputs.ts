@@ -44,6 +44,8 @@ export interface RequestInputs {
   unreadableBody: boolean;
   /** A JSON body as parsed, for later checks of the same request (the API description's schema), so it is parsed once. */
   json?: { value: unknown };
+  /** The body as UTF-8 text, when there was one, for later readers of the same request (the event), so it is decoded once. */
+  text?: string;
 }
 
 /** Inputs listed per call (a request's head, or its body) unless the caller gives another bound. */
@@ -95,6 +97,7 @@ export function requestInputs(request: InspectedRequest, maxInputs: number = DEF
   if (body === undefined || body.length === 0) return result;
   const type = contentType(request.headers['content-type']);
   const text = body.toString('utf8');
+  result.text = text;
   if (type === 'application/json' || type.endsWith('+json')) {
     let parsed: unknown;
     try {
