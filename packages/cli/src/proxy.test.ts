@@ -5,9 +5,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { ApiEvent } from '@palisade/core';
 import { createDuckDbStore } from '@palisade/store-duckdb';
+import { createLineBatcher } from './commands/proxy.js';
 
 // End-to-end: the real `palisade proxy` bin (compiled by `npm run build`, which `npm test` runs first) in front
 // of a real upstream, stopped with SIGTERM as a service manager would.
@@ -155,3 +157,53 @@ async function startProxy(args: string[]): Promise<{ port: number; stderr: () =>
     },
   };
 }
+
+/** A stream that keeps what it is given, read when it is written (after `delayMs`: a slow disk or pipe). */
+function collector(delayMs: number): { stream: Writable; bytes: () => Buffer; wrote: Promise<void> } {
+  const parts: Buffer[] = [];
+  let first: () => void = () => undefined;
+  const wrote = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const stream = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, callback) {
+      const keep = (): void => {
+        parts.push(Buffer.from(chunk));
+        first();
+        callback();
+      };
+      if (delayMs > 0) setTimeout(keep, delayMs);
+      else keep();
+    },
+  });
+  return { stream, bytes: () => Buffer.concat(parts), wrote };
+}
+
+test('event lines are written in batches as their UTF-8, in order, to every stream, a slow one included', async () => {
+  const fast = collector(0);
+  const slow = collector(2);
+  const batcher = createLineBatcher([fast.stream, slow.stream], 64, 60_000);
+  const lines: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const line =
+      i % 50 === 7
+        ? `{"long":"${'x'.repeat(100)}${i}"}` // longer than a batch: written alone, in its place
+        : JSON.stringify({ i, text: ['plain', 'café', 'emoji 😀', 'quote " and \\ slash'][i % 4] });
+    lines.push(line);
+    batcher.write(line);
+  }
+  batcher.flush();
+  await Promise.all([fast, slow].map(({ stream }) => new Promise<void>((resolve) => stream.end(resolve))));
+  const expected = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+  assert.ok(fast.bytes().equals(expected), 'the fast stream got every line once, in order');
+  assert.ok(slow.bytes().equals(expected), 'a buffer is not used again before the slow stream wrote it');
+});
+
+test('a batch that does not fill up is written after its time', async () => {
+  const out = collector(0);
+  const batcher = createLineBatcher([out.stream], 1024, 5);
+  batcher.write('{"a":1}');
+  await out.wrote;
+  assert.equal(out.bytes().toString(), '{"a":1}\n');
+});

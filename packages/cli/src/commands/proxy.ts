@@ -219,9 +219,72 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   }
 }
 
-/** NDJSON lines are written in batches of about this many characters, or this often, whichever comes first. */
-const LINE_BATCH_CHARS = 256 * 1024;
+/** NDJSON lines are written in batches of at most this many bytes, or this often, whichever comes first. */
+const LINE_BATCH_BYTES = 256 * 1024;
 const LINE_BATCH_MS = 100;
+/** Written batch buffers kept for the next batches. */
+const MAX_SPARE_BATCHES = 4;
+
+/** NDJSON lines gathered and written together. */
+export interface LineBatcher {
+  /** Adds one line (without its newline). */
+  write(line: string): void;
+  /** Writes what is gathered now. */
+  flush(): void;
+}
+
+/**
+ * Gathers NDJSON lines and writes them to every stream in batches: one write per batch, not per line. Each
+ * line is encoded as UTF-8 into the batch's buffer as it comes, so no batch-sized string is built and then
+ * encoded again; a written buffer is used again once every stream has written it. A batch is written when the
+ * next line might not fit in `batchBytes`, or `batchMs` after its first line. A line longer than a batch is
+ * written alone, after what was gathered. The bytes written are the lines' UTF-8, each ended by `\n`.
+ */
+export function createLineBatcher(
+  streams: readonly NodeJS.WritableStream[],
+  batchBytes: number = LINE_BATCH_BYTES,
+  batchMs: number = LINE_BATCH_MS,
+): LineBatcher {
+  const spare: Buffer[] = [];
+  let buffer: Buffer | undefined;
+  let used = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (buffer === undefined || used === 0) return;
+    const full = buffer;
+    const batch = full.subarray(0, used);
+    buffer = undefined;
+    used = 0;
+    let writing = streams.length;
+    const written = (): void => {
+      writing--;
+      if (writing === 0 && spare.length < MAX_SPARE_BATCHES) spare.push(full);
+    };
+    for (const stream of streams) stream.write(batch, written);
+  };
+  return {
+    write(line) {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; and the newline
+      const most = line.length * 3 + 1;
+      if (buffer !== undefined && used + most > buffer.length) flush();
+      if (most > batchBytes) {
+        flush();
+        const alone = Buffer.from(`${line}\n`);
+        for (const stream of streams) stream.write(alone);
+        return;
+      }
+      buffer ??= spare.pop() ?? Buffer.allocUnsafe(batchBytes);
+      used += buffer.write(line, used);
+      buffer[used++] = 0x0a;
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(flush, batchMs).unref();
+      }
+    },
+    flush,
+  };
+}
 
 interface EventSinks {
   write(event: ApiEvent): void;
@@ -240,14 +303,7 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
   let store: Store | undefined;
   let pending: ApiEvent[] = [];
   let writing = Promise.resolve();
-  let lines = '';
-  let linesScheduled = false;
-  const flushLines = (): void => {
-    linesScheduled = false;
-    if (lines === '') return;
-    for (const stream of streams) stream.write(lines);
-    lines = '';
-  };
+  const lines = createLineBatcher(streams);
   let storeFailures = 0;
   let lostEvents = 0;
   const deadLetterPath = join(config.dataDir, 'dead-letter', 'proxy-events.ndjson');
@@ -283,22 +339,14 @@ async function openEventSinks(config: Readonly<PalisadeConfig>, sensor: SensorCo
   }
   return {
     write(event) {
-      if (streams.length > 0) {
-        // lines are gathered and written together: one write per batch, not per transaction
-        lines += `${JSON.stringify(event)}\n`;
-        if (lines.length >= LINE_BATCH_CHARS) flushLines();
-        else if (!linesScheduled) {
-          linesScheduled = true;
-          setTimeout(flushLines, LINE_BATCH_MS).unref();
-        }
-      }
+      if (streams.length > 0) lines.write(JSON.stringify(event));
       if (store !== undefined) {
         pending.push(event);
         if (pending.length >= 5_000) flush();
       }
     },
     async close() {
-      flushLines();
+      lines.flush();
       if (timer !== undefined) clearInterval(timer);
       flush();
       await writing;
