@@ -87,9 +87,13 @@ export function restoreWindow(windowMs: number, saved: SavedWindow): GroupWindow
   return undefined;
 }
 
+/** The entries of every empty exact window (shared, never written). */
+const NO_ENTRIES: WindowEntry[] = [];
+
 class ExactWindow implements GroupWindow {
   readonly #windowMs: number;
-  readonly #entries: WindowEntry[] = [];
+  /** Oldest first from `#head`; a window's first entry starts an array of capacity 1 (most groups hold one or two). */
+  #entries: WindowEntry[] = NO_ENTRIES;
   #head = 0;
   #distinct: Map<string, number> | undefined;
   #spread: Map<string, number> | undefined;
@@ -114,7 +118,9 @@ class ExactWindow implements GroupWindow {
   }
 
   add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void {
-    this.#entries.push({ o, value, spread, flagged });
+    const entry: WindowEntry = { o, value, spread, flagged };
+    if (this.#entries === NO_ENTRIES) this.#entries = [entry];
+    else this.#entries.push(entry);
     if (value !== undefined) {
       this.#distinct ??= new Map();
       this.#distinct.set(value, (this.#distinct.get(value) ?? 0) + 1);
@@ -141,11 +147,11 @@ class ExactWindow implements GroupWindow {
     if (entry.flagged) this.flagged--;
     this.bytes -= entry.o.bytesOut ?? 0;
     if (this.#head === this.#entries.length) {
-      this.#entries.length = 0;
+      this.#entries = NO_ENTRIES;
       this.#head = 0;
       this.#distinct = undefined;
       this.#spread = undefined;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+    } else if (this.#head > 16 && this.#head * 2 > this.#entries.length) {
       this.#entries.splice(0, this.#head);
       this.#head = 0;
     }
