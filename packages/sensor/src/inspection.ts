@@ -10,6 +10,7 @@ import {
   type OpenApiGuard,
   type Policies,
   type PolicyFinding,
+  type QueryPair,
   type RequestFacts,
   type RequestHead,
   requestFacts,
@@ -48,6 +49,7 @@ export class Inspection {
   #deceive: Extract<Verdict, { kind: 'deceive' }>['response'] | undefined;
   #json: { value: unknown } | undefined;
   #bodyText: string | undefined;
+  #queryPairs: readonly QueryPair[] | undefined;
   readonly #protections: SensorProtections;
   readonly #route: RouteSettings;
   readonly #monitorOnly: boolean;
@@ -63,6 +65,7 @@ export class Inspection {
    * protocol facts (method, version, Host, body framing) that protocol rules judge.
    */
   requestHead(request: Omit<InspectedRequest, 'body'> & Pick<RequestHead, 'method' | 'httpVersion'>): Verdict {
+    this.#queryPairs = request.queryPairs;
     const signatures = this.#protections.signatures;
     if (signatures !== undefined && this.#route.signatures !== 'off') {
       const { inputs, leftOut, overflow } = requestInputs(request, this.#route.maxInputs);
@@ -103,6 +106,11 @@ export class Inspection {
   /** The body as UTF-8 text, once the body phase read it (undefined when it did not: no body, signatures off). */
   get bodyText(): string | undefined {
     return this.#bodyText;
+  }
+
+  /** The query's pairs the head phase was given, decoded once for every reader of the request. */
+  get queryPairs(): readonly QueryPair[] | undefined {
+    return this.#queryPairs;
   }
 
   /** A JSON body as the body phase parsed it (undefined when it did not: not JSON, not valid, signatures off). */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ApiEvent, type Clock, type ErrorCode, type EventProtection, type SensorConfig, systemClock } from '@palisade/core';
-import type { Enricher, RequestReadings } from '@palisade/engine';
+import { type Enricher, type RequestReadings, readQueryPairs } from '@palisade/engine';
 import { errors as undiciErrors, Pool } from 'undici';
 import { upstreamRequestHeaders } from './forwarding.js';
 import { Inspection, type SensorProtections, type Verdict } from './inspection.js';
@@ -224,10 +224,18 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       finish('block', verdict.status, verdict.headers);
     };
 
-    // phase: request headers
+    // phase: request headers (the query is decoded once, for the signatures, the API description and the event)
+    const queryPairs = readQueryPairs(query ?? '');
     let verdict: Verdict;
     try {
-      verdict = inspection.requestHead({ path, query: query ?? '', headers: req.headers, method, httpVersion: req.httpVersion });
+      verdict = inspection.requestHead({
+        path,
+        query: query ?? '',
+        queryPairs,
+        headers: req.headers,
+        method,
+        httpVersion: req.httpVersion,
+      });
     } catch {
       inspectionFailed(res, id, finish);
       if (config.failMode === 'closed') return;
@@ -267,7 +275,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
     try {
       verdict = inspection.requestBody(body, req.headers['content-type']);
       if (verdict.kind === 'continue') {
-        verdict = inspection.requestOpenApi({ method, path, query: query ?? '', headers: req.headers, body });
+        verdict = inspection.requestOpenApi({ method, path, query: query ?? '', queryPairs, headers: req.headers, body });
       }
       if (verdict.kind === 'continue' && deps.protections.policies !== undefined) {
         requestEvent = buildRequestEvent(id, time, req, path, query, fingerprints, inspection, body);
@@ -514,10 +522,15 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
 
 const EMPTY = Buffer.alloc(0);
 
-/** What the inspection read of a request that the enricher would otherwise read again (the parsed JSON body). */
+/** What the inspection read of a request that the enricher would otherwise read again (the query's pairs, the parsed JSON body). */
 function readingsOf(inspection: Inspection): RequestReadings | undefined {
   const json = inspection.bodyJson;
-  return json === undefined ? undefined : { json };
+  const query = inspection.queryPairs;
+  if (json === undefined && query === undefined) return undefined;
+  const read: RequestReadings = {};
+  if (json !== undefined) read.json = json;
+  if (query !== undefined) read.query = query;
+  return read;
 }
 
 /** The body of a request, or what went wrong reading it. Never buffers more than `limit` bytes. */

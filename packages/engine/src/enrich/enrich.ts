@@ -9,6 +9,7 @@ import {
   type JwtClaims,
   type ParsedEvent,
 } from '@palisade/core';
+import type { QueryPair } from '../protect/inputs.js';
 import { resolveClientAddress, splitForwardedFor, splitForwardedHeader } from './client-address.js';
 import { compileEntityExtractors } from './entities.js';
 import { compileIpRanges } from './ip-ranges.js';
@@ -31,6 +32,8 @@ export type Enricher = ((parsed: ParsedEvent, source: EventSource, id: string, r
 export interface RequestReadings {
   /** The request body (`parsed.request.body.text`, whole) parsed as JSON. */
   json?: { value: unknown };
+  /** The pairs of `parsed.request.query` as `readQueryPairs` reads them. */
+  query?: readonly QueryPair[];
 }
 
 /** The settings the enricher needs (the `ingest` section of the config). */
@@ -165,7 +168,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     let queryParams: Record<string, string | string[]> | undefined;
     let rawQuery = query;
     if (query !== undefined && query !== '') {
-      const parsedQuery = parseQuery(query, secrets, apiKeyQuery, tokenizer);
+      const parsedQuery = parseQuery(query, secrets, apiKeyQuery, tokenizer, read?.query);
       queryParams = parsedQuery.params;
       rawQuery = parsedQuery.raw;
       apiKey ??= parsedQuery.apiKey;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_API_KEY_QUERY, DEFAULT_SECRET_FIELDS } from '@palisade/core';
+import { readQueryPairs } from '../protect/inputs.js';
 import { parseQuery } from './query.js';
 import { compileSecretNames } from './secret-names.js';
 import { createTokenizer } from './tokenize.js';
@@ -113,4 +114,20 @@ test('a secret in a __proto__-named pair still does not reach the raw query', ()
   const names = compileSecretNames(['__proto__']);
   const result = parseQuery('__proto__=s3cr3t', names, new Set(), tokenizer);
   assert.equal(result.raw, `__proto__=${tok('s3cr3t')}`);
+});
+
+test('pairs read once by the inspection give the same params, raw query and API key as the query string', () => {
+  const queries = [
+    'q=running+shoes&page=2&sort=price&size=20',
+    'a=1&&b=%41%42&c&=v&d=&a=2',
+    'bad=%zz&also%=x&half=%4&utf=%E2%82%AC&broken=%E2%82+x',
+    'plus+name=a+b%2Bc&%2B=%20',
+    '__proto__=1&constructor=2&toString=3',
+    'api_key=k1&token=t%2B1&password=&q=1',
+    'API_KEY=k2&x=1',
+    'pass%77ord=s&Pass-Word=%zz',
+  ];
+  for (const query of queries) {
+    assert.deepEqual(parseQuery(query, secrets, apiKeyNames, tokenizer, readQueryPairs(query)), parse(query), query);
+  }
 });

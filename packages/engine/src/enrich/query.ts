@@ -1,3 +1,4 @@
+import type { QueryPair } from '../protect/inputs.js';
 import type { SecretNames } from './secret-names.js';
 import type { Tokenizer } from './tokenize.js';
 
@@ -13,8 +14,21 @@ export interface ParsedQuery {
 /**
  * Parses a raw query string (`a=1&b=2&a=3`). Values of secret parameters and API-key parameters are
  * replaced by tokens in both the params and the raw string. Malformed percent-encoding keeps the raw text.
+ * `read` is the pairs of `raw` as the inline sensor's inspection read them: their names and values are then
+ * not decoded again (the result is the same).
  */
-export function parseQuery(raw: string, secrets: SecretNames, apiKeyNames: ReadonlySet<string>, tokenizer: Tokenizer): ParsedQuery {
+export function parseQuery(
+  raw: string,
+  secrets: SecretNames,
+  apiKeyNames: ReadonlySet<string>,
+  tokenizer: Tokenizer,
+  read?: readonly QueryPair[],
+): ParsedQuery {
+  if (read !== undefined) {
+    const params = paramsOf(read, secrets, apiKeyNames);
+    // a secret to tokenize: the raw query is rewritten as well, from its own parts
+    if (params !== undefined) return { params, raw };
+  }
   const params: Record<string, string | string[]> = {};
   let apiKey: string | undefined;
   let rewritten: string[] | undefined;
@@ -51,4 +65,33 @@ function decode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The params of a query from its pairs as read by the inspection, or undefined when a value is to be tokenized.
+ * A pair that failed to decode (a malformed escape) was kept by the inspection with `+` read as spaces, and is
+ * kept here as sent, as `decode` keeps it: a decoding that succeeds on text with `%` always shortens it.
+ */
+function paramsOf(
+  read: readonly QueryPair[],
+  secrets: SecretNames,
+  apiKeyNames: ReadonlySet<string>,
+): Record<string, string | string[]> | undefined {
+  const params: Record<string, string | string[]> = {};
+  for (const pair of read) {
+    const name = asDecoded(pair.rawName, pair.name);
+    const value = asDecoded(pair.rawValue, pair.value);
+    if (value !== '' && (apiKeyNames.has(name.toLowerCase()) || secrets.has(name))) return undefined;
+    if (name === '__proto__') continue;
+    const prev = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (prev === undefined) params[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else params[name] = [prev, value];
+  }
+  return params;
+}
+
+/** `decode(raw)`, given `formDecode(raw)`. */
+function asDecoded(raw: string, formDecoded: string): string {
+  return formDecoded.length === raw.length && raw.includes('%') ? raw : formDecoded;
 }

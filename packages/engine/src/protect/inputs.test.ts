@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { requestInputs } from './inputs.js';
+import { readQueryPairs, requestInputs } from './inputs.js';
 
 const at = (inputs: Array<{ location: string; value: string }>, location: string): string[] =>
   inputs.filter((i) => i.location === location).map((i) => i.value);
@@ -190,4 +190,31 @@ test('JSON inputs carry their place (array positions left out) and kind, the sam
     read().map((i) => i.place),
     inputs.map((i) => i.place),
   );
+});
+
+/** Queries with what makes decoding differ: `+`, escapes good and malformed, empty parts, no `=`, repeats. */
+const QUERIES = [
+  '',
+  'q=running+shoes&page=2&sort=price&size=20',
+  'a=1&&b=%41%42&c&=v&d=&a=2',
+  'bad=%zz&also%=x&half=%4&utf=%E2%82%AC&broken=%E2%82',
+  'plus+name=a+b%2Bc&%2B=%20',
+  'x=1=2&y==&z=a%26b',
+];
+
+test('query pairs are read once: names and values decoded as a form, empty parts left out', () => {
+  assert.deepEqual(readQueryPairs('a=1&&b=%41+c&flag&bad=%zz+1'), [
+    { rawName: 'a', rawValue: '1', name: 'a', value: '1' },
+    { rawName: 'b', rawValue: '%41+c', name: 'b', value: 'A c' },
+    { rawName: 'flag', rawValue: '', name: 'flag', value: '' },
+    { rawName: 'bad', rawValue: '%zz+1', name: 'bad', value: '%zz 1' },
+  ]);
+  assert.deepEqual(readQueryPairs(''), []);
+});
+
+test('the query inputs are the same whether the caller hands over the pairs or not', () => {
+  for (const query of QUERIES) {
+    const request = { path: '/search', query, headers: { 'user-agent': 'x' } };
+    assert.deepEqual(requestInputs({ ...request, queryPairs: readQueryPairs(query) }), requestInputs(request), query);
+  }
 });

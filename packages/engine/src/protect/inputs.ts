@@ -28,10 +28,41 @@ export interface InspectedRequest {
   path: string;
   /** The raw query without `?`, or ''. */
   query: string;
+  /** The pairs of `query` as `readQueryPairs` reads them, when the caller read them already (so they are decoded once). */
+  queryPairs?: readonly QueryPair[];
   /** Header names lower-case. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The body, or undefined. */
   body?: Buffer;
+}
+
+/** One `name=value` pair of a query string, as sent and decoded as a form is. */
+export interface QueryPair {
+  /** The name as sent (still percent-encoded). */
+  rawName: string;
+  /** The value as sent; '' when the pair has no `=`. */
+  rawValue: string;
+  /** `rawName` decoded by `formDecode`. */
+  name: string;
+  /** `rawValue` decoded by `formDecode`. */
+  value: string;
+}
+
+/**
+ * The pairs of a query string (without `?`) in order, empty ones left out, each name and value decoded once for
+ * every reader of the request (the signatures, the API description's check, the event).
+ */
+export function readQueryPairs(query: string): QueryPair[] {
+  const pairs: QueryPair[] = [];
+  if (query === '') return pairs;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push({ rawName, rawValue, name: formDecode(rawName), value: formDecode(rawValue) });
+  }
+  return pairs;
 }
 
 export interface RequestInputs {
@@ -76,9 +107,9 @@ export function requestInputs(request: InspectedRequest, maxInputs: number = DEF
   }
   // the whole path too, for what only shows across segments (`/etc/passwd`, `/a/../../b`)
   if (segments > 1) addAt(locationOf('path', ''), path);
-  for (const [name, value] of formFields(request.query)) {
-    addAt(locationOf('query-name', name), name);
-    addAt(locationOf('query', name), value);
+  for (const pair of request.queryPairs ?? readQueryPairs(request.query)) {
+    addAt(locationOf('query-name', pair.name), pair.name);
+    addAt(locationOf('query', pair.name), pair.value);
   }
   const headers = request.headers;
   for (const name in headers) {

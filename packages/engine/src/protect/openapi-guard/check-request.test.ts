@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { readQueryPairs } from '../inputs.js';
 import type { GuardRequest } from './check-request.js';
 import { compileOpenApiGuard, loadOpenApiDocument, type OpenApiGuard } from './compile.js';
 
@@ -242,4 +243,21 @@ test('a real description: the OpenAPI petstore', async (t) => {
     petstore.checkRequest(request('PATCH', '/v1/pets/12')).violations.map((v) => v.kind),
     ['unknown-method'],
   );
+});
+
+test('a query read once by the caller is checked as the query string itself', () => {
+  const many = Array.from({ length: 300 }, (_, i) => `p${i}=${i}`).join('&');
+  const queries = [
+    'limit=5&tags=cat&tags=dog&ids=1,2%2C3',
+    'limit=abc&limit=7&unknown=1',
+    'filter[minAge]=3&filter%5Bname%5D=rex+the+dog&x=%zz',
+    'li%6Dit=%35&&tags=cat',
+    'ids=1%2C2%2Cx&bad%=1',
+    `limit=1&${many}`,
+  ];
+  for (const query of queries) {
+    const asText = request('GET', `/pets?${query}`, { 'x-request-id': REQUEST_ID });
+    const read = { ...asText, queryPairs: readQueryPairs(query) };
+    assert.deepEqual(guard.checkRequest(read), guard.checkRequest(asText), query);
+  }
 });

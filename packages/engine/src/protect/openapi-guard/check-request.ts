@@ -7,7 +7,17 @@
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type CompiledGuard, type CompiledOperation, essence, isFormType, isJsonType, type MediaPlan, mediaTypeCovers } from './compile.js';
-import { coerceScalar, decodeForm, INVALID_JSON, parsePairs, type QueryPairs, readQueryValue, readSimpleValue } from './read-parameter.js';
+import type { QueryPair } from '../inputs.js';
+import {
+  coerceScalar,
+  decodeForm,
+  INVALID_JSON,
+  pairsOf,
+  parsePairs,
+  type QueryPairs,
+  readQueryValue,
+  readSimpleValue,
+} from './read-parameter.js';
 
 /** What the guard needs of a request; nothing of it is kept. */
 export interface GuardRequest {
@@ -17,6 +27,8 @@ export interface GuardRequest {
   path: string;
   /** The raw query without `?`, or ''. */
   query: string;
+  /** The pairs of `query` as `readQueryPairs` reads them, when the caller read them already (so names are decoded once). */
+  queryPairs?: readonly QueryPair[];
   /** Header names lower-case. */
   headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The whole body; absent or empty when the request has none. */
@@ -82,7 +94,7 @@ export function checkRequest(guard: CompiledGuard, request: GuardRequest): Reque
   }
   const check = new Check(guard.options.maxViolations);
   checkPath(check, operation, match.template, match.params);
-  if (!check.full()) checkQuery(check, operation, request.query, guard.options.additionalQuery === 'report');
+  if (!check.full()) checkQuery(check, operation, request, guard.options.additionalQuery === 'report');
   if (!check.full()) checkHeaders(check, operation, request.headers);
   if (!check.full() && (operation.body !== undefined || request.body !== undefined)) checkBody(check, guard, operation, request);
   const result: RequestCheck = { endpoint: operation.endpoint, violations: check.violations };
@@ -145,9 +157,10 @@ function checkPath(check: Check, operation: CompiledOperation, template: string,
 // ---------------------------------------------------------------------------------------------------------
 // Query, headers, cookies
 
-function checkQuery(check: Check, operation: CompiledOperation, query: string, reportUnknown: boolean): void {
+function checkQuery(check: Check, operation: CompiledOperation, request: GuardRequest, reportUnknown: boolean): void {
+  const query = request.query;
   if (query === '' && operation.query.length === 0) return;
-  const pairs = parsePairs(query);
+  const pairs = request.queryPairs === undefined ? parsePairs(query) : pairsOf(request.queryPairs);
   for (const plan of operation.query) {
     const raw = pairs.get(plan.name);
     const value = readQueryValue(plan, raw, pairs, operation.knownQuery);

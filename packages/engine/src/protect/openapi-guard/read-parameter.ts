@@ -4,6 +4,7 @@
  * arrays and objects are split by the style's delimiters.
  */
 
+import type { QueryPair } from '../inputs.js';
 import { DELIMITERS, type ParameterPlan, type ScalarKind, type ValuePlan } from './compile.js';
 
 /** The query of a request: decoded names → their raw (still encoded) values, in order. */
@@ -62,6 +63,19 @@ export function parsePairs(text: string): Map<string, string[]> {
       else list.push(value);
     }
     start = end + 1;
+  }
+  return pairs;
+}
+
+/** What `parsePairs` gives for the query whose pairs `readQueryPairs` read: the same map, from names decoded once. */
+export function pairsOf(read: readonly QueryPair[]): Map<string, string[]> {
+  const pairs = new Map<string, string[]>();
+  const count = Math.min(read.length, MAX_PAIRS);
+  for (let i = 0; i < count; i++) {
+    const { name, rawValue } = read[i] as QueryPair;
+    const list = pairs.get(name);
+    if (list === undefined) pairs.set(name, [rawValue]);
+    else list.push(rawValue);
   }
   return pairs;
 }
