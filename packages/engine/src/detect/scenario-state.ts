@@ -224,8 +224,14 @@ export class ScenarioState {
         group.checkAt = -1;
         this.#expire(group, now);
         if (group.day !== day) this.#closeDay(group, day);
-        if (group.window.count === 0 && group.history.length === 0 && group.active === undefined && now >= group.quietUntil) {
-          this.#forget(group);
+        if (group.window.count === 0 && group.active === undefined && now >= group.quietUntil) {
+          // idle before its day ended: the day's value goes to the baselines now, not lost with the group (should
+          // the group come back the same day, that day is kept again with what comes after: a baseline takes the max)
+          if (group.dayMax > 0 && this.#baselineOf !== undefined) {
+            this.#keepDay(group);
+            group.dayMax = 0;
+          }
+          if (group.history.length === 0) this.#forget(group);
         } else if (group.window.count > 0) this.#schedule(group, day);
       }
     }
@@ -542,24 +548,26 @@ export class ScenarioState {
   }
 
   #closeDay(group: Group, day: number): void {
-    if (group.day >= 0 && group.dayMax > 0) {
-      if (this.#baselineOf !== undefined) {
-        let population = this.#populations.get(group.endpoint ?? '');
-        if (population === undefined) {
-          population = new Population();
-          this.#populations.set(group.endpoint ?? '', population);
-        }
-        if (this.#baselineOf === 'population') population.add(group.dayMax, group.day);
-      }
-      // a day whose value times the factor stays under the floor can never raise a threshold: not kept
-      if (this.#baselineOf !== undefined && group.dayMax * this.#factor > this.#floor) {
-        if (group.history === NO_HISTORY) group.history = [];
-        group.history.push(group.day, group.dayMax);
-      }
-      while (group.history.length > 0 && (group.history[0] as number) < day - HISTORY_DAYS) group.history.splice(0, 2);
-    }
+    if (group.day >= 0 && group.dayMax > 0) this.#keepDay(group);
+    while (group.history.length > 0 && (group.history[0] as number) < day - HISTORY_DAYS) group.history.splice(0, 2);
     group.day = day;
     group.dayMax = this.#value(group);
+  }
+
+  /** Gives the group's value of its day to the baselines: the population's histogram, and its own history when it could matter. */
+  #keepDay(group: Group): void {
+    if (this.#baselineOf === undefined) return;
+    let population = this.#populations.get(group.endpoint ?? '');
+    if (population === undefined) {
+      population = new Population();
+      this.#populations.set(group.endpoint ?? '', population);
+    }
+    if (this.#baselineOf === 'population') population.add(group.dayMax, group.day);
+    // a day whose value times the factor stays under the floor can never raise a threshold: not kept
+    if (group.dayMax * this.#factor > this.#floor) {
+      if (group.history === NO_HISTORY) group.history = [];
+      group.history.push(group.day, group.dayMax);
+    }
   }
 
   /**

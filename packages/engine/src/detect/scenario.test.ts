@@ -235,6 +235,22 @@ test('an entity baseline: a user who always reads many objects is judged against
   assert.equal(later[0]?.evidence.baseline.entity_daily_max_30d, 5);
 });
 
+test("an entity's quiet day is kept for its baseline even when the group goes idle long before midnight", () => {
+  const yaml = ENUMERATION.replace('threshold: { distinct: 10 }', 'threshold: { distinct: 10, baseline: { of: entity, factor: 3 } }');
+  // someone else's steady traffic keeps the clock moving, so idle groups are swept within the hour
+  const clock = Array.from({ length: 4 * 24 * 60 }, (_, i) => obs({ time: T0 - 60 * MIN + i * MIN, user: 'steady', objectIds: ['1'] }));
+  const reads = (d: number, n: number) =>
+    Array.from({ length: n }, (_, i) => obs({ time: T0 + d * DAY + i * 30_000 + 1, user: 'u', objectIds: [`${d}-${i}`] }));
+  // 8 objects on days 0 and 1 (under the floor, no alert), then 20 on day 2: less than 3 × 8
+  const all = [...clock, ...reads(0, 8), ...reads(1, 8), ...reads(2, 20)].sort((a, b) => a.time - b.time);
+  assert.deepEqual(run(yaml, all), []);
+  // the same 20 after two days of 3 objects (3 × 3 = 9 under the floor: such days are not kept) raise
+  const small = [...clock, ...reads(0, 3), ...reads(1, 3), ...reads(2, 20)].sort((a, b) => a.time - b.time);
+  const alerts = run(yaml, small);
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]?.evidence.baseline.entity_daily_max_30d, 0);
+});
+
 test('a population baseline judges nobody while it is being learned', () => {
   const yaml = ENUMERATION.replace(
     'threshold: { distinct: 10 }',
