@@ -423,10 +423,12 @@ function walkJson(value: unknown, path: string, shape: Shape, depth: number, res
     const items = childShape(shape, '[]');
     for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, items, depth + 1, result, maxInputs);
   } else if (value !== null && typeof value === 'object') {
+    // the keys of one object share their location
+    const keyLocation = `json-key:${path}`;
     for (const key in value) {
       const item = (value as Record<string, unknown>)[key];
       // keys carry attacks too (`__proto__`, `$where`, `$gt`)
-      if (inputs.length < maxInputs) inputs.push({ location: `json-key:${path}`, value: key, place: shape.keyPlace, kind: 'json-key' });
+      if (inputs.length < maxInputs) inputs.push({ location: keyLocation, value: key, place: shape.keyPlace, kind: 'json-key' });
       else overflowBy(result, 1);
       walkJson(item, `${path}.${key}`, childShape(shape, key), depth + 1, result, maxInputs);
     }
