@@ -505,6 +505,16 @@ test('analyze --db run day by day goes on from the saved detection state: the sa
   } finally {
     await store.close();
   }
+  // the same logs read again are not judged twice on top of the state that holds them: no new alert
+  const again = palisade(['analyze', ...days.slice(5), '--db', db, '--data-dir', data, '-q']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /detection: \d+ events at or before 2026-11-0\dT\S+ were judged by an earlier run and not again/);
+  const reread = await createDuckDbStore({ path: db });
+  try {
+    assert.equal((await reread.alerts()).length, expected.length);
+  } finally {
+    await reread.close();
+  }
   // --fresh-state starts the baselines afresh: nothing is taken back
   const fresh = palisade(['analyze', days[6] as string, '--db', db, '--data-dir', data, '--fresh-state']);
   assert.equal(fresh.code, 0, fresh.stderr);

@@ -106,15 +106,26 @@ interface Span {
   last: number;
 }
 
+/** What detection is fed: events after `judgedUntil` (epoch ms; an earlier run with `--db` judged the rest), and how many it was not. */
+interface DetectionFeed {
+  detection: EventDetection;
+  judgedUntil: number;
+  skipped: number;
+}
+
 /** The inventory, with every event it is given also fed to detection (in the same order), and the events' span kept. */
-function withDetection(inventory: Inventory, detection: EventDetection | undefined, span: Span): Inventory {
+function withDetection(inventory: Inventory, feed: DetectionFeed | undefined, span: Span): Inventory {
   return {
     add(event) {
       if (event.time < span.first) span.first = event.time;
       if (event.time > span.last) span.last = event.time;
       // one templater for both: detection takes the inventory's template (null: a 404, resolved on demand)
       const template = inventory.add(event);
-      detection?.add(event, template ?? null);
+      if (feed !== undefined) {
+        // logs read again (or overlapping a run already made) are not judged twice on top of the state that holds them
+        if (event.time <= feed.judgedUntil) feed.skipped++;
+        else feed.detection.add(event, template ?? null);
+      }
       return template;
     },
     resolve: (request) => inventory.resolve(request),
@@ -159,10 +170,12 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     secret: secretKey,
     resolve: (request) => inventory.resolve(request),
   });
+  const feed: DetectionFeed = { detection, judgedUntil: Number.NEGATIVE_INFINITY, skipped: 0 };
   if (inner !== undefined && flags.detect !== false) {
     const saved = flags.freshState === true ? undefined : await inner.getState(DETECTION_STATE);
     if (saved !== undefined) {
       const { restored, fresh } = detection.runner.restore(saved.state);
+      feed.judgedUntil = saved.clock;
       if (flags.quiet !== true) {
         process.stderr.write(
           `detection: going on from the state saved at ${new Date(saved.clock).toISOString()} (event time): ${restored.length} rules` +
@@ -172,7 +185,7 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     }
   }
   const span: Span = { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
-  const store = createInventoryStore(withDetection(inventory, flags.detect === false ? undefined : detection, span), inner);
+  const store = createInventoryStore(withDetection(inventory, flags.detect === false ? undefined : feed, span), inner);
   const stamp = new Date(systemClock.now()).toISOString().replace(/[:.]/g, '-');
   const deadLetter = createDeadLetterFile(join(config.dataDir, 'dead-letter'), `analyze-${stamp}`);
   const started = performance.now();
@@ -237,12 +250,18 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     let raw = detection.finish();
     const current = new Set(raw.alerts.map((a) => a.id));
     if (inner !== undefined) {
-      if (state !== undefined && span.last >= span.first) await inner.putState(DETECTION_STATE, state, span.last, systemClock.now());
+      if (state !== undefined && span.last > feed.judgedUntil) await inner.putState(DETECTION_STATE, state, span.last, systemClock.now());
       await inner.putAlerts(raw.alerts);
       if (span.last >= span.first) await inner.rollUp(span.first, span.last);
       // incidents span runs: this run's alerts fold with the stored ones of the 30 days before
       const earlier = (await inner.alerts({ since: span.first - INCIDENT_HORIZON_MS })).filter((a) => !current.has(a.id));
       raw = foldIncidents([...earlier, ...raw.alerts]);
+    }
+    if (feed.skipped > 0) {
+      warnings.push(
+        `detection: ${feed.skipped} events at or before ${new Date(feed.judgedUntil).toISOString()} were judged by an earlier run and not again ` +
+          '(--fresh-state judges everything afresh)',
+      );
     }
     const detected = applyTriage(raw, triage);
     // the report holds the incidents this run added to, with every alert they hold (earlier runs' too)

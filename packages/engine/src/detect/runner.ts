@@ -55,7 +55,10 @@ export interface DetectionRunner {
   finish(): DetectionResult;
 }
 
-/** The layout of a saved state; a state of another layout is refused, not misread. */
+/**
+ * The layout of a saved state; a state of another layout is refused, not misread. Raise it whenever what a
+ * scenario state or a detector saves changes shape (a rule's own changes are caught by its digest).
+ */
 const STATE_VERSION = 1;
 
 interface SavedRunner {
