@@ -326,3 +326,20 @@ test('a stream delivered in pieces, with quiet periods, gives the same alerts as
   );
   assert.equal(a.alerts.length, 2, 'one per user: the second bursts fall within the day-long cooldown');
 });
+
+test('a saved state goes on in a new runner; a rule changed since starts afresh and is named', () => {
+  const reads = (user: string, from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => obs({ time: T0 + from * MIN + i * 30_000, user, objectIds: [`${from}-${i}`] }));
+  const first = createDetectionRunner({ scenarios: parseScenarios(ENUMERATION, 'test.yaml') });
+  for (const o of reads('u', 0, 6)) first.add(o);
+  const state = first.save();
+  // six reads before the cut and six after: ten within the hour only when the first six are remembered
+  const same = createDetectionRunner({ scenarios: parseScenarios(ENUMERATION, 'test.yaml') });
+  assert.deepEqual(same.restore(state), { restored: ['test/enumeration'], fresh: [] });
+  for (const o of reads('u', 10, 6)) same.add(o);
+  assert.equal(same.finish().alerts.length, 1);
+  const changed = createDetectionRunner({ scenarios: parseScenarios(ENUMERATION.replace('distinct: 10', 'distinct: 11'), 'test.yaml') });
+  assert.deepEqual(changed.restore(state), { restored: [], fresh: ['test/enumeration'] });
+  for (const o of reads('u', 10, 6)) changed.add(o);
+  assert.equal(changed.finish().alerts.length, 0);
+});
