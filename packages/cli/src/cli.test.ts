@@ -515,6 +515,10 @@ test('analyze --db run day by day goes on from the saved detection state: the sa
   } finally {
     await reread.close();
   }
+  // a run with no events leaves the state, alerts and rollups as they were
+  writeFileSync(join(out, 'empty.ndjson'), '');
+  const empty = palisade(['analyze', join(out, 'empty.ndjson'), '-f', 'nginx-json', '--db', db, '--data-dir', data, '-q']);
+  assert.equal(empty.code, 0, empty.stderr);
   // --fresh-state starts the baselines afresh: nothing is taken back
   const fresh = palisade(['analyze', days[6] as string, '--db', db, '--data-dir', data, '--fresh-state']);
   assert.equal(fresh.code, 0, fresh.stderr);

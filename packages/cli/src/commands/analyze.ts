@@ -252,10 +252,12 @@ export async function runAnalyze(paths: string[], flags: AnalyzeFlags): Promise<
     if (inner !== undefined) {
       if (state !== undefined && span.last > feed.judgedUntil) await inner.putState(DETECTION_STATE, state, span.last, systemClock.now());
       await inner.putAlerts(raw.alerts);
-      if (span.last >= span.first) await inner.rollUp(span.first, span.last);
-      // incidents span runs: this run's alerts fold with the stored ones of the 30 days before
-      const earlier = (await inner.alerts({ since: span.first - INCIDENT_HORIZON_MS })).filter((a) => !current.has(a.id));
-      raw = foldIncidents([...earlier, ...raw.alerts]);
+      if (span.last >= span.first) {
+        await inner.rollUp(span.first, span.last);
+        // incidents span runs: this run's alerts fold with the stored ones of the 30 days before
+        const earlier = (await inner.alerts({ since: span.first - INCIDENT_HORIZON_MS })).filter((a) => !current.has(a.id));
+        raw = foldIncidents([...earlier, ...raw.alerts]);
+      }
     }
     if (feed.skipped > 0) {
       warnings.push(
