@@ -14,8 +14,15 @@ import { createObserver } from './observation.js';
 import { loadDetectionSetup } from './setup.js';
 import { createStreamingDetection } from './streaming.js';
 
-/** A simulated week of the shop's traffic, written as nginx JSON logs and read back as `analyze` reads them. */
+let week: ApiEvent[] | undefined;
+
+/** A simulated week of the shop's traffic, written as nginx JSON logs and read back as `analyze` reads them (made once, shared by the tests, which never change it). */
 function dataset(): ApiEvent[] {
+  week ??= simulatedWeek();
+  return week;
+}
+
+function simulatedWeek(): ApiEvent[] {
   const writer = SIM_WRITERS.get('nginx-json');
   assert.ok(writer !== undefined);
   const parser = createDefaultParserRegistry().get('nginx-json').open();

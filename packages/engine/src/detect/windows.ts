@@ -322,7 +322,7 @@ class BucketWindow implements GroupWindow {
   }
 
   save(): SavedWindow {
-    return { kind: 'bucket', ring: this.#ring.map((b) => ({ ...b })), values: this.#values, spreads: this.#spreads };
+    return { kind: 'bucket', ring: this.#ring, values: this.#values, spreads: this.#spreads };
   }
 
   load(saved: Extract<SavedWindow, { kind: 'bucket' }>): void {
