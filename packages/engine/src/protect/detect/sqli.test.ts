@@ -113,6 +113,17 @@ describe('sqli detector', () => {
     }
   });
 
+  describe('a dangerous function needs the arguments it runs with', () => {
+    // BENCHMARK(count, expression) and UPDATEXML(xml, xpath, value) refuse fewer: a syntax error, no delay
+    for (const value of ['Benchmark(2024)', 'Annual report benchmark(2024) results', 'BENChmARk(2999', 'updatexml(1,2)']) {
+      it(`lets ${JSON.stringify(value)} through`, () => assert.equal(reason(value), undefined));
+    }
+    for (const value of ['benchmark(2999999,md5(1))', '1 or benchmark(2999999,md5(1', '1 and updatexml(1,concat(0x7e,user()),1)']) {
+      it(`reports ${JSON.stringify(value)}`, () => assert.equal(reason(value), 'dangerous-function'));
+    }
+    it('still reports a one-argument delay', () => assert.equal(reason('1 or sleep(10'), 'dangerous-function'));
+  });
+
   describe('sqli-strict', () => {
     it('also reports predicates on columns and statements of plain words', () => {
       assert.equal(strictReason('1 or id > 3'), 'column-predicate');

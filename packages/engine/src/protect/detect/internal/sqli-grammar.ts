@@ -22,6 +22,7 @@ import {
   isSqlType,
   isSystemProcedure,
   Kw,
+  leastArguments,
   Op,
   Tok,
 } from './sqli-lexicon.js';
@@ -737,12 +738,14 @@ export class SqlReader {
       const open = this.kind() !== Tok.RPAREN;
       if (!open) this.p++;
       this.depth--;
-      if (dangerous) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
+      if (dangerous && leastArguments(name) === 0) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
       this.noteFunction(at, name, open && this.atEnd(), false);
       return CALL;
     }
     this.nested++;
+    let written = 0;
     for (;;) {
+      written++;
       if (this.isKw(Kw.ALL)) this.p++;
       if (this.isOp(Op.STAR)) this.p++;
       else if (this.isKw(Kw.SELECT)) {
@@ -763,8 +766,10 @@ export class SqlReader {
     this.closeGroup();
     this.depth--;
     this.nested--;
-    if (dangerous && !this.failed) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
-    if (!this.failed) this.noteFunction(at, name, open && this.atEnd(), this.signals > signalsBefore);
+    // `Benchmark(2024)`, `BENCHMARK(2999` at a value's end: too few arguments for the function to run
+    const runs = written >= leastArguments(name);
+    if (dangerous && !this.failed && runs) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
+    if (!this.failed) this.noteFunction(at, name, open && runs && this.atEnd(), this.signals > signalsBefore);
     return CALL;
   }
 

@@ -316,6 +316,24 @@ export function isDangerousFunction(name: string): boolean {
 }
 
 /**
+ * Dangerous functions the database refuses to run with fewer arguments: `BENCHMARK(count, expression)`,
+ * `UPDATEXML(xml, xpath, value)`. A call with fewer (`Benchmark(2024)`, a title) is a syntax error, not a
+ * delay or an error-based leak.
+ */
+const LEAST_ARGUMENTS: ReadonlyMap<string, number> = new Map([
+  ['benchmark', 2],
+  ['extractvalue', 2],
+  ['updatexml', 3],
+  ['name_const', 2],
+  ['gtid_subset', 2],
+]);
+
+/** How many arguments a call of the dangerous function `name` needs before it does anything; 0 when any call counts. */
+export function leastArguments(name: string): number {
+  return LEAST_ARGUMENTS.get(lastName(name)) ?? 0;
+}
+
+/**
  * Built-in functions that injections call to build, take apart, encode, convert or probe values, or to ask
  * the database who and what it is. A call of one of them is evidence only with SQL around it (arguments only
  * SQL has, a cast, or a call the value leaves open at its end, as fragments of an injection do); the names
