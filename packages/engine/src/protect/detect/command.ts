@@ -18,7 +18,9 @@
  *   escaped past aliases (`\ls`), obfuscated path arguments (`ls /a[b]c`).
  *
  * A value that merely starts with a program name and words (`echo in the mirror`, `ls 300 lexus`) is prose;
- * so is a separator before words that are not programs (`Tom & Jerry`, `a hero; more than that`).
+ * so is a separator before words that are not programs (`Tom & Jerry`, `a hero; more than that`). A Referer is
+ * a URL, whose `/`, `;`, `&` and `#` are no shell separators: a command after one counts only when it is also
+ * one inside a part of the URL (a query value, a path segment), as in a request's own values.
  * `command-line` is the stricter variant for higher paranoia: a value that is itself a command line
  * (`uname -a`, `ls -la /var`). `shell-expansion` reports expansions only a shell reads (`$((…))`, `${x#…}`,
  * `~+`, `!-1`, `/etc/pa[s]swd`, `<(cmd)`), whatever command they belong to.
@@ -121,18 +123,94 @@ type Strength = 'separated' | 'leading';
 const detect = (strict: boolean): Detector => {
   return (value, { location }) => {
     if (value.length < 2) return undefined;
+    if (location === 'header:referer' && LOOKS_LIKE_URL.test(value)) {
+      // what tells wherever it stands (`/bin/sh`, `cat /etc/passwd`) is read in the whole URL; a command after a
+      // separator must also be one in a part of it, as the URL's own syntax is no shell separator
+      const whole = readValue(value, true, strict);
+      if (whole === undefined || ANYWHERE.has(whole.detail)) return whole;
+      for (const [from, to] of urlParts(value)) {
+        const hit = to - from < 2 ? undefined : readValue(value.slice(from, to), true, strict);
+        if (hit !== undefined) return { detail: hit.detail, start: hit.start + from, end: hit.end + from };
+      }
+      return undefined;
+    }
     // in a whole body, lines are text lines; elsewhere a line break inside one value is a separator
-    const linesAreCommands = location !== 'body';
-    if (value.length <= WHOLE_VALUE) {
-      return firstCandidate(value, 0, strict) === undefined ? undefined : read(value, 0, linesAreCommands, strict);
-    }
-    for (const [from, to] of candidateWindows(value, strict)) {
-      const hit = read(value.slice(from, to), from, linesAreCommands, strict);
-      if (hit !== undefined) return hit;
-    }
-    return undefined;
+    return readValue(value, location !== 'body', strict);
   };
 };
+
+/** Judges one value: whole when short, else the windows around its candidates. */
+function readValue(value: string, linesAreCommands: boolean, strict: boolean): DetectorHit | undefined {
+  if (value.length <= WHOLE_VALUE) {
+    return firstCandidate(value, 0, strict) === undefined ? undefined : read(value, 0, linesAreCommands, strict);
+  }
+  for (const [from, to] of candidateWindows(value, strict)) {
+    const hit = read(value.slice(from, to), from, linesAreCommands, strict);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/** Reasons that need no separator before the command, so that a URL's own `/`, `;`, `&` and `#` do not make them. */
+const ANYWHERE: ReadonlySet<string> = new Set([
+  'dev-tcp-redirect',
+  'absolute-program',
+  'interpreter-code',
+  'builtin-defines-code',
+  'program-on-sensitive-file',
+  'pipe-to-shell',
+  'timed-probe',
+  'brace-built-command',
+]);
+
+/** A URL as browsers send one in a Referer: `scheme://…`, a path, or a host and a path (`www.example.com/…`). */
+const LOOKS_LIKE_URL = /^(?:[A-Za-z][\w+.-]{0,15}:\/\/|\/|[\w-]{1,63}(?:\.[\w-]{1,63})+(?::\d{1,5})?[/?#])/;
+/** `scheme://authority` at the start of a URL: a host, never a command. */
+const URL_ORIGIN = /^[A-Za-z][\w+.-]{0,15}:\/\/[^/?#]*/;
+/** Most parts of a URL read one by one. */
+const MAX_URL_PARTS = 64;
+
+/**
+ * The parts of a URL (a Referer) as the application behind it reads them, as `[start, end)` spans: path
+ * segments and their `;` parameters, and the names and values of the query, also in a `#` fragment (the
+ * routes of single-page applications). A URL's `/`, `;`, `?`, `&` and `#` are its own syntax: a page
+ * `…/list?sort=asc&id` names a flag `id`, it runs no command `id`. A query value stays whole, so
+ * `?q=;cat /etc/passwd` is read as the value it is.
+ */
+export function urlParts(url: string): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  const origin = URL_ORIGIN.exec(url);
+  let at = origin === null ? 0 : origin[0].length;
+  while (at < url.length && parts.length < MAX_URL_PARTS) {
+    const query = url.indexOf('?', at);
+    const fragment = url.indexOf('#', at);
+    const pathEnd = Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment);
+    for (let from = at; from < pathEnd && parts.length < MAX_URL_PARTS; ) {
+      let to = from;
+      while (to < pathEnd && url[to] !== '/' && url[to] !== ';') to++;
+      if (to > from) parts.push([from, to]);
+      from = to + 1;
+    }
+    if (pathEnd === url.length) break;
+    if (url[pathEnd] === '#') {
+      at = pathEnd + 1;
+      continue;
+    }
+    const queryEnd = fragment > pathEnd ? fragment : url.length;
+    for (let from = pathEnd + 1; from < queryEnd && parts.length < MAX_URL_PARTS; ) {
+      let to = url.indexOf('&', from);
+      if (to < 0 || to > queryEnd) to = queryEnd;
+      const equals = url.indexOf('=', from);
+      if (equals >= 0 && equals < to) {
+        if (equals > from) parts.push([from, equals]);
+        if (to > equals + 1) parts.push([equals + 1, to]);
+      } else if (to > from) parts.push([from, to]);
+      from = to + 1;
+    }
+    at = queryEnd + 1;
+  }
+  return parts;
+}
 
 /** Reads `text` as a command line, also as the inside of a quoted string, and judges each command; offsets shifted by `offset`. */
 function read(text: string, offset: number, linesAreCommands: boolean, strict: boolean): DetectorHit | undefined {
