@@ -388,8 +388,11 @@ const PARAMETER_OPERATOR =
   /\$\{(?:[A-Za-z_]\w{0,30}|[0-9@*])(?:##?|%%?)[\w./*?[\]{~@+-]{0,64}\}|\$\{:\d{1,6}(?::-?[\w./*?[\]{~@+$-]{0,64})?\}/;
 /** A value that is one process substitution: `<(cmd)`, `>(tee log)`. */
 const PROCESS_SUBSTITUTION = /^\s*[<>]\(\s*[A-Za-z_][\w.-]{0,31}(?:\s[^()]{0,200})?\)\s*$/;
-/** `~+`, `~-`, `~+2`: the working directory and the directory stack, by tilde expansion. */
-const TILDE_STACK = /(?:^|[\s;|&])~[+-]\d{0,3}(?=$|[\s;|&/])/;
+/**
+ * `~+`, `~-`, `~+2`: the working directory and the directory stack, by tilde expansion. With a number, only as
+ * the whole value, after a separator or before a `/`: in prose `~-5` and `~+2` are approximate numbers.
+ */
+const TILDE_STACK = /(?:^|[\s;|&])~[+-](?:\d{1,3}\/|(?=$|[\s;|&/]))|(?:^\s*|[;|&]\s*)~[+-]\d{1,3}(?=$|[\s;|&])/;
 /** `!-1`, `!-2`: a command from the shell's history, run again. */
 const HISTORY = /(?:^\s*|[;|&!]\s*)!-\d{1,3}(?=$|[\s;|&!:])/;
 /** An absolute path standing as a word: what `findGlobbedSystemPath` looks at. */
