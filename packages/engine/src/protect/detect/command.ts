@@ -18,9 +18,10 @@
  *   escaped past aliases (`\ls`), obfuscated path arguments (`ls /a[b]c`).
  *
  * A value that merely starts with a program name and words (`echo in the mirror`, `ls 300 lexus`) is prose;
- * so is a separator before words that are not programs (`Tom & Jerry`, `a hero; more than that`). A Referer is
- * a URL, whose `/`, `;`, `&` and `#` are no shell separators: a command after one counts only when it is also
- * one inside a part of the URL (a query value, a path segment), as in a request's own values.
+ * so is a separator before words that are not programs (`Tom & Jerry`, `a hero; more than that`). In a Referer,
+ * a URL, a bare name after the URL's own `;` or `&` is a matrix parameter or a flag (`…/list?sort=asc&id`),
+ * not a command; a command with arguments there still is one (`/;ls -al`), and so is a query value or a path
+ * segment that is one by itself (`?q=;id`).
  * `command-line` is the stricter variant for higher paranoia: a value that is itself a command line
  * (`uname -a`, `ls -la /var`). `shell-expansion` reports expansions only a shell reads (`$((…))`, `${x#…}`,
  * `~+`, `!-1`, `/etc/pa[s]swd`, `<(cmd)`), whatever command they belong to.
@@ -123,45 +124,38 @@ type Strength = 'separated' | 'leading';
 const detect = (strict: boolean): Detector => {
   return (value, { location }) => {
     if (value.length < 2) return undefined;
-    if (location === 'header:referer' && LOOKS_LIKE_URL.test(value)) {
-      // what tells wherever it stands (`/bin/sh`, `cat /etc/passwd`) is read in the whole URL; a command after a
-      // separator must also be one in a part of it, as the URL's own syntax is no shell separator
-      const whole = readValue(value, true, strict);
-      if (whole === undefined || ANYWHERE.has(whole.detail)) return whole;
-      for (const [from, to] of urlParts(value)) {
-        const hit = to - from < 2 ? undefined : readValue(value.slice(from, to), true, strict);
-        if (hit !== undefined) return { detail: hit.detail, start: hit.start + from, end: hit.end + from };
-      }
-      return undefined;
-    }
     // in a whole body, lines are text lines; elsewhere a line break inside one value is a separator
-    return readValue(value, location !== 'body', strict);
+    const hit = readValue(value, location === 'body' ? 'text' : 'field', strict);
+    if (hit === undefined || location !== 'header:referer' || !LOOKS_LIKE_URL.test(value)) return hit;
+    // a Referer is a URL: its own `;` and `&` before a bare name are a matrix parameter or a flag
+    // (`…/list?sort=asc&id`), not a command; a query value or path segment is still read as the value it is
+    const asUrl = readValue(value, 'url', strict);
+    if (asUrl !== undefined) return asUrl;
+    for (const [from, to] of urlParts(value)) {
+      const part = to - from < 2 ? undefined : readValue(value.slice(from, to), 'field', strict);
+      if (part !== undefined) return { detail: part.detail, start: part.start + from, end: part.end + from };
+    }
+    return undefined;
   };
 };
 
+/**
+ * How a value's text is read: `field` (a parameter, a header: a line break is a separator), `text` (a whole
+ * body: lines are text lines), `url` (a Referer: also `;` and `&` before a bare name are the URL's syntax).
+ */
+type Syntax = 'field' | 'text' | 'url';
+
 /** Judges one value: whole when short, else the windows around its candidates. */
-function readValue(value: string, linesAreCommands: boolean, strict: boolean): DetectorHit | undefined {
+function readValue(value: string, syntax: Syntax, strict: boolean): DetectorHit | undefined {
   if (value.length <= WHOLE_VALUE) {
-    return firstCandidate(value, 0, strict) === undefined ? undefined : read(value, 0, linesAreCommands, strict);
+    return firstCandidate(value, 0, strict) === undefined ? undefined : read(value, 0, syntax, strict);
   }
   for (const [from, to] of candidateWindows(value, strict)) {
-    const hit = read(value.slice(from, to), from, linesAreCommands, strict);
+    const hit = read(value.slice(from, to), from, syntax, strict);
     if (hit !== undefined) return hit;
   }
   return undefined;
 }
-
-/** Reasons that need no separator before the command, so that a URL's own `/`, `;`, `&` and `#` do not make them. */
-const ANYWHERE: ReadonlySet<string> = new Set([
-  'dev-tcp-redirect',
-  'absolute-program',
-  'interpreter-code',
-  'builtin-defines-code',
-  'program-on-sensitive-file',
-  'pipe-to-shell',
-  'timed-probe',
-  'brace-built-command',
-]);
 
 /** A URL as browsers send one in a Referer: `scheme://…`, a path, or a host and a path (`www.example.com/…`). */
 const LOOKS_LIKE_URL = /^(?:[A-Za-z][\w+.-]{0,15}:\/\/|\/|[\w-]{1,63}(?:\.[\w-]{1,63})+(?::\d{1,5})?[/?#])/;
@@ -213,7 +207,7 @@ export function urlParts(url: string): Array<[number, number]> {
 }
 
 /** Reads `text` as a command line, also as the inside of a quoted string, and judges each command; offsets shifted by `offset`. */
-function read(text: string, offset: number, linesAreCommands: boolean, strict: boolean): DetectorHit | undefined {
+function read(text: string, offset: number, syntax: Syntax, strict: boolean): DetectorHit | undefined {
   const contexts: Array<'' | "'" | '"'> = [''];
   if (text.includes("'")) contexts.push("'");
   if (text.includes('"')) contexts.push('"');
@@ -223,7 +217,7 @@ function read(text: string, offset: number, linesAreCommands: boolean, strict: b
     let directory: string | undefined;
     scanShell(text, quote, (command) => {
       const program = programOf(command);
-      hit = judge(command, program, { text, previous, directory, linesAreCommands, strict });
+      hit = judge(command, program, { text, previous, directory, syntax, strict });
       previous = program?.program;
       directory = changedDirectory(command, directory);
       return hit !== undefined;
@@ -513,12 +507,12 @@ interface Reading {
   previous: Program | undefined;
   /** The working directory earlier commands of the value changed to (`cd /;cd etc;…`), if any. */
   directory: string | undefined;
-  linesAreCommands: boolean;
+  syntax: Syntax;
   strict: boolean;
 }
 
 function judge(command: ShellCommand, located: Located | undefined, reading: Reading): DetectorHit | undefined {
-  const { text, previous, directory, linesAreCommands, strict } = reading;
+  const { text, previous, directory, syntax, strict } = reading;
   const spanOf = (detail: string, from: ShellWord): DetectorHit => ({
     detail,
     start: Math.min(command.start, from.start),
@@ -551,7 +545,7 @@ function judge(command: ShellCommand, located: Located | undefined, reading: Rea
   if (takesNumber(name) && isTimedProbe(name, args)) return spanOf('timed-probe', word);
   // `c{a,oun}t /etc/…`, `{,ifconfig}`: a program name assembled by a brace expansion
   if (word.braceBuilt === true) return spanOf('brace-built-command', word);
-  const strength = strengthOf(command.lead, linesAreCommands);
+  const strength = strengthOf(command.lead, syntax !== 'text');
   const shellArgs = args.some((arg) => isShellArgument(arg, program.info));
   if (strength === 'leading') {
     if (program.info.suffixed && shellArgs) return spanOf('windows-program', word);
@@ -576,6 +570,8 @@ function judge(command: ShellCommand, located: Located | undefined, reading: Rea
       isDistinctive(name) || shellArgs || glued || opener === '$' || opener === '<' || opener === '>' || WHOLE_SUBSTITUTION.test(text);
     return telling ? spanOf('command-substitution', word) : undefined;
   }
+  // `…/list?sort=asc&id`, `…/docs;ls`: in a URL, a bare name after `;` or `&` is a flag or a matrix parameter
+  if (syntax === 'url' && args.length === 0 && command.redirects.length === 0 && isUrlDelimited(text, command)) return undefined;
   if (isDistinctive(name)) return spanOf('command-after-separator', word);
   // `;gcc<<<'…'`: a here-string feeds text to the program, a shell-only construct
   if (command.redirects.some((target) => target.operator === '<<<')) return spanOf('command-after-separator', word);
@@ -586,6 +582,13 @@ function judge(command: ShellCommand, located: Located | undefined, reading: Rea
   }
   const shellLike = shellArgs || command.redirects.some((target) => REDIRECT_TARGET.test(target.text));
   return shellLike ? spanOf('command-after-separator', word) : undefined;
+}
+
+/** True when a single `;` or `&` (not `&&`) leads the command, as a URL's own syntax would. */
+function isUrlDelimited(text: string, command: ShellCommand): boolean {
+  if (command.lead !== 'separator') return false;
+  const lead = text.slice(command.start, command.words[0]?.start ?? command.start).trim();
+  return lead === ';' || lead === '&';
 }
 
 /** True when the value is nothing but `;` or `|` and this one word, give or take quotes, blanks and a last `;`. */
