@@ -230,7 +230,7 @@ export class Inspection {
    * fields would hide there: in block mode the request is refused, like one whose inspection failed.
    */
   #pastBounds(part: 'request' | 'body', overflow: number): void {
-    if (this.#route.excluded('limits/inspection-bounds', part)) return;
+    if (this.#route.excluded?.('limits/inspection-bounds', part) === true) return;
     const mode = this.#mode('signatures');
     this.findings.push({
       protection: 'signatures',

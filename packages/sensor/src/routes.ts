@@ -15,8 +15,8 @@ export interface RouteSettings {
   maxBodyBytes: number;
   /** Values the signatures inspect per part of the request (head, body); more are refused when signatures block. */
   maxInputs: number;
-  /** True when the rule is switched off at this place for this route. */
-  excluded: (ruleId: string, location: string) => boolean;
+  /** True when the rule is switched off at this place for this route; absent when the route switches nothing off. */
+  excluded?: (ruleId: string, location: string) => boolean;
 }
 
 /** Finds the settings for a request. */
@@ -30,7 +30,6 @@ export function compileRoutes(config: SensorConfig): RouteResolver {
     policies: config.policies.mode,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxInputs: config.signatures.maxInputs,
-    excluded: () => false,
   };
   const compiled = config.routes.map((route, index) => compileRoute(route, index, defaults));
   if (compiled.length === 0) return () => defaults;
@@ -62,12 +61,15 @@ function compileRoute(route: SensorRoute, index: number, defaults: RouteSettings
       policies: route.protections?.policies ?? defaults.policies,
       maxBodyBytes: route.maxBodyBytes ?? defaults.maxBodyBytes,
       maxInputs: route.maxInputs ?? defaults.maxInputs,
-      excluded: (ruleId, location) =>
-        exclusions.some(
-          (e) =>
-            e.rules.some((r) => ruleMatches(r, ruleId)) &&
-            (e.locations === undefined || e.locations.some((l) => locationMatches(l, location))),
-        ),
+      excluded:
+        exclusions.length === 0
+          ? undefined
+          : (ruleId, location) =>
+              exclusions.some(
+                (e) =>
+                  e.rules.some((r) => ruleMatches(r, ruleId)) &&
+                  (e.locations === undefined || e.locations.some((l) => locationMatches(l, location))),
+              ),
     },
   };
 }

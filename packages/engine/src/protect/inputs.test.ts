@@ -45,6 +45,15 @@ test('a JSON body is walked key by key and value by value, at any depth', () => 
   assert.deepEqual(at(inputs, 'json-key:$.__proto__'), ['admin'], 'a __proto__ key is walked like any other');
 });
 
+test('JSON values in arrays and a document that is a string alone have their places', () => {
+  const values = (text: string): string[] =>
+    requestInputs({ path: '/', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(text) })
+      .inputs.filter((i) => i.kind === 'json')
+      .map((i) => `${i.location} ${i.place} ${i.value}`);
+  assert.deepEqual(values('"x"'), ['json:$ json:$ x']);
+  assert.deepEqual(values('[["a"],{"b":["c"]}]'), ['json:$[0][0] json:$[][] a', 'json:$[1].b[0] json:$[].b[] c']);
+});
+
 test('vendor JSON types and forms are read; other bodies and broken JSON are listed whole', () => {
   const json = requestInputs({
     path: '/',

@@ -139,7 +139,7 @@ export function requestInputs(request: InspectedRequest, maxInputs: number = DEF
       return result;
     }
     result.json = { value: parsed };
-    walkJson(parsed, '$', rootShape(), 0, result, maxInputs);
+    walkJson(parsed, '$', undefined, rootShape(), 0, result, maxInputs);
   } else if (type === 'application/x-www-form-urlencoded') {
     for (const [name, value] of formFields(text)) {
       add(`form-name:${name}`, name);
@@ -407,8 +407,51 @@ function childShape(parent: Shape, key: string): Shape {
   return child;
 }
 
-/** Keys and scalar values of a JSON document, with JSONPath-like locations. */
-function walkJson(value: unknown, path: string, shape: Shape, depth: number, result: RequestInputs, maxInputs: number): void {
+/**
+ * A string value of a JSON document. Its location (`json:$.items[3].sku`) is made when it is first read:
+ * most values are only looked up by their place and judged clean, and never need it.
+ */
+class JsonValueInput implements RequestInput {
+  readonly kind = 'json';
+  readonly value: string;
+  readonly place: string;
+  /** The path of the object or array that holds the value, and the value's key or position in it. */
+  readonly #parent: string;
+  readonly #member: string | number | undefined;
+  #location: string | undefined;
+
+  constructor(value: string, place: string, parent: string, member: string | number | undefined) {
+    this.value = value;
+    this.place = place;
+    this.#parent = parent;
+    this.#member = member;
+  }
+
+  get location(): string {
+    this.#location ??= memberLocation('json:', this.#parent, this.#member);
+    return this.#location;
+  }
+}
+
+/** `prefix` and the path of member `member` (a key, or an array position; none: `parent` itself) of the value at `parent`. */
+function memberLocation(prefix: string, parent: string, member: string | number | undefined): string {
+  if (member === undefined) return `${prefix}${parent}`;
+  return typeof member === 'number' ? `${prefix}${parent}[${member}]` : `${prefix}${parent}.${member}`;
+}
+
+/**
+ * Keys and scalar values of a JSON document, with JSONPath-like locations. `parent` and `member` name the
+ * value (`$` alone for the document itself); a container's own path is made only when it has members.
+ */
+function walkJson(
+  value: unknown,
+  parent: string,
+  member: string | number | undefined,
+  shape: Shape,
+  depth: number,
+  result: RequestInputs,
+  maxInputs: number,
+): void {
   if (depth > MAX_DEPTH) {
     overflowBy(result, 1);
     return;
@@ -419,10 +462,17 @@ function walkJson(value: unknown, path: string, shape: Shape, depth: number, res
     return;
   }
   const inputs = result.inputs;
+  if (typeof value === 'string') {
+    if (inputs.length < maxInputs) inputs.push(new JsonValueInput(value, shape.valuePlace, parent, member));
+    else overflowBy(result, 1);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return; // numbers, booleans and null carry nothing a detector could find
+  const path = memberLocation('', parent, member);
   if (Array.isArray(value)) {
     const items = childShape(shape, '[]');
-    for (let i = 0; i < value.length; i++) walkJson(value[i], `${path}[${i}]`, items, depth + 1, result, maxInputs);
-  } else if (value !== null && typeof value === 'object') {
+    for (let i = 0; i < value.length; i++) walkJson(value[i], path, i, items, depth + 1, result, maxInputs);
+  } else {
     // the keys of one object share their location
     const keyLocation = `json-key:${path}`;
     for (const key in value) {
@@ -430,13 +480,9 @@ function walkJson(value: unknown, path: string, shape: Shape, depth: number, res
       // keys carry attacks too (`__proto__`, `$where`, `$gt`)
       if (inputs.length < maxInputs) inputs.push({ location: keyLocation, value: key, place: shape.keyPlace, kind: 'json-key' });
       else overflowBy(result, 1);
-      walkJson(item, `${path}.${key}`, childShape(shape, key), depth + 1, result, maxInputs);
+      walkJson(item, path, key, childShape(shape, key), depth + 1, result, maxInputs);
     }
-  } else if (typeof value === 'string') {
-    if (inputs.length < maxInputs) inputs.push({ location: `json:${path}`, value, place: shape.valuePlace, kind: 'json' });
-    else overflowBy(result, 1);
   }
-  // numbers, booleans and null carry nothing a detector could find
 }
 
 function overflowBy(result: RequestInputs, count: number): void {

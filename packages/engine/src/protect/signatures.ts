@@ -270,12 +270,14 @@ export function compileSignatures(
     compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
   );
   const byLocation = new Map<string, CompiledRule[]>();
-  const rulesFor = (location: string, known: string | undefined): CompiledRule[] => {
-    // most rules name input kinds only (`query`, `header`): then every location of a kind shares one list
-    const kind = known ?? kindOf(location);
-    const key = namedOneByOne.has(kind) ? location : kind;
+  const rulesFor = (input: RequestInput): CompiledRule[] => {
+    // most rules name input kinds only (`query`, `header`): then every location of a kind shares one list, and
+    // an input that knows its kind is not asked for its location (a JSON value's is made only when read)
+    const kind = input.kind ?? kindOf(input.location);
+    const key = namedOneByOne.has(kind) ? input.location : kind;
     let list = byLocation.get(key);
     if (list === undefined) {
+      const location = input.location;
       list = compiled.filter((c) => applies(c.rule, location));
       if (byLocation.size >= 10_000) byLocation.clear();
       byLocation.set(key, list);
@@ -293,7 +295,7 @@ export function compileSignatures(
     inspect(inputs, into = { score: 0, matches: [] }, skip) {
       const matched = new Set(into.matches.map((m) => m.ruleId));
       for (const input of inputs) {
-        const candidates = rulesFor(input.location, input.kind);
+        const candidates = rulesFor(input);
         if (candidates.length === 0) continue;
         // array positions do not change a verdict (no detector reads them): `items[3].sku` and `items[7].sku` share a key
         const place = input.place ?? (input.location.includes('[') ? input.location.replace(ARRAY_INDEX, '[]') : input.location);
