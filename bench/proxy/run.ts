@@ -11,7 +11,7 @@
  * upstream process; each cell is bounded (`--duration` seconds after a `--warmup`). Never part of `npm test`.
  *
  * Usage: node --conditions=palisade-src --import tsx bench/proxy/run.ts [--duration 8] [--warmup 2]
- *        [--targets direct,bare,palisade,nginx,modsec] [--workloads get,json1k,json64k,mix] [--connections 50]
+ *        [--targets direct,bare,palisade,nginx,modsec] [--workloads get,json1k,json64k,mix,json1k-varied,json64k-varied] [--connections 50]
  *        [--threads 1] [--rate 1000] [--rate-workloads get,json1k] [--rate-duration 8] [--nginx-workers 1]
  *        [--crs-pl 1] [--modsec-args-limit 10000] [--palisade-args="--paranoia 2"] [--no-spec] [--no-policies] [--palisade "<command with {listen} {upstream}>"] [--json FILE]
  */

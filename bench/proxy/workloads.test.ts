@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quantile } from './paced-client.js';
 import { wrkScript } from './wrk.js';
-import { jsonBody, rawRequest, workloads } from './workloads.js';
+import { jsonBody, rawRequest, variedJsonBody, workloads } from './workloads.js';
 
 describe('proxy benchmark workloads', () => {
   it('builds JSON bodies of exactly the requested size', () => {
@@ -10,6 +10,25 @@ describe('proxy benchmark workloads', () => {
       const body = jsonBody(size);
       assert.equal(Buffer.byteLength(body), size);
       assert.ok(Array.isArray((JSON.parse(body) as { orders: unknown[] }).orders));
+    }
+  });
+
+  it('builds varied JSON bodies of exactly the requested size that share almost no values', () => {
+    const values = (body: string): Set<string> => {
+      const found = new Set<string>();
+      JSON.parse(body, (_key, value: unknown) => {
+        if (typeof value === 'string' && value.length > 8) found.add(value);
+        return value;
+      });
+      return found;
+    };
+    for (const size of [1024, 64 * 1024]) {
+      const [a = '', b = ''] = [variedJsonBody(size, 1), variedJsonBody(size, 2)];
+      assert.equal(Buffer.byteLength(a), size);
+      assert.equal(variedJsonBody(size, 1), a);
+      const first = values(a);
+      const shared = [...values(b)].filter((value) => first.has(value));
+      assert.ok(shared.length <= first.size / 20, `${shared.length} of ${first.size} values shared`);
     }
   });
 

@@ -77,6 +77,131 @@ export function jsonBody(bytes: number): string {
   return JSON.stringify({ orders, comment: comment.slice(0, Math.max(0, comment.length - (size(comment) - bytes))) });
 }
 
+const NAMES = [
+  'Ada',
+  'Björn',
+  'Chiara',
+  'Dmitri',
+  'Esther',
+  'Farid',
+  'Grace',
+  'Hiroshi',
+  'Ines',
+  'Jonas',
+  'Kemal',
+  'Lucía',
+  'Mbali',
+  'Noor',
+  'Olu',
+  'Priya',
+];
+const TEXT = [
+  'please',
+  'call',
+  'before',
+  'delivery',
+  'the',
+  'gate',
+  'code',
+  'is',
+  'on',
+  'left',
+  'side',
+  'of',
+  'building',
+  'leave',
+  'it',
+  'with',
+  'neighbour',
+  'if',
+  'nobody',
+  'answers',
+  'fragile',
+  'glass',
+  'inside',
+  'thanks',
+  'back',
+  'door',
+  'after',
+  'noon',
+];
+
+/** A deterministic pseudo-random source (mulberry32) for `seed`. */
+function randomOf(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One order record like `order`, but with every string value drawn from `random`: names, addresses, notes in
+ * free text and identifiers that no other record or body of the run repeats, as real traffic sends them.
+ */
+function variedOrder(random: () => number): Record<string, unknown> {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const digits = (n: number) => String(Math.floor(random() * 10 ** n)).padStart(n, '0');
+  const words = (n: number) => Array.from({ length: n }, () => pick(TEXT)).join(' ');
+  const first = pick(NAMES);
+  const last = `${pick(WORDS)}${pick(['son', 'berg', 'ley', 'ford', 'ini'])}`;
+  return {
+    id: `ord_${digits(10)}`,
+    customer: { name: `${first} ${last}`, email: `${first.toLowerCase()}.${last}${digits(3)}@example.com`, phone: `+1-555-${digits(4)}` },
+    shipping: {
+      street: `${1 + Math.floor(random() * 999)} ${pick(WORDS)} ${pick(['Street', 'Road', 'Lane'])}`,
+      city: pick(WORDS),
+      zip: digits(5),
+      country: pick(['US', 'CA', 'GB', 'DE']),
+    },
+    items: [
+      {
+        sku: `SKU-${digits(6)}`,
+        name: `${pick(WORDS)} ${pick(['jacket', 'boots', 'scarf'])} size ${pick(['S', 'M', 'L'])}, model ${digits(4)}`,
+        quantity: 1 + Math.floor(random() * 3),
+        price: Math.round(random() * 20000) / 100,
+      },
+      {
+        sku: `SKU-${digits(6)}`,
+        name: `${pick(WORDS)} ${pick(['gloves', 'hat', 'socks'])} (${digits(3)})`,
+        quantity: 1,
+        price: Math.round(random() * 9000) / 100,
+      },
+    ],
+    note: `${words(4 + Math.floor(random() * 8))}; ${words(3)}, ring ${1 + Math.floor(random() * 3)} times (${digits(4)}).`,
+    createdAt: new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 365 * 86_400) * 1000).toISOString(),
+  };
+}
+
+/**
+ * A JSON document of exactly `bytes` bytes shaped like `jsonBody`'s, whose string values are drawn from a
+ * pseudo-random source seeded by `seed`: bodies of different seeds share almost no values, so nothing is
+ * remembered clean from one request to the next (the worst case for inspection, and what a reviewer sends).
+ */
+export function variedJsonBody(bytes: number, seed: number): string {
+  const random = randomOf(seed);
+  const orders: Record<string, unknown>[] = [variedOrder(random)];
+  const size = (comment: string) => Buffer.byteLength(JSON.stringify({ orders, comment }));
+  for (let i = 1; i < 10_000; i++) {
+    orders.push(variedOrder(random));
+    if (size('') > bytes) {
+      orders.pop();
+      break;
+    }
+  }
+  let comment = '';
+  while (size(comment) < bytes) comment += `${TEXT[Math.floor(random() * TEXT.length)]} `;
+  return JSON.stringify({ orders, comment: comment.slice(0, Math.max(0, comment.length - (size(comment) - bytes))) });
+}
+
+/** Bodies in the rotation of a varied workload: more distinct values than the clean-value memory keeps. */
+const VARIED_BODIES = 40;
+/** The same for 1 KB bodies (about 20 values each). */
+const VARIED_SMALL_BODIES = 4_000;
+
 /** The small GET: an API search with a few query parameters. */
 const SMALL_GET = get('/api/items?q=running+shoes&page=2&sort=price&size=20');
 
@@ -90,7 +215,7 @@ const ATTACKS: readonly BenchRequest[] = [
 ];
 
 /** The workloads' names. */
-export type WorkloadName = 'get' | 'json1k' | 'json64k' | 'mix';
+export type WorkloadName = 'get' | 'json1k' | 'json64k' | 'json1k-varied' | 'json64k-varied' | 'mix';
 
 /** Every workload by name. */
 export function workloads(): Record<WorkloadName, Workload> {
@@ -102,6 +227,16 @@ export function workloads(): Record<WorkloadName, Workload> {
     get: { name: 'get', description: 'small GET (query string, 4 headers)', requests: [SMALL_GET] },
     json1k: { name: 'json1k', description: `JSON POST, ${oneKb.body?.length} bytes`, requests: [oneKb] },
     json64k: { name: 'json64k', description: `JSON POST, ${sixtyFourKb.body?.length} bytes`, requests: [sixtyFourKb] },
+    'json1k-varied': {
+      name: 'json1k-varied',
+      description: `JSON POST, 1024 bytes, ${VARIED_SMALL_BODIES} bodies with no values in common`,
+      requests: Array.from({ length: VARIED_SMALL_BODIES }, (_, seed) => post('/api/orders', variedJsonBody(1024, seed + 1))),
+    },
+    'json64k-varied': {
+      name: 'json64k-varied',
+      description: `JSON POST, 65536 bytes, ${VARIED_BODIES} bodies with no values in common`,
+      requests: Array.from({ length: VARIED_BODIES }, (_, seed) => post('/api/orders/bulk', variedJsonBody(64 * 1024, seed + 1))),
+    },
     mix: { name: 'mix', description: 'small GET with 5% attacks (SQLi, XSS, traversal, command, JSON SQLi)', requests: mix },
   };
 }
