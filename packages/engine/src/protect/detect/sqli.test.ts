@@ -115,9 +115,11 @@ describe('sqli detector', () => {
 
   describe('a dangerous function needs the arguments it runs with', () => {
     // BENCHMARK(count, expression) and UPDATEXML(xml, xpath, value) refuse fewer: a syntax error, no delay
-    for (const value of ['Benchmark(2024)', 'Annual report benchmark(2024) results', 'BENChmARk(2999', 'updatexml(1,2)']) {
+    for (const value of ['Benchmark(2024)', 'Annual report benchmark(2024) results', 'updatexml(1,2)']) {
       it(`lets ${JSON.stringify(value)} through`, () => assert.equal(reason(value), undefined));
     }
+    // a call left open where the value ends is read as the start of one (CRS 942151 reads `name(` so too)
+    it('still reports a call left open at the end', () => assert.equal(reason('BENChmARk(2999'), 'sql-function'));
     for (const value of ['benchmark(2999999,md5(1))', '1 or benchmark(2999999,md5(1', '1 and updatexml(1,concat(0x7e,user()),1)']) {
       it(`reports ${JSON.stringify(value)}`, () => assert.equal(reason(value), 'dangerous-function'));
     }

@@ -766,10 +766,9 @@ export class SqlReader {
     this.closeGroup();
     this.depth--;
     this.nested--;
-    // `Benchmark(2024)`, `BENCHMARK(2999` at a value's end: too few arguments for the function to run
-    const runs = written >= leastArguments(name);
-    if (dangerous && !this.failed && runs) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
-    if (!this.failed) this.noteFunction(at, name, open && runs && this.atEnd(), this.signals > signalsBefore);
+    // `Benchmark(2024)`: too few arguments for the function to run (a call left open is still one, see noteFunction)
+    if (dangerous && !this.failed && written >= leastArguments(name)) this.note(Evidence.DANGEROUS, this.tokens().startAt(at));
+    if (!this.failed) this.noteFunction(at, name, open && this.atEnd(), this.signals > signalsBefore);
     return CALL;
   }
 
