@@ -9,6 +9,7 @@ import { PalisadeError } from '@palisade/core';
 import { parse as parseYaml } from 'yaml';
 import { decodedForms } from './decode.js';
 import type { RequestInput } from './inputs.js';
+import { characterClasses, triggersOf } from './prefilter.js';
 import { maskedSnippet } from './snippet.js';
 import { type Detector, type DetectorHit, SEVERITY_SCORES, type Severity, type SignatureCategory } from './types.js';
 
@@ -237,6 +238,10 @@ interface CompiledRule {
   rule: SignatureRule;
   score: number;
   test: Detector;
+  /** The character classes a form must have one of for `test` to be called on it (see `prefilter.ts`). */
+  triggers: number;
+  /** Its position among the compiled rules. */
+  index: number;
 }
 
 /** Signatures compiled for one paranoia level. */
@@ -264,7 +269,14 @@ export function compileSignatures(
     disabled.some((d) => d === id || (d.endsWith('/*') && id.startsWith(d.slice(0, -1))) || d === id.split('/')[0]);
   const compiled: CompiledRule[] = rules
     .filter((rule) => rule.paranoia <= paranoia && !isDisabled(rule.id))
-    .map((rule) => ({ rule, score: SEVERITY_SCORES[rule.severity], test: matcherOf(rule, detectors) }));
+    .map((rule, index) => ({
+      rule,
+      score: SEVERITY_SCORES[rule.severity],
+      test: matcherOf(rule, detectors),
+      triggers: triggersOf(rule.detector === undefined ? undefined : detectors[rule.detector]),
+      index,
+    }));
+  const indexOf = new Map(compiled.map((c) => [c.rule.id, c.index]));
   // The rules that apply to a location, worked out once per distinct location (bounded cache).
   const namedOneByOne = new Set(
     compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
@@ -288,12 +300,18 @@ export function compileSignatures(
   // request, and the detectors are pure functions of value and location. Bounded; emptied when full.
   const clean = new Map<string, Set<string>>();
   let cleanCount = 0;
+  const classes: number[] = [];
   return {
     rules: compiled.map((c) => c.rule),
     threshold,
     paranoia,
     inspect(inputs, into = { score: 0, matches: [] }, skip) {
-      const matched = new Set(into.matches.map((m) => m.ruleId));
+      // the rules that matched already (each counts once per call and across the calls of one request), by index
+      const matched = new Uint8Array(compiled.length);
+      for (const match of into.matches) {
+        const index = indexOf.get(match.ruleId);
+        if (index !== undefined) matched[index] = 1;
+      }
       for (const input of inputs) {
         const candidates = rulesFor(input);
         if (candidates.length === 0) continue;
@@ -304,18 +322,34 @@ export function compileSignatures(
         // only a value every rule looked at, and none matched, is remembered as clean
         let complete = true;
         const forms = windowed(decodedForms(input.value));
-        const asSent = [input.value];
+        // the classes of each form's characters, for the detectors' prefilter, and of all of them together
+        classes.length = 0;
+        let any = 0;
+        for (const form of forms) {
+          const found = characterClasses(form);
+          classes.push(found);
+          any |= found;
+        }
+        const sentClasses = forms[0] === input.value ? (classes[0] as number) : characterClasses(input.value);
+        any |= sentClasses;
         for (const candidate of candidates) {
+          // no form has a character the rule's detector needs: it cannot match, and has judged the value
+          if ((any & candidate.triggers) === 0) continue;
           const id = candidate.rule.id;
-          if (matched.has(id) || skip?.(id, input.location)) {
+          if (matched[candidate.index] === 1 || skip?.(id, input.location)) {
             complete = false;
             continue;
           }
-          for (const form of candidate.rule.decode === false ? asSent : forms) {
+          const asSent = candidate.rule.decode === false;
+          const count = asSent ? 1 : forms.length;
+          for (let k = 0; k < count; k++) {
+            // a form without any character the detector needs cannot be reported by it
+            if (((asSent ? sentClasses : (classes[k] as number)) & candidate.triggers) === 0) continue;
+            const form = asSent ? input.value : (forms[k] as string);
             const hit = candidate.test(form, { location: input.location });
             if (hit === undefined) continue;
             complete = false;
-            matched.add(id);
+            matched[candidate.index] = 1;
             into.score += candidate.score;
             into.matches.push({
               ruleId: id,
