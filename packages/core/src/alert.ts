@@ -90,6 +90,11 @@ export interface Alert {
   /** One line a person reads first. */
   summary: string;
   evidence: AlertEvidence;
+  /**
+   * How the alert's other entities relate to its acting one (`entities[0]`): the requests that showed each
+   * (an address the fingerprint's requests came from, the user an address signed in as), with counts.
+   */
+  links?: ActorLink[];
   /** The actor the alert was attributed to (`actor` entity value), when entities could be linked. */
   actor?: string;
   /** The incident it was folded into. */

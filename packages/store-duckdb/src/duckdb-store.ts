@@ -255,7 +255,7 @@ export class DuckDbStore implements Store {
         for (const a of alerts) {
           await this.#connection.run(
             `INSERT OR REPLACE INTO alerts VALUES ($id, $rule, $category, $severity, $confidence, make_timestamp(${timestampUs(a.firstSeen)}),
-              make_timestamp(${timestampUs(a.lastSeen)}), make_timestamp(${timestampUs(a.raisedAt)}), $summary, $entities, $evidence)`,
+              make_timestamp(${timestampUs(a.lastSeen)}), make_timestamp(${timestampUs(a.raisedAt)}), $summary, $entities, $evidence, $links)`,
             {
               id: a.id,
               rule: a.ruleId,
@@ -265,6 +265,7 @@ export class DuckDbStore implements Store {
               summary: a.summary,
               entities: JSON.stringify(a.entities),
               evidence: JSON.stringify(a.evidence),
+              links: a.links === undefined ? null : JSON.stringify(a.links),
             },
           );
         }
@@ -282,10 +283,12 @@ export class DuckDbStore implements Store {
     const since = options.since === undefined ? '' : `WHERE last_seen >= make_timestamp(${timestampUs(options.since)})`;
     const rows = await this.#rows(
       `SELECT id, rule_id, category, severity, confidence, epoch_ms(first_seen) AS first, epoch_ms(last_seen) AS last,
-        epoch_ms(raised_at) AS raised, summary, entities::VARCHAR AS entities, evidence::VARCHAR AS evidence
+        epoch_ms(raised_at) AS raised, summary, entities::VARCHAR AS entities, evidence::VARCHAR AS evidence,
+        links::VARCHAR AS links
        FROM alerts ${since} ORDER BY raised_at, id`,
     );
     return rows.map((r) => ({
+      ...(r.links === null || r.links === undefined ? {} : { links: JSON.parse(String(r.links)) }),
       id: String(r.id),
       ruleId: String(r.rule_id),
       category: String(r.category) as Alert['category'],

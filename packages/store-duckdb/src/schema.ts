@@ -6,7 +6,7 @@
  */
 
 /** The newest schema version this code writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** Ordered migrations: index 0 brings an empty database to version 1, and so on. */
 export const MIGRATIONS: readonly string[] = [
@@ -113,6 +113,10 @@ export const MIGRATIONS: readonly string[] = [
     user_agents BIGINT NOT NULL,
     PRIMARY KEY (hour, kind, value)
   );
+  `,
+  // 5: how an alert's entities relate to its acting one (\`Alert.links\`, with request counts)
+  `
+  ALTER TABLE alerts ADD COLUMN IF NOT EXISTS links JSON;
   `,
 ];
 

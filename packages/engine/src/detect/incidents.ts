@@ -16,6 +16,15 @@ const LINKING = new Set(['ip', 'user', 'api_key', 'session']);
 
 const keyOf = (e: EntityRef): string => `${e.kind}\u0000${e.value}`;
 
+/** Requests of the alert that named `entity`: its window's (at its peak) when it is the acting entity, else its link's count. */
+function requestsNaming(alert: Alert, entity: EntityRef): number {
+  if (keyOf(alert.entities[0] as EntityRef) === keyOf(entity)) {
+    const { count, peak_count: peak } = alert.evidence.features;
+    return Math.max(typeof count === 'number' ? count : 1, typeof peak === 'number' ? peak : 0);
+  }
+  return alert.links?.find((l) => keyOf(l.to) === keyOf(entity))?.events ?? 1;
+}
+
 /**
  * Folds alerts into incidents, one per actor. Two alerts belong to one actor when they name the same user,
  * API key, session or address, or when both name as their acting entity the same client fingerprint: a
@@ -71,14 +80,41 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
     const id = `inc-${createHash('sha256').update(first.id).digest('hex').slice(0, 16)}`;
     const entities = new Map<string, EntityRef>();
     const links: ActorLink[] = [];
+    const named = new Map<string, Alert>();
     for (const alert of group) {
       alert.actor = actor;
       alert.incidentId = id;
       const own = alert.entities[0] as EntityRef;
+      // how this alert joined the ones before it: an entity both name
+      const shared = linking(alert).find((e) => named.has(keyOf(e)));
+      const earlier = shared === undefined ? undefined : named.get(keyOf(shared));
+      if (shared !== undefined && earlier !== undefined && links.length < MAX_LINKS) {
+        const before = earlier.entities[0] as EntityRef;
+        if (keyOf(before) !== keyOf(own)) {
+          links.push({
+            from: before,
+            to: own,
+            reason: `${earlier.ruleId} and ${alert.ruleId} both name ${shared.kind} ${shared.value}`,
+            events: requestsNaming(alert, shared),
+            firstSeen: alert.firstSeen,
+          });
+        }
+      }
+      for (const entity of linking(alert)) if (!named.has(keyOf(entity))) named.set(keyOf(entity), alert);
+      const counted = new Map((alert.links ?? []).map((l) => [keyOf(l.to), l]));
       for (const entity of alert.entities) {
         if (entities.size < MAX_ENTITIES) entities.set(keyOf(entity), entity);
         if (entity !== own && links.length < MAX_LINKS && (entity.kind !== 'fingerprint' || group.length === 1)) {
-          links.push({ from: own, to: entity, reason: `seen together in ${alert.ruleId}`, events: 1, firstSeen: alert.firstSeen });
+          // a rule's alert counts the requests that showed each entity; a detector's names them without counts
+          links.push(
+            counted.get(keyOf(entity)) ?? {
+              from: own,
+              to: entity,
+              reason: `named together by ${alert.ruleId}`,
+              events: 1,
+              firstSeen: alert.firstSeen,
+            },
+          );
         }
       }
     }

@@ -63,6 +63,7 @@ export interface ObserverOptions {
 }
 
 const NO_ATTACKS: readonly string[] = Object.freeze([]);
+const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
 
 /**
  * What a parse worker may have read of an event already (attack classes, network, fingerprint), attached to
@@ -126,33 +127,32 @@ export function createObserver(options: ObserverOptions = {}): Observer {
           templater.resolve({ host, method, path: request.path }) ??
           request.path)
         : (known ?? resolve?.({ host, method, path: request.path }) ?? request.path);
+    const facts = (event as WithFacts)[PRECOMPUTED] ?? readFacts(event);
+    const ip = client.ip;
+    const apiKey = identity.consumer ?? identity.apiKey;
+    // every field is set, in one order, present or not: one shape for every observation, so that the rules'
+    // readers stay monomorphic (optional fields added one by one made a shape per combination)
     const observation: Observation = {
       id: event.id,
       time: event.time,
+      ip,
+      network: ip === undefined ? undefined : facts.network,
+      user: identity.user,
+      apiKey,
+      session: identity.session,
+      fingerprint: facts.fingerprint,
       host,
       method,
       template,
       endpoint: `${method} ${host}${template}`,
-      objectIds: template.includes('{') ? parameterValues(request.path, template) : [],
-      attacks: NO_ATTACKS,
+      objectIds: template.includes('{') ? parameterValues(request.path, template) : NO_IDS,
+      query: request.query === '' ? undefined : request.query,
+      status: response?.status,
+      bytesOut: response?.size,
+      login: undefined,
+      attacks: facts.attacks.length > 0 ? facts.attacks : NO_ATTACKS,
       entities: event.entities,
     };
-    const facts = (event as WithFacts)[PRECOMPUTED] ?? readFacts(event);
-    if (facts.attacks.length > 0) observation.attacks = facts.attacks;
-    if (request.query !== undefined && request.query !== '') observation.query = request.query;
-    if (client.ip !== undefined) {
-      observation.ip = client.ip;
-      if (facts.network !== undefined) observation.network = facts.network;
-    }
-    if (identity.user !== undefined) observation.user = identity.user;
-    const apiKey = identity.consumer ?? identity.apiKey;
-    if (apiKey !== undefined) observation.apiKey = apiKey;
-    if (identity.session !== undefined) observation.session = identity.session;
-    if (facts.fingerprint !== undefined) observation.fingerprint = facts.fingerprint;
-    if (response !== undefined) {
-      observation.status = response.status;
-      if (response.size !== undefined) observation.bytesOut = response.size;
-    }
     if (method === 'POST' && LOGIN_PATH.test(template) && response !== undefined) {
       const name = loginName(request.body?.text);
       if (name !== undefined) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert, EntityRef, TimelineEntry } from '@palisade/core';
+import type { ActorLink, Alert, EntityRef, TimelineEntry } from '@palisade/core';
 import type { Observation } from './observation.js';
 import { fieldReader, type Scenario } from './scenario.js';
 import { createWindow, type GroupWindow, restoreWindow, type SavedWindow, type WindowStep } from './windows.js';
@@ -19,6 +19,8 @@ interface ActiveAlert {
   alert: Alert;
   entities: Map<string, EntityRef>;
   coCounts: Map<string, number>;
+  /** Per other entity (`kind\0value`), its link to the acting entity, counted as requests show it. */
+  links?: Map<string, ActorLink>;
   timeline: Map<string, TimelineEntry & { count: number }>;
   latest: string[];
   peak: Record<string, number>;
@@ -442,6 +444,7 @@ export class ScenarioState {
       },
       entities: new Map([[`${own.kind}\u0000${own.value}`, own]]),
       coCounts: new Map(),
+      links: new Map(),
       timeline: new Map(),
       latest: [],
       peak: { ...features },
@@ -467,17 +470,36 @@ export class ScenarioState {
   /** Records a step's co-entities, timeline bucket and sample id in an active alert. */
   #track(active: ActiveAlert, step: WindowStep): void {
     const entry = step.o;
+    const own = active.alert.entities[0] as EntityRef;
     const add = (kind: string, value: string | undefined): void => {
-      if (value === undefined) return;
+      if (value === undefined || (kind === own.kind && value === own.value)) return;
       const key = `${kind}\u0000${value}`;
+      const link = active.links?.get(key);
+      if (link !== undefined) {
+        link.events++;
+        return;
+      }
       if (active.entities.has(key)) return;
       const n = active.coCounts.get(kind) ?? 0;
       if (n >= MAX_CO_ENTITIES) return;
       active.coCounts.set(kind, n + 1);
       const entity = { kind, value };
       active.entities.set(key, entity);
-      // the alert's list is live: listeners told of the alert when it was raised see what joins it later
+      // the alert's lists are live: listeners told of the alert when it was raised see what joins it later
       active.alert.entities.push(entity);
+      // a state saved before alerts kept links has none: its open alerts go on without them
+      if (active.links !== undefined) {
+        const made: ActorLink = {
+          from: own,
+          to: entity,
+          reason: linkReason(own.kind, kind, this.#scenario.id),
+          events: 1,
+          firstSeen: step.time,
+        };
+        active.links.set(key, made);
+        if (active.alert.links === undefined) active.alert.links = [made];
+        else active.alert.links.push(made);
+      }
     };
     if (entry !== undefined) {
       add('ip', entry.ip);
@@ -591,6 +613,23 @@ export class ScenarioState {
   finish(): void {
     for (const group of this.#allGroups()) this.#end(group);
   }
+}
+
+/** What an entity is called in a link's reason. */
+const NOUN: Record<string, string> = { ip: 'address', user: 'user', api_key: 'API key', session: 'session', fingerprint: 'client' };
+
+/** Why an alert's entity of kind `to` goes with its acting entity of kind `from`, in a few words. */
+export function linkReason(from: string, to: string, ruleId: string): string {
+  const of = `the ${NOUN[from] ?? from}'s requests`;
+  const how =
+    to === 'ip'
+      ? 'came from this address'
+      : to === 'user'
+        ? 'were signed in as this user'
+        : to === 'fingerprint'
+          ? 'came from this client'
+          : `carried this ${NOUN[to] ?? to}`;
+  return `${of} ${how} (${ruleId})`;
 }
 
 function formatBytes(n: number): string {

@@ -343,3 +343,60 @@ test('a saved state goes on in a new runner; a rule changed since starts afresh 
   for (const o of reads('u', 10, 6)) changed.add(o);
   assert.equal(changed.finish().alerts.length, 0);
 });
+
+test("an alert's links count the requests that showed each entity; an incident says which entity joined its alerts", () => {
+  const yaml = `
+rules:
+  - id: test/walk
+    category: scraping
+    severity: medium
+    description: x
+    summary: '{entity} {distinct} pages'
+    groupBy: [fingerprint]
+    distinct: target
+    window: 1h
+    threshold: { distinct: 20 }
+  - id: test/user-walk
+    category: bola
+    severity: high
+    description: x
+    summary: '{entity} {distinct} pages'
+    groupBy: [user]
+    distinct: target
+    window: 1h
+    threshold: { distinct: 20 }
+`;
+  // one client walks pages from three addresses, 20 of its 30 requests from the first; its user reads along
+  const walk = Array.from({ length: 30 }, (_, i) =>
+    obs({
+      time: T0 + i * 1000,
+      fingerprint: 'ua:bot',
+      ip: i < 20 ? '203.0.113.1' : `203.0.113.${i % 2 === 0 ? 2 : 3}`,
+      user: 'u-7',
+      template: '/v2/products',
+      query: `page=${i}`,
+    }),
+  );
+  const runner = createDetectionRunner({ scenarios: parseScenarios(yaml, 'test.yaml') });
+  for (const o of walk) runner.add(o);
+  const { alerts, incidents } = runner.finish();
+  const byFingerprint = alerts.find((a) => a.ruleId === 'test/walk') as Alert;
+  const links = new Map((byFingerprint.links ?? []).map((l) => [`${l.to.kind} ${l.to.value}`, l]));
+  assert.equal(links.get('ip 203.0.113.1')?.events, 20);
+  assert.equal(links.get('ip 203.0.113.2')?.events, 5);
+  assert.equal(links.get('ip 203.0.113.3')?.events, 5);
+  assert.equal(links.get('user u-7')?.events, 30);
+  assert.equal(links.get('ip 203.0.113.1')?.reason, "the client's requests came from this address (test/walk)");
+  assert.equal(links.get('user u-7')?.reason, "the client's requests were signed in as this user (test/walk)");
+  assert.equal(links.get('ip 203.0.113.1')?.firstSeen, T0);
+  assert.equal(links.get('ip 203.0.113.2')?.firstSeen, T0 + 20_000);
+
+  assert.equal(incidents.length, 1, 'the user links both alerts');
+  const joined = incidents[0]?.links.find((l) => l.reason.includes('both name'));
+  assert.deepEqual(joined && { from: joined.from, to: joined.to, reason: joined.reason }, {
+    from: { kind: 'fingerprint', value: 'ua:bot' },
+    to: { kind: 'user', value: 'u-7' },
+    reason: 'test/walk and test/user-walk both name user u-7',
+  });
+  assert.equal(joined?.events, 30, "the requests of the user's own alert, at its peak");
+});

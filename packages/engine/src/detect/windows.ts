@@ -87,13 +87,23 @@ export function restoreWindow(windowMs: number, saved: SavedWindow): GroupWindow
   return undefined;
 }
 
-/** The entries of every empty exact window (shared, never written). */
-const NO_ENTRIES: WindowEntry[] = [];
+/** The columns of every empty exact window (shared, never written). */
+const NONE: never[] = [];
 
+/**
+ * An exact window as columns: the observations' times (an unboxed array of doubles: what expiry reads), the
+ * observations, and what the scenario read of each only when it reads it. No object per counted
+ * observation, and expiry reads one array instead of following each entry to its observation.
+ */
 class ExactWindow implements GroupWindow {
   readonly #windowMs: number;
-  /** Oldest first from `#head`; a window's first entry starts an array of capacity 1 (most groups hold one or two). */
-  #entries: WindowEntry[] = NO_ENTRIES;
+  /** Oldest first from `#head`; a window's first observation starts arrays of capacity 1 (most groups hold one or two). */
+  #times: number[] = NONE;
+  #observations: Observation[] = NONE;
+  /** Distinct values and spread values read, per observation (only once the scenario has read one). */
+  #values: Array<string | undefined> | undefined;
+  #spreads: Array<string | undefined> | undefined;
+  #flags: boolean[] | undefined;
   #head = 0;
   #distinct: Map<string, number> | undefined;
   #spread: Map<string, number> | undefined;
@@ -105,7 +115,7 @@ class ExactWindow implements GroupWindow {
   }
 
   get count(): number {
-    return this.#entries.length - this.#head;
+    return this.#times.length - this.#head;
   }
   get distinct(): number {
     return this.#distinct?.size ?? 0;
@@ -114,69 +124,96 @@ class ExactWindow implements GroupWindow {
     return this.#spread?.size ?? 0;
   }
   get firstTime(): number {
-    return (this.#entries[this.#head] as WindowEntry | undefined)?.o.time ?? Number.NaN;
+    return this.#head < this.#times.length ? (this.#times[this.#head] as number) : Number.NaN;
   }
 
   add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void {
-    const entry: WindowEntry = { o, value, spread, flagged };
-    if (this.#entries === NO_ENTRIES) this.#entries = [entry];
-    else this.#entries.push(entry);
+    const at = this.#times.length;
+    if (this.#times === NONE) {
+      this.#times = [o.time];
+      this.#observations = [o];
+    } else {
+      this.#times.push(o.time);
+      this.#observations.push(o);
+    }
     if (value !== undefined) {
+      this.#values ??= new Array<string | undefined>(at).fill(undefined);
       this.#distinct ??= new Map();
       this.#distinct.set(value, (this.#distinct.get(value) ?? 0) + 1);
     }
+    if (this.#values !== undefined) this.#values.push(value);
     if (spread !== undefined) {
+      this.#spreads ??= new Array<string | undefined>(at).fill(undefined);
       this.#spread ??= new Map();
       this.#spread.set(spread, (this.#spread.get(spread) ?? 0) + 1);
     }
-    if (flagged) this.flagged++;
+    if (this.#spreads !== undefined) this.#spreads.push(spread);
+    if (flagged) {
+      this.#flags ??= new Array<boolean>(at).fill(false);
+      this.flagged++;
+    }
+    if (this.#flags !== undefined) this.#flags.push(flagged);
     this.bytes += o.bytesOut ?? 0;
     if (this.count > MAX_ENTRIES) this.#drop();
   }
 
   expire(now: number): void {
     const horizon = now - this.#windowMs;
-    while (this.#head < this.#entries.length && (this.#entries[this.#head] as WindowEntry).o.time <= horizon) this.#drop();
+    while (this.#head < this.#times.length && (this.#times[this.#head] as number) <= horizon) this.#drop();
   }
 
   #drop(): void {
-    const entry = this.#entries[this.#head] as WindowEntry;
-    this.#head++;
-    if (entry.value !== undefined && this.#distinct !== undefined) decrement(this.#distinct, entry.value);
-    if (entry.spread !== undefined && this.#spread !== undefined) decrement(this.#spread, entry.spread);
-    if (entry.flagged) this.flagged--;
-    this.bytes -= entry.o.bytesOut ?? 0;
-    if (this.#head === this.#entries.length) {
-      this.#entries = NO_ENTRIES;
+    const i = this.#head++;
+    const value = this.#values?.[i];
+    if (value !== undefined && this.#distinct !== undefined) decrement(this.#distinct, value);
+    const spread = this.#spreads?.[i];
+    if (spread !== undefined && this.#spread !== undefined) decrement(this.#spread, spread);
+    if (this.#flags?.[i] === true) this.flagged--;
+    this.bytes -= (this.#observations[i] as Observation).bytesOut ?? 0;
+    if (this.#head === this.#times.length) {
+      this.#times = NONE;
+      this.#observations = NONE;
+      this.#values = undefined;
+      this.#spreads = undefined;
+      this.#flags = undefined;
       this.#head = 0;
       this.#distinct = undefined;
       this.#spread = undefined;
-    } else if (this.#head > 16 && this.#head * 2 > this.#entries.length) {
-      this.#entries.splice(0, this.#head);
+    } else if (this.#head > 16 && this.#head * 2 > this.#times.length) {
+      for (const column of [this.#times, this.#observations, this.#values, this.#spreads, this.#flags]) column?.splice(0, this.#head);
       this.#head = 0;
     }
   }
 
   firstIds(n: number): string[] {
-    return this.#entries.slice(this.#head, this.#head + n).map((e) => e.o.id);
+    return this.#observations.slice(this.#head, this.#head + n).map((o) => o.id);
   }
 
   save(): SavedWindow {
-    return { kind: 'exact', entries: this.#entries.slice(this.#head) };
+    const entries: WindowEntry[] = [];
+    for (let i = this.#head; i < this.#times.length; i++) {
+      entries.push({
+        o: this.#observations[i] as Observation,
+        value: this.#values?.[i],
+        spread: this.#spreads?.[i],
+        flagged: this.#flags?.[i] === true,
+      });
+    }
+    return { kind: 'exact', entries };
   }
 
   steps(): WindowStep[] {
-    return this.#entries
+    return this.#observations
       .slice(this.#head)
-      .map(({ o }) => ({ time: o.time, id: o.id, endpoint: `${o.method} ${o.template}`, status: o.status, count: 1, o }));
+      .map((o) => ({ time: o.time, id: o.id, endpoint: `${o.method} ${o.template}`, status: o.status, count: 1, o }));
   }
 
   periodicity(): number {
     const n = this.count;
     if (n < 3) return 0;
     const gaps = new Float64Array(n - 1);
-    for (let i = this.#head + 1, k = 0; i < this.#entries.length; i++, k++) {
-      gaps[k] = (this.#entries[i] as WindowEntry).o.time - (this.#entries[i - 1] as WindowEntry).o.time;
+    for (let i = this.#head + 1, k = 0; i < this.#times.length; i++, k++) {
+      gaps[k] = (this.#times[i] as number) - (this.#times[i - 1] as number);
     }
     const sorted = gaps.slice().sort();
     const median = sorted[sorted.length >> 1] as number;
@@ -191,8 +228,8 @@ class ExactWindow implements GroupWindow {
     if (n < 3) return Number.POSITIVE_INFINITY;
     let sum = 0;
     let sumSq = 0;
-    for (let i = this.#head + 1; i < this.#entries.length; i++) {
-      const gap = (this.#entries[i] as WindowEntry).o.time - (this.#entries[i - 1] as WindowEntry).o.time;
+    for (let i = this.#head + 1; i < this.#times.length; i++) {
+      const gap = (this.#times[i] as number) - (this.#times[i - 1] as number);
       sum += gap;
       sumSq += gap * gap;
     }

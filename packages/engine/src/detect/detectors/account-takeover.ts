@@ -135,6 +135,25 @@ export function createAccountTakeoverDetector(options: AccountTakeoverOptions = 
     if (map.size >= cap) map.delete(map.keys().next().value as string);
     map.set(key, value);
   };
+  /**
+   * Records that a user used `key` at `time`, forgetting the least recently used past `cap`. Updates a known
+   * key in place (no delete and set per request: that made the user's small map reallocate every few requests).
+   */
+  const touch = (map: Map<string, number>, key: string, time: number, cap: number): void => {
+    const last = map.get(key);
+    if (last === undefined && map.size >= cap) {
+      let oldest: string | undefined;
+      let min = Number.POSITIVE_INFINITY;
+      for (const [k, t] of map) {
+        if (t < min) {
+          min = t;
+          oldest = k;
+        }
+      }
+      map.delete(oldest as string);
+    }
+    if (last === undefined || time > last) map.set(key, time);
+  };
   const hostileAt = (map: Map<string, Hostility>, key: string | undefined, time: number): Hostility | undefined => {
     if (key === undefined) return undefined;
     const h = map.get(key);
@@ -272,8 +291,8 @@ export function createAccountTakeoverDetector(options: AccountTakeoverOptions = 
     };
     p.lastSeen = Math.max(p.lastSeen, o.time);
     if (learn) {
-      if (o.network !== undefined) remember(p.networks, o.network, o.time, networksPerUser);
-      if (o.fingerprint !== undefined) remember(p.fingerprints, o.fingerprint, o.time, fingerprintsPerUser);
+      if (o.network !== undefined) touch(p.networks, o.network, o.time, networksPerUser);
+      if (o.fingerprint !== undefined) touch(p.fingerprints, o.fingerprint, o.time, fingerprintsPerUser);
     }
     return r;
   };
