@@ -277,6 +277,15 @@ export function compileSignatures(
       index,
     }));
   const indexOf = new Map(compiled.map((c) => [c.rule.id, c.index]));
+  const matched = new Uint32Array(compiled.length);
+  let stamps = 0;
+  const nextStamp = (): number => {
+    if (stamps === 0xffffffff) {
+      matched.fill(0);
+      stamps = 0;
+    }
+    return ++stamps;
+  };
   // The rules that apply to a location, worked out once per distinct location (bounded cache).
   const namedOneByOne = new Set(
     compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
@@ -306,11 +315,12 @@ export function compileSignatures(
     threshold,
     paranoia,
     inspect(inputs, into = { score: 0, matches: [] }, skip) {
-      // the rules that matched already (each counts once per call and across the calls of one request), by index
-      const matched = new Uint8Array(compiled.length);
+      // the rules that matched already (each counts once per call and across the calls of one request): a
+      // rule's index holds this call's stamp, so the marks of earlier calls need no clearing
+      const stamp = nextStamp();
       for (const match of into.matches) {
         const index = indexOf.get(match.ruleId);
-        if (index !== undefined) matched[index] = 1;
+        if (index !== undefined) matched[index] = stamp;
       }
       for (const input of inputs) {
         const candidates = rulesFor(input);
@@ -336,7 +346,7 @@ export function compileSignatures(
           // no form has a character the rule's detector needs: it cannot match, and has judged the value
           if ((any & candidate.triggers) === 0) continue;
           const id = candidate.rule.id;
-          if (matched[candidate.index] === 1 || skip?.(id, input.location)) {
+          if (matched[candidate.index] === stamp || skip?.(id, input.location)) {
             complete = false;
             continue;
           }
@@ -349,7 +359,7 @@ export function compileSignatures(
             const hit = candidate.test(form, { location: input.location });
             if (hit === undefined) continue;
             complete = false;
-            matched[candidate.index] = 1;
+            matched[candidate.index] = stamp;
             into.score += candidate.score;
             into.matches.push({
               ruleId: id,
