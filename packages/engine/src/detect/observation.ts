@@ -29,6 +29,8 @@ export interface Observation {
   endpoint: string;
   /** The values of the template's parameters, in order (`['5002185']`). */
   objectIds: string[];
+  /** `template\0ids`: the object the request names, one string per observation (rules count distinct objects by it). */
+  objectKey?: string;
   /** The raw query string, when there is one. */
   query?: string;
   status?: number;
@@ -114,6 +116,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
   const readFacts = createFactReader(options.attacks);
   const secret = options.secret ?? new Uint8Array(0);
   const usernames = new Map<string, string>();
+  const endpoints = createEndpointNames();
 
   const resolve = options.resolve;
   return (event, known) => {
@@ -132,6 +135,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     const apiKey = identity.consumer ?? identity.apiKey;
     // every field is set, in one order, present or not: one shape for every observation, so that the rules'
     // readers stay monomorphic (optional fields added one by one made a shape per combination)
+    const objectIds = template.includes('{') ? parameterValues(request.path, template) : NO_IDS;
     const observation: Observation = {
       id: event.id,
       time: event.time,
@@ -144,8 +148,9 @@ export function createObserver(options: ObserverOptions = {}): Observer {
       host,
       method,
       template,
-      endpoint: `${method} ${host}${template}`,
-      objectIds: template.includes('{') ? parameterValues(request.path, template) : NO_IDS,
+      endpoint: endpoints(method, host, template),
+      objectIds,
+      objectKey: objectIds.length === 0 ? undefined : objectKeyOf(template, objectIds),
       query: request.query === '' ? undefined : request.query,
       status: response?.status,
       bytesOut: response?.size,
@@ -163,6 +168,32 @@ export function createObserver(options: ObserverOptions = {}): Observer {
       }
     }
     return observation;
+  };
+}
+
+/**
+ * Names endpoints (`METHOD host template`) with one string per endpoint: the rules key their groups by it,
+ * and a string built afresh for every event had to be copied flat and hashed again at every lookup.
+ * Templates are few, so the table stays small (and is emptied should it ever grow past 100,000).
+ */
+function createEndpointNames(): (method: string, host: string, template: string) => string {
+  const byTemplate = new Map<string, Array<{ method: string; host: string; name: string }>>();
+  let size = 0;
+  return (method, host, template) => {
+    let known = byTemplate.get(template);
+    if (known === undefined) {
+      if (size >= 100_000) {
+        byTemplate.clear();
+        size = 0;
+      }
+      known = [];
+      byTemplate.set(template, known);
+    }
+    for (const e of known) if (e.method === method && e.host === host) return e.name;
+    const name = `${method} ${host}${template}`;
+    known.push({ method, host, name });
+    size++;
+    return name;
   };
 }
 
@@ -184,6 +215,11 @@ function loginName(body: string | undefined): string | undefined {
   } catch {
     return form[1];
   }
+}
+
+/** The key of the object a request names (`template\0id/id`). */
+export function objectKeyOf(template: string, objectIds: readonly string[]): string {
+  return `${template}\u0000${objectIds.join('/')}`;
 }
 
 /** The path segments at the template's `{parameter}` positions. */

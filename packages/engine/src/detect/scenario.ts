@@ -6,7 +6,7 @@ import { ALERT_CATEGORIES, PalisadeError } from '@palisade/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { compileFilter, type Filter, FilterSchema } from './filter.js';
-import type { Observation } from './observation.js';
+import { type Observation, objectKeyOf } from './observation.js';
 import { EXACT_WINDOW_MS } from './windows.js';
 
 /**
@@ -148,7 +148,7 @@ export function fieldReader(name: string): (o: Observation) => string | undefine
     case 'fingerprint':
       return (o) => o.fingerprint;
     case 'object':
-      return (o) => (o.objectIds.length === 0 ? undefined : `${o.template}\u0000${o.objectIds.join('/')}`);
+      return (o) => o.objectKey ?? (o.objectIds.length === 0 ? undefined : objectKeyOf(o.template, o.objectIds));
     case 'username':
       return (o) => o.login?.username;
     case 'endpoint':
