@@ -7,7 +7,7 @@ import type { Tokenizer } from './tokenize.js';
  * replaced by tokens in JSON and form bodies — also when the body was cut mid-way, since the JSON is
  * scanned pair by pair rather than parsed. Multipart and binary bodies keep their text up to the cut.
  * `json` is `body.text` parsed whole, when the caller parsed it already: a document that surely has no
- * secret member spares the scan (the sample is the same either way).
+ * secret member spares the scan of a sample that is the whole body (the sample is the same either way).
  */
 export function sampleBody(
   body: BodySample,
@@ -27,8 +27,11 @@ export function sampleBody(
     const type = body.contentType?.toLowerCase() ?? '';
     const first = text.trimStart()[0];
     if (type.includes('json') || first === '{' || first === '[') {
-      // a prefix of a text without secret members has none either: the cut text needs no scan then
-      if (json === undefined || !lacksSecretMembers(body.text, json.value, secrets)) text = tokenizeJsonSecrets(text, secrets, tokenizer);
+      // the parsed document spares the scan of a whole text without secret members; a sample cut from a longer
+      // body is scanned, which reads less than the document would (the sample is the same either way)
+      const whole = text.length === body.text.length;
+      if (json === undefined || !whole || !lacksSecretMembers(body.text, json.value, secrets))
+        text = tokenizeJsonSecrets(text, secrets, tokenizer);
     } else if (type.includes('x-www-form-urlencoded') || (type === '' && /^[\w.%-]+=[^&]*(&[\w.%-]+=[^&]*)*$/.test(text.slice(0, 256)))) {
       text = text
         .split('&')
