@@ -1,3 +1,4 @@
+import type { Alert } from './alert.js';
 import type { ApiEvent } from './api-event.js';
 
 /**
@@ -116,6 +117,29 @@ export interface Store {
    * can be encoded in worker threads; then `BatchWriter.addEncoded` takes the result.
    */
   readonly encoderModule?: string;
+}
+
+/** A saved state with its clock: the event time it reached, and when it was stored (epoch ms). */
+export interface StoredState {
+  state: Uint8Array;
+  clock: number;
+  updatedAt: number;
+}
+
+/**
+ * What behavioural detection keeps in a store between runs: its long-horizon state (windows, baselines,
+ * profiles, open alerts, as the runner's bytes) and the alerts it raised, so that a restart or the next day's
+ * run goes on where the last stopped and incidents span runs. `store-conformance.ts` tests the contract.
+ */
+export interface DetectionStore {
+  /** Replaces the state kept under `kind` (atomically: a reader sees the old state or the new, never a mix). */
+  putState(kind: string, state: Uint8Array, clock: number, at: number): Promise<void>;
+  /** The state kept under `kind`, or `undefined`. */
+  getState(kind: string): Promise<StoredState | undefined>;
+  /** Stores alerts, replacing earlier versions of the same ids (an alert goes on being updated while it is open). */
+  putAlerts(alerts: readonly Alert[]): Promise<void>;
+  /** Stored alerts whose last sighting is at or after `since` (all without it), by the time they were raised, then id. */
+  alerts(options?: { since?: number }): Promise<Alert[]>;
 }
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isPalisadeError } from '@palisade/core';
-import { sampleEvent, testStoreConformance } from '@palisade/testkit';
+import { sampleEvent, testDetectionStoreConformance, testStoreConformance } from '@palisade/testkit';
 import { createDuckDbStore, SCHEMA_VERSION } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-duckdb-'));
@@ -14,6 +14,7 @@ let n = 0;
 
 testStoreConformance('duckdb (file)', () => createDuckDbStore({ path: join(dir, `conformance-${n++}.duckdb`) }));
 testStoreConformance('duckdb (memory)', () => createDuckDbStore({ path: ':memory:' }));
+testDetectionStoreConformance('duckdb (file)', () => createDuckDbStore({ path: join(dir, `conformance-${n++}.duckdb`) }));
 
 test('events survive closing and reopening the file', async () => {
   const path = join(dir, 'reopen.duckdb');

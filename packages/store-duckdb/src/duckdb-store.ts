@@ -8,11 +8,13 @@ import {
   type AppendResult,
   type ApiEvent,
   type BatchWriter,
+  type DetectionStore,
   type EventBatch,
   type EventQuery,
   PalisadeError,
   type SourceCheckpoint,
   type Store,
+  type StoredState,
 } from '@palisade/core';
 import { readEventRow } from './read-event.js';
 import { DuckDbBatchWriter } from './batch-writer.js';
@@ -73,7 +75,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Du
 /** This package's encoder module, next to this file (`.ts` when running from source, `.js` when built). */
 const ENCODER_MODULE = new URL(`./encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
-export class DuckDbStore implements Store {
+export class DuckDbStore implements Store, DetectionStore {
   /** Batches can be staged in worker threads (see `encoder.ts`). */
   readonly encoderModule = ENCODER_MODULE;
   readonly #instance: DuckDBInstance;
@@ -233,7 +235,7 @@ export class DuckDbStore implements Store {
   }
 
   /** The state stored under a kind, with its clock and when it was stored (epoch ms). */
-  async getState(kind: string): Promise<{ state: Uint8Array; clock: number; updatedAt: number } | undefined> {
+  async getState(kind: string): Promise<StoredState | undefined> {
     this.#assertOpen();
     const reader = await this.#connection.runAndReadAll(
       `SELECT body, epoch_ms(clock) AS clock, epoch_ms(updated_at) AS at FROM detection_state WHERE kind = $kind ORDER BY seq`,

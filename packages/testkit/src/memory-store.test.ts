@@ -1,4 +1,5 @@
 import { createMemoryStore } from './memory-store.js';
-import { testStoreConformance } from './store-conformance.js';
+import { testDetectionStoreConformance, testStoreConformance } from './store-conformance.js';
 
 testStoreConformance('memory', async () => createMemoryStore());
+testDetectionStoreConformance('memory', async () => createMemoryStore());

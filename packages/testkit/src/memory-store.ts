@@ -1,15 +1,29 @@
-import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, EventBatch, EventQuery, SourceCheckpoint, Store } from '@palisade/core';
+import type {
+  Alert,
+  AppendResult,
+  ApiEvent,
+  BatchWriter,
+  DetectionStore,
+  EncodedEvents,
+  EventBatch,
+  EventQuery,
+  SourceCheckpoint,
+  Store,
+  StoredState,
+} from '@palisade/core';
 
 const ENCODER_MODULE = new URL(`./memory-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
 /**
  * A `Store` in memory, for engine tests: honours the whole contract (atomic batches, id dedupe,
- * checkpoints, retention, encoding in workers) and passes the conformance suite. Not for production:
- * nothing is persisted.
+ * checkpoints, retention, encoding in workers) and the `DetectionStore` one, and passes the conformance
+ * suite. Not for production: nothing is persisted.
  */
-export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
+export function createMemoryStore(): Store & DetectionStore & { events(): readonly ApiEvent[] } {
   const byId = new Map<string, ApiEvent>();
   const checkpoints = new Map<string, SourceCheckpoint>();
+  const states = new Map<string, StoredState>();
+  const alerts = new Map<string, Alert>();
   let chain: Promise<unknown> = Promise.resolve();
   const matches = (e: ApiEvent, q: EventQuery): boolean =>
     (q.from === undefined || e.time >= q.from) &&
@@ -86,6 +100,22 @@ export function createMemoryStore(): Store & { events(): readonly ApiEvent[] } {
       return deleted;
     },
     async close() {},
+    async putState(kind: string, state: Uint8Array, clock: number, at: number) {
+      states.set(kind, { state: new Uint8Array(state), clock, updatedAt: at });
+    },
+    async getState(kind: string) {
+      const kept = states.get(kind);
+      return kept === undefined ? undefined : { ...kept, state: new Uint8Array(kept.state) };
+    },
+    async putAlerts(list: readonly Alert[]) {
+      for (const alert of list) alerts.set(alert.id, structuredClone(alert));
+    },
+    async alerts(options: { since?: number } = {}) {
+      return [...alerts.values()]
+        .filter((a) => options.since === undefined || a.lastSeen >= options.since)
+        .sort((a, b) => a.raisedAt - b.raisedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((a) => structuredClone(a));
+    },
     events: () => sorted(),
   };
   return store;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { API_EVENT_SCHEMA_VERSION, type ApiEvent, type EncoderModule, type Store } from '@palisade/core';
+import { type Alert, API_EVENT_SCHEMA_VERSION, type ApiEvent, type DetectionStore, type EncoderModule, type Store } from '@palisade/core';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
@@ -232,6 +232,89 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
           (await store.query()).map((e) => e.id),
           [edge.id, recent.id],
         );
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+/** An alert for store tests; `n` varies its id and times. */
+export function sampleAlert(n: number, overrides: Partial<Alert> = {}): Alert {
+  const own = { kind: 'fingerprint', value: `ua:${n}` };
+  const ip = { kind: 'ip', value: `203.0.113.${n}` };
+  return {
+    id: n.toString(16).padStart(32, 'a'),
+    ruleId: 'scraping/catalogue-walk',
+    category: 'scraping',
+    severity: 'medium',
+    confidence: 0.75,
+    entities: [own, ip],
+    firstSeen: T0 + n * 60_000,
+    lastSeen: T0 + n * 60_000 + 30_000,
+    raisedAt: T0 + n * 60_000 + 10_000,
+    summary: `fingerprint ua:${n} read 200 distinct pages from 12 addresses within 1 h, at a regular pace — café ☕`,
+    evidence: {
+      features: { count: 240, distinct_target: 200, periodicity: 0.91 },
+      baseline: { entity_daily_max_30d: 12 },
+      threshold: 'distinct target ≥ max(200, 3 × baseline) within 1 h',
+      sampleEventIds: [`ev-${n}-1`, `ev-${n}-2`],
+      timeline: [{ time: T0 + n * 60_000, what: 'GET /v2/products 2xx ×40', eventId: `ev-${n}-1` }],
+    },
+    links: [
+      { from: own, to: ip, reason: "the client's requests came from this address (scraping/catalogue-walk)", events: 40, firstSeen: T0 },
+    ],
+    ...overrides,
+  };
+}
+
+/** The `DetectionStore` contract: saved detection state and alerts, as `analyze --db` and `serve` keep them. */
+export function testDetectionStoreConformance(name: string, open: () => Promise<Store & DetectionStore>): void {
+  describe(`DetectionStore conformance: ${name}`, () => {
+    test('a state reads back as written, per kind, and a new one replaces it whole', async () => {
+      const store = await open();
+      try {
+        assert.equal(await store.getState('detection'), undefined);
+        // larger than a DuckDB chunk (16 MiB): the pieces come back in order
+        const big = new Uint8Array(20 * 1024 * 1024 + 3);
+        for (let i = 0; i < big.length; i += 4093) big[i] = (i / 4093) % 251;
+        await store.putState('detection', big, T0, T0 + 5);
+        await store.putState('other', new Uint8Array([1, 2, 3]), T0 - DAY, T0);
+        const back = await store.getState('detection');
+        assert.equal(back?.clock, T0);
+        assert.equal(back?.updatedAt, T0 + 5);
+        assert.equal(back?.state.length, big.length);
+        assert.ok(Buffer.from(back?.state ?? []).equals(Buffer.from(big)), 'same bytes');
+        await store.putState('detection', new Uint8Array([9, 8]), T0 + DAY, T0 + DAY);
+        const replaced = await store.getState('detection');
+        assert.deepEqual([...(replaced?.state ?? [])], [9, 8]);
+        assert.equal(replaced?.clock, T0 + DAY);
+        assert.deepEqual([...((await store.getState('other'))?.state ?? [])], [1, 2, 3]);
+        // an empty state is a state
+        await store.putState('empty', new Uint8Array(0), T0, T0);
+        assert.equal((await store.getState('empty'))?.state.length, 0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('alerts read back whole, the latest version of each id, by raise time, and since a last sighting', async () => {
+      const store = await open();
+      try {
+        assert.deepEqual(await store.alerts(), []);
+        const [a, b, c] = [sampleAlert(3), sampleAlert(1), sampleAlert(2, { links: undefined })];
+        delete (c as Partial<Alert>).links;
+        await store.putAlerts([a as Alert, b as Alert]);
+        await store.putAlerts([c as Alert]);
+        assert.deepStrictEqual(await store.alerts(), [b, c, a]);
+        // an alert still open is stored again as it grows
+        const grown = sampleAlert(3, { lastSeen: T0 + DAY, summary: 'grown' });
+        await store.putAlerts([grown]);
+        assert.deepStrictEqual(await store.alerts(), [b, c, grown]);
+        assert.deepStrictEqual(await store.alerts({ since: (c as Alert).lastSeen }), [c, grown]);
+        assert.deepStrictEqual(await store.alerts({ since: T0 + DAY + 1 }), []);
+        await store.putAlerts([]);
+        assert.equal((await store.alerts()).length, 3);
       } finally {
         await store.close();
       }
