@@ -291,17 +291,31 @@ export function compileSignatures(
     compiled.flatMap((c) => [...(c.rule.targets ?? []), ...(c.rule.exclude ?? [])].filter((t) => t.includes(':')).map(kindOf)),
   );
   const byLocation = new Map<string, CompiledRule[]>();
+  // the lists of the last two kinds whose locations share one: a JSON body's inputs alternate keys and values
+  let lastKind: string | undefined;
+  let lastList: CompiledRule[] = [];
+  let otherKind: string | undefined;
+  let otherList: CompiledRule[] = [];
   const rulesFor = (input: RequestInput): CompiledRule[] => {
     // most rules name input kinds only (`query`, `header`): then every location of a kind shares one list, and
     // an input that knows its kind is not asked for its location (a JSON value's is made only when read)
     const kind = input.kind ?? kindOf(input.location);
-    const key = namedOneByOne.has(kind) ? input.location : kind;
+    if (kind === lastKind) return lastList;
+    if (kind === otherKind) return otherList;
+    const shared = !namedOneByOne.has(kind);
+    const key = shared ? kind : input.location;
     let list = byLocation.get(key);
     if (list === undefined) {
       const location = input.location;
       list = compiled.filter((c) => applies(c.rule, location));
       if (byLocation.size >= 10_000) byLocation.clear();
       byLocation.set(key, list);
+    }
+    if (shared) {
+      otherKind = lastKind;
+      otherList = lastList;
+      lastKind = kind;
+      lastList = list;
     }
     return list;
   };
