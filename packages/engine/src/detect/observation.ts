@@ -94,7 +94,8 @@ export function createFactReader(attacks?: (event: ApiEvent) => readonly string[
     const ip = event.client.ip;
     return {
       attacks: attacks === undefined ? NO_ATTACKS : attacks(event),
-      network: ip === undefined ? undefined : cached(networks, ip, () => networkOf(ip)),
+      // an IPv4 network costs less to cut than to look up; IPv6 ones are expanded first, so they are remembered
+      network: ip === undefined ? undefined : ip.includes(':') ? cached(networks, ip, () => networkOf(ip)) : networkOf(ip),
       fingerprint: fingerprintOf(event, fingerprints),
     };
   };
