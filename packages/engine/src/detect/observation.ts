@@ -66,6 +66,12 @@ export interface ObserverOptions {
 
 const NO_ATTACKS: readonly string[] = Object.freeze([]);
 const NO_IDS: string[] = Object.freeze([]) as unknown as string[];
+const NO_ENTITIES: Readonly<Record<string, string>> = Object.freeze({});
+
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
+  return true;
+}
 
 /**
  * What a parse worker may have read of an event already (attack classes, network, fingerprint), attached to
@@ -157,7 +163,8 @@ export function createObserver(options: ObserverOptions = {}): Observer {
       bytesOut: response?.size,
       login: undefined,
       attacks: facts.attacks.length > 0 ? facts.attacks : NO_ATTACKS,
-      entities: event.entities,
+      // most events name no business entity: one shared empty record, not one per kept observation
+      entities: isEmpty(event.entities) ? NO_ENTITIES : event.entities,
     };
     if (method === 'POST' && LOGIN_PATH.test(template) && response !== undefined) {
       const name = loginName(request.body?.text);

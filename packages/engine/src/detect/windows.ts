@@ -91,14 +91,12 @@ export function restoreWindow(windowMs: number, saved: SavedWindow): GroupWindow
 const NONE: never[] = [];
 
 /**
- * An exact window as columns: the observations' times (an unboxed array of doubles: what expiry reads), the
- * observations, and what the scenario read of each only when it reads it. No object per counted
- * observation, and expiry reads one array instead of following each entry to its observation.
+ * An exact window as columns: the observations, and what the scenario read of each only when it reads it.
+ * No object per counted observation (most windows hold one or two: a column of one costs less than an entry).
  */
 class ExactWindow implements GroupWindow {
   readonly #windowMs: number;
   /** Oldest first from `#head`; a window's first observation starts arrays of capacity 1 (most groups hold one or two). */
-  #times: number[] = NONE;
   #observations: Observation[] = NONE;
   /** Distinct values and spread values read, per observation (only once the scenario has read one). */
   #values: Array<string | undefined> | undefined;
@@ -115,7 +113,7 @@ class ExactWindow implements GroupWindow {
   }
 
   get count(): number {
-    return this.#times.length - this.#head;
+    return this.#observations.length - this.#head;
   }
   get distinct(): number {
     return this.#distinct?.size ?? 0;
@@ -124,18 +122,13 @@ class ExactWindow implements GroupWindow {
     return this.#spread?.size ?? 0;
   }
   get firstTime(): number {
-    return this.#head < this.#times.length ? (this.#times[this.#head] as number) : Number.NaN;
+    return this.#head < this.#observations.length ? (this.#observations[this.#head] as Observation).time : Number.NaN;
   }
 
   add(o: Observation, value: string | undefined, spread: string | undefined, flagged: boolean): void {
-    const at = this.#times.length;
-    if (this.#times === NONE) {
-      this.#times = [o.time];
-      this.#observations = [o];
-    } else {
-      this.#times.push(o.time);
-      this.#observations.push(o);
-    }
+    const at = this.#observations.length;
+    if (this.#observations === NONE) this.#observations = [o];
+    else this.#observations.push(o);
     if (value !== undefined) {
       this.#values ??= new Array<string | undefined>(at).fill(undefined);
       this.#distinct ??= new Map();
@@ -159,7 +152,7 @@ class ExactWindow implements GroupWindow {
 
   expire(now: number): void {
     const horizon = now - this.#windowMs;
-    while (this.#head < this.#times.length && (this.#times[this.#head] as number) <= horizon) this.#drop();
+    while (this.#head < this.#observations.length && (this.#observations[this.#head] as Observation).time <= horizon) this.#drop();
   }
 
   #drop(): void {
@@ -170,8 +163,7 @@ class ExactWindow implements GroupWindow {
     if (spread !== undefined && this.#spread !== undefined) decrement(this.#spread, spread);
     if (this.#flags?.[i] === true) this.flagged--;
     this.bytes -= (this.#observations[i] as Observation).bytesOut ?? 0;
-    if (this.#head === this.#times.length) {
-      this.#times = NONE;
+    if (this.#head === this.#observations.length) {
       this.#observations = NONE;
       this.#values = undefined;
       this.#spreads = undefined;
@@ -179,8 +171,8 @@ class ExactWindow implements GroupWindow {
       this.#head = 0;
       this.#distinct = undefined;
       this.#spread = undefined;
-    } else if (this.#head > 16 && this.#head * 2 > this.#times.length) {
-      for (const column of [this.#times, this.#observations, this.#values, this.#spreads, this.#flags]) column?.splice(0, this.#head);
+    } else if (this.#head > 16 && this.#head * 2 > this.#observations.length) {
+      for (const column of [this.#observations, this.#values, this.#spreads, this.#flags]) column?.splice(0, this.#head);
       this.#head = 0;
     }
   }
@@ -191,7 +183,7 @@ class ExactWindow implements GroupWindow {
 
   save(): SavedWindow {
     const entries: WindowEntry[] = [];
-    for (let i = this.#head; i < this.#times.length; i++) {
+    for (let i = this.#head; i < this.#observations.length; i++) {
       entries.push({
         o: this.#observations[i] as Observation,
         value: this.#values?.[i],
@@ -212,8 +204,9 @@ class ExactWindow implements GroupWindow {
     const n = this.count;
     if (n < 3) return 0;
     const gaps = new Float64Array(n - 1);
-    for (let i = this.#head + 1, k = 0; i < this.#times.length; i++, k++) {
-      gaps[k] = (this.#times[i] as number) - (this.#times[i - 1] as number);
+    const obs = this.#observations;
+    for (let i = this.#head + 1, k = 0; i < obs.length; i++, k++) {
+      gaps[k] = (obs[i] as Observation).time - (obs[i - 1] as Observation).time;
     }
     const sorted = gaps.slice().sort();
     const median = sorted[sorted.length >> 1] as number;
@@ -228,8 +221,9 @@ class ExactWindow implements GroupWindow {
     if (n < 3) return Number.POSITIVE_INFINITY;
     let sum = 0;
     let sumSq = 0;
-    for (let i = this.#head + 1; i < this.#times.length; i++) {
-      const gap = (this.#times[i] as number) - (this.#times[i - 1] as number);
+    const obs = this.#observations;
+    for (let i = this.#head + 1; i < obs.length; i++) {
+      const gap = (obs[i] as Observation).time - (obs[i - 1] as Observation).time;
       sum += gap;
       sumSq += gap * gap;
     }
