@@ -5,7 +5,8 @@
  *   network, client fingerprint), and
  * - behavioural detection itself: the observation (templating included) and every shipped rule and detector.
  * `analyze` runs the first in its parse workers and the second on its main thread, beside the inventory.
- * Prints events/s for each; never part of `npm test`.
+ * Prints events/s for each (wall clock) and the detection stage's CPU time per event (process CPU, which
+ * other load on the machine disturbs less); never part of `npm test`.
  *
  * Usage: node --conditions=palisade-src --import tsx bench/detection/stage.ts --data DIR [--days N] [--cpu-prof]
  *   (DIR: a `palisade simulate` output, e.g. /tmp/palisade-bench/detection/small-30d-seed1 written by run.ts)
@@ -46,6 +47,7 @@ const detection = createEventDetection({ scenarios: setup.scenarios, detectors: 
 let events = 0;
 let factsMs = 0;
 let detectMs = 0;
+let detectCpuMs = 0;
 let n = 0;
 for (const file of files) {
   const parser = registry.get('nginx-json').open();
@@ -61,7 +63,10 @@ for (const file of files) {
   for (const event of day) (event as ApiEvent & { [PRECOMPUTED]?: unknown })[PRECOMPUTED] = readFacts(event);
   factsMs += performance.now() - t;
   t = performance.now();
+  const cpu = process.cpuUsage();
   for (const event of day) detection.add(event);
+  const used = process.cpuUsage(cpu);
+  detectCpuMs += (used.user + used.system) / 1000;
   detectMs += performance.now() - t;
   events += day.length;
 }
@@ -79,4 +84,5 @@ console.log(
 console.log(
   `detection (observe + rules + detectors, one thread): ${(detectMs / 1000).toFixed(1)} s = ${rate(detectMs)} (${((detectMs * 1000) / events).toFixed(1)} µs/event)`,
 );
+console.log(`detection CPU: ${((detectCpuMs * 1000) / events).toFixed(1)} µs/event (process CPU, GC threads included)`);
 console.log(`both, one thread: ${rate(factsMs + detectMs)}`);
