@@ -4,6 +4,7 @@
  * client). Bodies are generated deterministically; the attacks are textbook examples of each category,
  * written here, not taken from any benchmark data set.
  */
+import { createRandom } from '@palisade/testkit';
 import type { PacedRequest } from './paced-client.js';
 
 /** One request of a workload. */
@@ -126,18 +127,6 @@ const TEXT = [
   'noon',
 ];
 
-/** A deterministic pseudo-random source (mulberry32) for `seed`. */
-function randomOf(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One order record like `order`, but with every string value drawn from `random`: names, addresses, notes in
  * free text and identifiers that no other record or body of the run repeats, as real traffic sends them.
@@ -182,7 +171,7 @@ function variedOrder(random: () => number): Record<string, unknown> {
  * remembered clean from one request to the next (the worst case for inspection, and what a reviewer sends).
  */
 export function variedJsonBody(bytes: number, seed: number): string {
-  const random = randomOf(seed);
+  const random = createRandom(seed);
   const orders: Record<string, unknown>[] = [variedOrder(random)];
   const size = (comment: string) => Buffer.byteLength(JSON.stringify({ orders, comment }));
   for (let i = 1; i < 10_000; i++) {
