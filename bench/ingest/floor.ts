@@ -13,7 +13,16 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type EncodedEvents, type EncoderModule, isReject, isSkip, loadConfig, type ParsedEvent, type ParseOutcome } from '@palisade/core';
+import {
+  type EncodedEvents,
+  type EncoderModule,
+  encodedLines,
+  isReject,
+  isSkip,
+  loadConfig,
+  type ParsedEvent,
+  type ParseOutcome,
+} from '@palisade/core';
 import {
   createDefaultParserRegistry,
   createEnricher,
@@ -61,7 +70,7 @@ const spill = (): void => {
   jsCpu += cpuMicros(started);
   const path = join(dir, `batch-${staged.length}.stage`);
   const fd = openSync(path, 'w');
-  writeSync(fd, taken.data);
+  writeSync(fd, encodedLines(taken));
   closeSync(fd);
   staged.push({ path, count: taken.count, ids: taken.ids, kinds: taken.kinds, minTime: taken.minTime, maxTime: taken.maxTime });
   pending = 0;

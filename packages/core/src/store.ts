@@ -64,10 +64,11 @@ export interface BatchWriter {
 
 /**
  * Events serialized in a store's own batch format, off the main thread. `data` is opaque to everyone but
- * the store; the rest lets the writer count, dedupe and order without decoding it.
+ * the store (anything a worker can post: text, typed arrays); the rest lets the writer count, dedupe and
+ * order without decoding it.
  */
-export interface EncodedEvents {
-  readonly data: string;
+export interface EncodedEvents<Data = unknown> {
+  readonly data: Data;
   readonly count: number;
   /** The event ids, in `data` order. */
   readonly ids: readonly string[];
@@ -79,9 +80,9 @@ export interface EncodedEvents {
 }
 
 /** Encodes events one at a time; `take` hands over what was added since the last `take`. */
-export interface EventEncoder {
+export interface EventEncoder<Data = unknown> {
   add(event: ApiEvent): void;
-  take(): EncodedEvents;
+  take(): EncodedEvents<Data>;
 }
 
 /** What a store's `encoderModule` exports. */
@@ -142,11 +143,17 @@ export interface DetectionStore {
   alerts(options?: { since?: number }): Promise<Alert[]>;
 }
 
+/** The text of events a line encoder made (`createLineEncoder`); an error for events encoded any other way. */
+export function encodedLines(events: EncodedEvents): string {
+  if (typeof events.data !== 'string') throw new Error("these events were not encoded as lines (another store's encoder made them)");
+  return events.data;
+}
+
 /**
  * An `EventEncoder` writing one line per event (`serialize`), with the bookkeeping `EncodedEvents` needs
  * (ids, kinds, time range). `trailingNewline` ends non-empty data with a newline.
  */
-export function createLineEncoder(serialize: (event: ApiEvent) => string, trailingNewline = false): EventEncoder {
+export function createLineEncoder(serialize: (event: ApiEvent) => string, trailingNewline = false): EventEncoder<string> {
   let lines: string[] = [];
   let ids: string[] = [];
   let kinds: Record<string, number> = {};
@@ -160,9 +167,9 @@ export function createLineEncoder(serialize: (event: ApiEvent) => string, traili
       if (event.time < minTime) minTime = event.time;
       if (event.time > maxTime) maxTime = event.time;
     },
-    take(): EncodedEvents {
+    take(): EncodedEvents<string> {
       const data = lines.length === 0 ? '' : trailingNewline ? `${lines.join('\n')}\n` : lines.join('\n');
-      const taken: EncodedEvents = { data, count: lines.length, ids, kinds, minTime, maxTime };
+      const taken: EncodedEvents<string> = { data, count: lines.length, ids, kinds, minTime, maxTime };
       lines = [];
       ids = [];
       kinds = {};

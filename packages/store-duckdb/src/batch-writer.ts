@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, SourceCheckpoint } from '@palisade/core';
+import { encodedLines } from '@palisade/core';
 import { toStageRow } from './stage-csv.js';
 
 /** What a finished writer hands to the commit. */
@@ -78,7 +79,7 @@ export class DuckDbBatchWriter implements BatchWriter {
     if (events.maxTime > this.#maxTime) this.#maxTime = events.maxTime;
     this.#flush();
     this.#fd ??= openSync(this.#path, 'w', 0o600);
-    writeSync(this.#fd, events.data);
+    writeSync(this.#fd, encodedLines(events));
   }
 
   commit(checkpoints: readonly SourceCheckpoint[]): Promise<AppendResult> {

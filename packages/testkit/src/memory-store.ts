@@ -11,6 +11,7 @@ import type {
   Store,
   StoredState,
 } from '@palisade/core';
+import { encodedLines } from '@palisade/core';
 
 const ENCODER_MODULE = new URL(`./memory-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
 
@@ -44,7 +45,7 @@ export function createMemoryStore(): Store & DetectionStore & { events(): readon
         addEncoded(events: EncodedEvents) {
           if (done) throw new Error('this batch was already committed');
           if (events.count === 0) return;
-          for (const line of events.data.split('\n')) pending.push(JSON.parse(line) as ApiEvent);
+          for (const line of encodedLines(events).split('\n')) pending.push(JSON.parse(line) as ApiEvent);
         },
         get size() {
           return pending.length;

@@ -1,5 +1,5 @@
 import type { AppendResult, ApiEvent, BatchWriter, EncodedEvents, EventBatch, Store } from '@palisade/core';
-import { decodeEvents } from './event-encoder.js';
+import { createEventDecoder } from './event-encoder.js';
 import type { Inventory } from './inventory.js';
 
 const ENCODER_MODULE = new URL(`./event-encoder${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href;
@@ -13,9 +13,10 @@ const ENCODER_MODULE = new URL(`./event-encoder${import.meta.url.endsWith('.ts')
  * until its commit would keep them alive past the young generation and cost a major collection per batch.
  * A failed commit ends the run (the Ingestor does not retry), so the inventory never reports events that a
  * completed run did not store. Without an inner store, parse workers can encode events for it
- * (`encoderModule`: JSON lines).
+ * (`encoderModule`: a string table and typed arrays, `event-encoder.ts`).
  */
 export function createInventoryStore(inventory: Inventory, inner?: Store): Store {
+  const decodeEvents = createEventDecoder();
   const begin = (): BatchWriter => {
     const innerWriter = inner?.begin();
     const insertedByKind: Record<string, number> = {};
