@@ -25,7 +25,7 @@ function sample(count: number): ApiEvent[] {
       response: { status: i % 11 === 0 ? 404 : 200, headers: { 'content-type': 'application/json' }, size: 100 + i },
       latencyMs: i % 7,
       client: { ip: `203.0.113.${i % 9}`, userAgent: 'ShopApp/5.2.0', tls: { version: 'TLSv1.3' } },
-      identity: { authScheme: 'bearer', user: `u-${i % 13}`, jwt: i % 2 === 0 ? { alg: 'RS256' } : {} },
+      identity: { authScheme: 'bearer-jwt', user: `u-${i % 13}`, jwt: i % 2 === 0 ? { alg: 'RS256' } : {} },
       entities: i % 4 === 0 ? { accountId: String(i % 6) } : {},
     };
     if (i % 3 === 0) e.request.body = { text: JSON.stringify({ note: 'x'.repeat(i % 2 === 0 ? 400 : 10), n: i }), truncated: false };
