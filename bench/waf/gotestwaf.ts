@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { createRandom } from '@palisade/testkit';
 import type { RawResult } from '../internal/raw-http.js';
 import { percent, textTable } from '../internal/text-table.js';
 import {
@@ -24,7 +25,7 @@ import {
   jsUnicode,
   xmlEntity,
 } from './go-encoding.js';
-import { type Probe, type Results, randomHex, type Suite, seededRandom, spread } from './probe.js';
+import { type Probe, type Results, randomHex, type Suite, spread } from './probe.js';
 
 /** One case file. */
 interface TestCase {
@@ -234,7 +235,7 @@ function goHttpBytes(d: Draft, host: string): Buffer {
 
 /** The pre-check request (GoTestWAF aborts when a WAF does not block it). */
 export function preCheckBytes(host: string): Buffer {
-  const d = draft('URLParam', {}, goPathEscape(PRE_CHECK_VECTOR), seededRandom(1));
+  const d = draft('URLParam', {}, goPathEscape(PRE_CHECK_VECTOR), createRandom(1));
   if (d === 'not-applicable') throw new Error('unreachable');
   return goHttpBytes(d, host);
 }
@@ -347,7 +348,7 @@ const fixed = (value: number | null) => (value === null ? '–' : value.toFixed(
  * seeded generator, at most `limit` requests per set (spread over the set).
  */
 export function goTestWafSuite(dir: string, host: string, limit?: number): Suite {
-  const random = seededRandom(5);
+  const random = createRandom(5);
   const bySet = new Map<string, Probe[]>();
   let notApplicable = 0;
   for (const testCase of loadCases(dir)) {

@@ -51,18 +51,6 @@ export function spread<T>(items: readonly T[], limit: number | undefined): T[] {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32) so every target receives identical "random" names. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `bytes` random bytes as lower-case hex, from `random`. */
 export function randomHex(random: () => number, bytes: number): string {
   let out = '';

@@ -27,9 +27,7 @@ import { formDecode, type RequestInput, requestInputs } from '../protect/inputs.
 import { compileSignatures, loadSignatureRules, type SignatureRule, type SignatureSet } from '../protect/signatures.js';
 
 /** Reads the attack classes (signature categories such as `sqli`, `xss`, `lfi`, `rce`, `jndi`, …) a request carries. */
-export interface AttackReader {
-  (event: ApiEvent): string[];
-}
+export type AttackReader = (event: ApiEvent) => string[];
 
 /** How an attack reader inspects. */
 export interface AttackReaderOptions {

@@ -49,9 +49,7 @@ export interface Observation {
  * the caller has templated the event already: `template` is its template, or `null` when the caller's
  * templater found no endpoint (a 404), in which case the observer asks `ObserverOptions.resolve`.
  */
-export interface Observer {
-  (event: ApiEvent, template?: string | null): Observation;
-}
+export type Observer = (event: ApiEvent, template?: string | null) => Observation;
 
 /** Settings of an observer. */
 export interface ObserverOptions {

@@ -246,7 +246,11 @@ export async function loadScenarios(dirs: readonly string[]): Promise<Scenario[]
     }
   }
   const seen = new Set<string>();
-  const duplicates = scenarios.filter((s) => (seen.has(s.id) ? true : (seen.add(s.id), false))).map((s) => s.id);
+  const duplicates: string[] = [];
+  for (const s of scenarios) {
+    if (seen.has(s.id)) duplicates.push(s.id);
+    else seen.add(s.id);
+  }
   if (duplicates.length > 0) throw new PalisadeError('PAL_ERR_RULES_INVALID', `rule ids must be unique: ${duplicates.join(', ')}`);
   return scenarios;
 }
