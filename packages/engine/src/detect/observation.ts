@@ -122,6 +122,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
   const secret = options.secret ?? new Uint8Array(0);
   const usernames = new Map<string, string>();
   const endpoints = createEndpointNames();
+  const objectsOf = createObjectReader();
 
   const resolve = options.resolve;
   return (event, known) => {
@@ -140,7 +141,8 @@ export function createObserver(options: ObserverOptions = {}): Observer {
     const apiKey = identity.consumer ?? identity.apiKey;
     // every field is set, in one order, present or not: one shape for every observation, so that the rules'
     // readers stay monomorphic (optional fields added one by one made a shape per combination)
-    const objectIds = template.includes('{') ? parameterValues(request.path, template) : NO_IDS;
+    const object = template.includes('{') ? objectsOf(request.path, template) : undefined;
+    const objectIds = object === undefined ? NO_IDS : object.ids;
     const observation: Observation = {
       id: event.id,
       time: event.time,
@@ -155,7 +157,7 @@ export function createObserver(options: ObserverOptions = {}): Observer {
       template,
       endpoint: endpoints(method, host, template),
       objectIds,
-      objectKey: objectIds.length === 0 ? undefined : objectKeyOf(template, objectIds),
+      objectKey: object?.key,
       query: request.query === '' ? undefined : request.query,
       status: response?.status,
       bytesOut: response?.size,
@@ -200,6 +202,36 @@ function createEndpointNames(): (method: string, host: string, template: string)
     known.push({ method, host, name });
     size++;
     return name;
+  };
+}
+
+/** The object a path names under its template: its ids and key. */
+interface NamedObject {
+  template: string;
+  ids: string[];
+  key: string | undefined;
+}
+
+/** Paths whose object is remembered at most (the table is emptied when full). */
+const MAX_REMEMBERED_PATHS = 50_000;
+
+/**
+ * Reads the object a request names from its path and template, remembering it per path: the same paths
+ * come back (a product page, an order polled), and observations of one object kept by the windows then
+ * share one ids array and one key instead of a copy each.
+ */
+function createObjectReader(): (path: string, template: string) => NamedObject {
+  let byPath = new Map<string, NamedObject>();
+  return (path, template) => {
+    let object = byPath.get(path);
+    if (object === undefined || object.template !== template) {
+      // shared by every observation of the object: frozen, so that no reader can change another's
+      const ids = Object.freeze(parameterValues(path, template)) as string[];
+      object = { template, ids, key: ids.length === 0 ? undefined : objectKeyOf(template, ids) };
+      if (byPath.size >= MAX_REMEMBERED_PATHS) byPath = new Map();
+      byPath.set(path, object);
+    }
+    return object;
   };
 }
 
