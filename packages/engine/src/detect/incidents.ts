@@ -80,17 +80,31 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
     const id = `inc-${createHash('sha256').update(first.id).digest('hex').slice(0, 16)}`;
     const entities = new Map<string, EntityRef>();
     const links: ActorLink[] = [];
-    const named = new Map<string, Alert>();
-    for (const alert of group) {
+    // which earlier alert first named each linking entity, and which alerts are joined so far (by index): every
+    // alert that joins alerts not yet joined gets one link per join, naming the entity both share
+    const named = new Map<string, number>();
+    const joinedTo = group.map((_, i) => i);
+    const rootOf = (i: number): number => {
+      let r = i;
+      while (joinedTo[r] !== r) r = joinedTo[r] as number;
+      joinedTo[i] = r;
+      return r;
+    };
+    group.forEach((alert, index) => {
       alert.actor = actor;
       alert.incidentId = id;
       const own = alert.entities[0] as EntityRef;
-      // how this alert joined the ones before it: an entity both name
-      const shared = linking(alert).find((e) => named.has(keyOf(e)));
-      const earlier = shared === undefined ? undefined : named.get(keyOf(shared));
-      if (shared !== undefined && earlier !== undefined && links.length < MAX_LINKS) {
+      for (const shared of linking(alert)) {
+        const at = named.get(keyOf(shared));
+        if (at === undefined) {
+          named.set(keyOf(shared), index);
+          continue;
+        }
+        if (rootOf(at) === rootOf(index)) continue;
+        joinedTo[rootOf(at)] = rootOf(index);
+        const earlier = group[at] as Alert;
         const before = earlier.entities[0] as EntityRef;
-        if (keyOf(before) !== keyOf(own)) {
+        if (keyOf(before) !== keyOf(own) && links.length < MAX_LINKS) {
           links.push({
             from: before,
             to: own,
@@ -100,7 +114,6 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
           });
         }
       }
-      for (const entity of linking(alert)) if (!named.has(keyOf(entity))) named.set(keyOf(entity), alert);
       const counted = new Map((alert.links ?? []).map((l) => [keyOf(l.to), l]));
       for (const entity of alert.entities) {
         if (entities.size < MAX_ENTITIES) entities.set(keyOf(entity), entity);
@@ -117,7 +130,7 @@ export function foldIncidents(input: readonly Alert[]): DetectionResult {
           );
         }
       }
-    }
+    });
     const severity = group.reduce((worst, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[worst] ? a.severity : worst), first.severity);
     const categories = [...new Set(group.map((a) => a.category))];
     const acting = [...new Set(group.map((a) => `${a.entities[0]?.kind} ${a.entities[0]?.value}`))];
