@@ -147,7 +147,8 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
   const maxSiblings = options.maxSiblings ?? 500;
   const roots = new Map<string, Node>();
   const declared = buildDeclared(options.declared ?? [], options.overrides ?? []);
-  const declaredCounts = new Map<string, number>();
+  // requests per declared endpoint, by host, method and template: no key is built per request
+  const declaredCounts = new Map<string, Map<string, Map<string, number>>>();
   const rootOf = (host: string): Node => {
     let root = roots.get(host);
     if (root === undefined) {
@@ -251,8 +252,17 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
       const path = readPath(request.path);
       const match = declared.match(host, method, path.segments);
       if (match !== undefined) {
-        const key = `${host}\u0000${method}\u0000${match}`;
-        declaredCounts.set(key, (declaredCounts.get(key) ?? 0) + 1);
+        let byMethod = declaredCounts.get(host);
+        if (byMethod === undefined) {
+          byMethod = new Map();
+          declaredCounts.set(host, byMethod);
+        }
+        let byTemplate = byMethod.get(method);
+        if (byTemplate === undefined) {
+          byTemplate = new Map();
+          byMethod.set(method, byTemplate);
+        }
+        byTemplate.set(match, (byTemplate.get(match) ?? 0) + 1);
         return match;
       }
       return learn(host, method, path);
@@ -269,9 +279,12 @@ export function createPathTemplater(options: PathTemplaterOptions = {}): PathTem
     },
     endpoints() {
       const out: TemplatedEndpoint[] = [];
-      for (const [key, requests] of declaredCounts) {
-        const [host, method, template] = key.split('\u0000') as [string, string, string];
-        out.push({ host, method, template, requests, declared: true, parameters: declaredParameters(template) });
+      for (const [host, byMethod] of declaredCounts) {
+        for (const [method, byTemplate] of byMethod) {
+          for (const [template, requests] of byTemplate) {
+            out.push({ host, method, template, requests, declared: true, parameters: declaredParameters(template) });
+          }
+        }
       }
       for (const [host, root] of roots) {
         finalize(root, minSiblings);
