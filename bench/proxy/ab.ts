@@ -7,12 +7,15 @@
  * description, the benchmark policies, events to /dev/null).
  *
  * Usage: node --conditions=palisade-src --import tsx bench/proxy/ab.ts [--a ROOT] [--b ROOT] [--node-args="…"]
- *        [--no-bare] [--workloads json1k] [--rounds 6] [--seconds 3] [--connections 50]
+ *        [--no-bare] [--workloads json1k] [--rounds 6] [--seconds 3] [--connections 50] [--a-args="…"] [--b-args="…"]
  * A ROOT is a built tree whose `packages/cli/bin/palisade.js` is run; A defaults to this repository, B is
  * absent unless given (copy the tree of the other build and `npx tsc -b` it). `--node-args` go to every
  * Palisade process: `--node-args="--cpu-prof --cpu-prof-dir=DIR"` profiles them (each profile is written when
  * its target stops), and the report gives the requests each served, warm-up included, for
- * `profile-summary.ts --per`.
+ * `profile-summary.ts --per`. `--a-args` / `--b-args` replace that target's `palisade proxy` arguments after
+ * `--quiet` (by default `--events /dev/null`, the workloads' description and the benchmark policies): with the
+ * same ROOT twice, they measure what a protection or the event costs (`--b-args="--events /dev/null --config
+ * plain.json"`).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -32,6 +35,8 @@ const { values } = parseArgs({
     a: { type: 'string', default: REPO_ROOT },
     b: { type: 'string' },
     'node-args': { type: 'string', default: '' },
+    'a-args': { type: 'string' },
+    'b-args': { type: 'string' },
     'no-bare': { type: 'boolean', default: false },
     workloads: { type: 'string', default: 'json1k' },
     rounds: { type: 'string', default: '6' },
@@ -64,7 +69,7 @@ const spec = join(dir, 'openapi.json');
 writeFileSync(spec, JSON.stringify(openApiSpec(), null, 1));
 const config = join(dir, 'palisade.json');
 writeFileSync(config, JSON.stringify({ sensor: { policies: benchPolicies() } }, null, 1));
-const extraArgs = ['--spec', spec, '--config', config];
+const extraArgs = ['--events', '/dev/null', '--spec', spec, '--config', config];
 
 const upstream = await startUpstreamProcess('json');
 const targets: Target[] = [];
@@ -83,9 +88,18 @@ try {
       '--max-semi-space-size=64',
       values['node-args'],
       join(root, 'packages/cli/bin/palisade.js'),
-      'proxy --upstream {upstream} --listen {listen} --quiet --events /dev/null',
+      'proxy --upstream {upstream} --listen {listen} --quiet',
     ].join(' ');
-    add(name, await startPalisade({ listenPort: await freePort(), upstreamPort: upstream.port, extraArgs, command }));
+    const args = values[`${name}-args`];
+    add(
+      name,
+      await startPalisade({
+        listenPort: await freePort(),
+        upstreamPort: upstream.port,
+        extraArgs: args === undefined ? extraArgs : [],
+        command: args === undefined ? command : `${command} ${args}`,
+      }),
+    );
   }
   process.stdout.write(`load average ${loadavg()[0]?.toFixed(2)} before the run; ${rounds} rounds of ${seconds} s cells\n`);
   for (const workload of chosen) {

@@ -77,11 +77,13 @@ export function parsedRequestOf(
 
 /** Removes dot segments and percent-decodes a path, as the policies match it (`/a/%2e%2e/b` is `/b`). */
 export function normalizedPath(path: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    decoded = path;
+  let decoded = path;
+  if (path.includes('%')) {
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      decoded = path;
+    }
   }
   if (!decoded.includes('.') && !decoded.includes('//')) return decoded;
   const out: string[] = [];

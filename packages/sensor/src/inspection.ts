@@ -93,11 +93,10 @@ export class Inspection {
       this.#uninspected += leftOut;
       this.#json = json;
       this.#bodyText = text;
-      // the Content-Type given for parsing is a header of the head phase, inspected there already
-      this.#runSignatures(
-        signatures,
-        inputs.filter((input) => input.kind !== 'header'),
-      );
+      // the Content-Type given for parsing is a header of the head phase, inspected there already; the walk
+      // lists it first, ahead of the body's inputs (taken off the front: no copy of a long list)
+      while (inputs[0]?.kind === 'header') inputs.shift();
+      this.#runSignatures(signatures, inputs);
       if (overflow > 0) this.#pastBounds('body', overflow);
     }
     return this.#verdict();
@@ -128,8 +127,21 @@ export class Inspection {
   requestOpenApi(request: GuardRequest): Verdict {
     const guard = this.#protections.openapi;
     if (guard === undefined || this.#route.openapi === 'off') return this.#verdict();
-    // a JSON body the signatures parsed is not parsed again (the schema check only reads it)
-    const check = guard.checkRequest(this.#json === undefined ? request : { ...request, json: this.#json });
+    // a JSON body the signatures parsed is not parsed again (the schema check only reads it); the request is
+    // copied member by member: a spread plus one more member would build a new object shape per request
+    const check = guard.checkRequest(
+      this.#json === undefined
+        ? request
+        : {
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            queryPairs: request.queryPairs,
+            headers: request.headers,
+            body: request.body,
+            json: this.#json,
+          },
+    );
     this.endpoint = check.endpoint;
     if (check.violations.length === 0) return this.#verdict();
     const mode = this.#mode('openapi');

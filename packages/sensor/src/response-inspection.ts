@@ -5,8 +5,8 @@
  * body is held up to a bound; a longer one is passed through unread, from where the bound was reached.
  */
 import type { ServerResponse } from 'node:http';
-import { type Dispatcher, util as undiciUtil } from 'undici';
-import { clientResponseHeaders } from './forwarding.js';
+import type { Dispatcher } from 'undici';
+import { clientResponseHeadersOf } from './forwarding.js';
 
 /** Reads a held body; returns what to send instead, or undefined to send it as it came. */
 export type ResponseInspector = (body: Buffer) => Buffer | undefined;
@@ -52,7 +52,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true;
     const res = this.#options.res;
-    const headers = clientResponseHeaders(undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>);
+    const headers = clientResponseHeadersOf(rawHeaders);
     this.#status = statusCode;
     this.#headers = headers;
     this.#resume = resume;
@@ -60,7 +60,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
       this.#clientGone();
       return false;
     }
-    res.once('close', this.#onClose);
+    res.on('close', this.#onClose);
     this.#inspect = this.#options.inspectorFor(statusCode, headers);
     if (this.#inspect !== undefined) {
       this.#held = [];
@@ -102,9 +102,10 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     } catch {
       // a failed look at a response never withholds it
     }
-    const sent: Record<string, string | string[]> = { ...this.#headers, 'content-length': String(out.length) };
-    delete sent['transfer-encoding'];
-    res.writeHead(this.#status, sent);
+    // the headers as they came when they already give the length sent (no Transfer-Encoding is relayed)
+    const headers = this.#headers as Record<string, string | string[]>;
+    const length = String(out.length);
+    res.writeHead(this.#status, headers['content-length'] === length ? headers : { ...headers, 'content-length': length });
     res.end(out);
   }
 

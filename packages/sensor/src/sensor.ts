@@ -3,7 +3,6 @@
  * every request phase by phase, blocks what its protections in block mode find, forwards the rest, and
  * reports every transaction as an `ApiEvent` with what was decided and why.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ApiEvent, type Clock, type ErrorCode, type EventProtection, type SensorConfig, systemClock } from '@palisade/core';
@@ -16,6 +15,7 @@ import { rawProblem, sendProblem } from './problem.js';
 import { isReadableJson, ResponseRelay } from './response-inspection.js';
 import { compileRoutes, type RouteResolver } from './routes.js';
 import { attachTlsTermination } from './tls/tls-listener.js';
+import { newTransactionId } from './transaction-id.js';
 import { openUpgradeTunnel } from './upgrade.js';
 
 /** What a sensor needs besides its configuration. */
@@ -178,7 +178,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = randomUUID().replaceAll('-', '');
+    const id = newTransactionId();
     const time = clock.now();
     const started = performance.now();
     const target = req.url ?? '/';
@@ -400,7 +400,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
   // Protocol upgrades (WebSocket): the head is inspected like any request, then bytes pass through untouched.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     stats.requests++;
-    const id = randomUUID().replaceAll('-', '');
+    const id = newTransactionId();
     const time = clock.now();
     const started = performance.now();
     const target = req.url ?? '/';
@@ -481,7 +481,7 @@ export async function startSensor(config: SensorConfig, deps: SensorDeps): Promi
       return;
     }
     const code = error.code ?? '';
-    const id = randomUUID().replaceAll('-', '');
+    const id = newTransactionId();
     let reply: string;
     if (code === 'HPE_HEADER_OVERFLOW') reply = rawProblem(431, 'Request Header Fields Too Large', 'PAL_ERR_HTTP_HEADERS_TOO_LARGE', id);
     else if (code === 'ERR_HTTP_REQUEST_TIMEOUT') reply = rawProblem(408, 'Request Timeout', 'PAL_ERR_HTTP_TIMEOUT', id);

@@ -335,6 +335,8 @@ function formFields(text: string): Array<[string, string]> {
 
 /** Decodes a form field as a server would: `+` as a space, then percent escapes (a malformed one leaves the text as it is). */
 export function formDecode(text: string): string {
+  // most names and values hold no escape: nothing to decode, nothing to allocate
+  if (!text.includes('%')) return text.includes('+') ? text.replaceAll('+', ' ') : text;
   const spaced = text.replaceAll('+', ' ');
   try {
     return decodeURIComponent(spaced);
