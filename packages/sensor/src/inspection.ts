@@ -12,7 +12,9 @@ import {
   type PolicyFinding,
   type QueryPair,
   type RequestFacts,
+  type RequestConditions,
   type RequestHead,
+  requestConditions,
   requestFacts,
   requestInputs,
   type SignatureResult,
@@ -50,6 +52,9 @@ export class Inspection {
   #json: { value: unknown } | undefined;
   #bodyText: string | undefined;
   #queryPairs: readonly QueryPair[] | undefined;
+  /** The request's headers (head phase), and the conditions rule exceptions read of them, read when first asked. */
+  #headers: InspectedRequest['headers'] | undefined;
+  #conditions: RequestConditions | undefined;
   readonly #protections: SensorProtections;
   readonly #route: RouteSettings;
   readonly #monitorOnly: boolean;
@@ -66,6 +71,7 @@ export class Inspection {
    */
   requestHead(request: Omit<InspectedRequest, 'body'> & Pick<RequestHead, 'method' | 'httpVersion'>): Verdict {
     this.#queryPairs = request.queryPairs;
+    this.#headers = request.headers;
     const signatures = this.#protections.signatures;
     if (signatures !== undefined && this.#route.signatures !== 'off') {
       const { inputs, leftOut, overflow } = requestInputs(request, this.#route.maxInputs);
@@ -255,9 +261,15 @@ export class Inspection {
     else this.#wouldBlock = true;
   }
 
+  /** The conditions rule exceptions read (`unless`), read from the head's headers when a rule first asks. */
+  readonly #conditionsOf = (): RequestConditions => {
+    this.#conditions ??= requestConditions(this.#headers ?? {});
+    return this.#conditions;
+  };
+
   #runSignatures(signatures: SignatureSet, inputs: ReturnType<typeof requestInputs>['inputs']): void {
     const before = this.#signatures.matches.length;
-    signatures.inspect(inputs, this.#signatures, this.#route.excluded);
+    signatures.inspect(inputs, this.#signatures, this.#route.excluded, this.#conditionsOf);
     const mode = this.#mode('signatures');
     for (const match of this.#signatures.matches.slice(before)) {
       this.findings.push({

@@ -46,6 +46,14 @@ rules:
     decode: false
     regex: 'charset=utf-7'
     flags: i
+  - id: session-fixation/test-session-id
+    title: session id as a parameter
+    category: session-fixation
+    paranoia: 1
+    severity: critical
+    targets: [query-name, form-name]
+    unless: [same-site-referer]
+    phrases: [jsessionid]
 `;
 
 interface Seen {
@@ -222,6 +230,28 @@ test('an attack is answered 403 problem+json with the event id, never reaches th
     );
     assert.match(event.protection?.findings[0]?.snippet ?? '', /' or '1'='1/);
     assert.equal(event.response?.status, 403);
+  });
+});
+
+test("a rule's exception is judged on the whole request: a session id passes on a link within the site, in the URL and in a form", {
+  timeout: 10_000,
+}, async () => {
+  await withSensor({}, async (sensor) => {
+    seen.length = 0;
+    const host = `127.0.0.1:${sensor.address().port}`;
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const replies = [
+      await send(sensor, 'GET', '/account?jsessionid=A1B2C3', { referer: `http://${host}/catalogue` }),
+      await send(sensor, 'POST', '/account', { ...form, referer: `http://${host}/login` }, 'jsessionid=A1B2C3&x=1'),
+      await send(sensor, 'GET', '/account?jsessionid=A1B2C3', { referer: 'https://mail.example/inbox' }),
+      await send(sensor, 'GET', '/account?jsessionid=A1B2C3'),
+      await send(sensor, 'POST', '/account', { ...form, referer: 'https://mail.example/inbox' }, 'jsessionid=A1B2C3&x=1'),
+    ];
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      [201, 201, 403, 403, 403],
+    );
+    assert.equal(seen.length, 2, 'only the same-site requests reached the upstream');
   });
 });
 

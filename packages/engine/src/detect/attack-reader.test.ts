@@ -472,3 +472,20 @@ test('the prefilter can be switched off, with the same results', async () => {
   ].map(eventOf);
   for (const event of events) assert.deepEqual(fast(event), slow(event), event.request.path);
 });
+
+test("a session id in the URL is read as an attack unless the request came by a link within the site (the rule's `unless`)", async () => {
+  const read = await readerAt(1);
+  const planted = (referer?: string) =>
+    read(
+      eventOf({
+        path: '/account',
+        query: 'JSESSIONID=0123456789ABCDEF',
+        headers: referer === undefined ? { host: 'shop.example' } : { host: 'shop.example', referer },
+      }),
+    );
+  assert.deepEqual(planted('https://mail.example/inbox'), ['session-fixation']);
+  assert.deepEqual(planted(), ['session-fixation']);
+  assert.deepEqual(planted('https://shop.example/catalogue'), []);
+  // the verdict kept for the value does not carry over to the next request
+  assert.deepEqual(planted('https://mail.example/inbox'), ['session-fixation']);
+});

@@ -24,7 +24,14 @@ import { BUILTIN_DETECTORS, SHIPPED_SIGNATURES_DIR } from '../protect/detect/ind
 import { isDistinctive, isUnmistakable, knownCommand, mayStartProgram } from '../protect/detect/internal/exec-commands.js';
 import { TELLING_PROGRAMS } from '../protect/detect/internal/windows-programs.js';
 import { formDecode, type RequestInput, requestInputs } from '../protect/inputs.js';
-import { compileSignatures, loadSignatureRules, type SignatureRule, type SignatureSet } from '../protect/signatures.js';
+import {
+  compileSignatures,
+  loadSignatureRules,
+  type RequestConditions,
+  requestConditions,
+  type SignatureRule,
+  type SignatureSet,
+} from '../protect/signatures.js';
 
 /** Reads the attack classes (signature categories such as `sqli`, `xss`, `lfi`, `rce`, `jndi`, …) a request carries. */
 export type AttackReader = (event: ApiEvent) => string[];
@@ -245,7 +252,14 @@ function readerOf(signatures: SignatureSet, prefilter: boolean): AttackReader {
     if (hits.size === 0) return [];
     let score = 0;
     const categories = new Set<string>();
+    let conditions: RequestConditions | undefined;
+    const conditionsOf = (): RequestConditions => {
+      conditions ??= requestConditions(request.headers, request.host);
+      return conditions;
+    };
     for (const hit of hits.values()) {
+      // verdicts are kept per value; a rule's exception for this request (its `unless`) is applied here
+      if (signatures.exempt(hit.ruleId, conditionsOf)) continue;
       score += hit.score;
       categories.add(hit.category);
     }

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { compileSignatures, loadSignatureRules, parseSignatureRules } from './signatures.js';
+import { compileSignatures, loadSignatureRules, parseSignatureRules, requestConditions } from './signatures.js';
 import type { Detector } from './types.js';
 
 const quoteOr: Detector = (value) => {
@@ -176,3 +176,78 @@ test('a long value is read in overlapping windows, so a detector that bounds wha
   }
   assert.equal(set.inspect([{ location: 'json:$.note', value: 'x'.repeat(200_000) }]).matches.length, 0);
 });
+
+test('a request meets same-site-referer when its Referer is an http(s) URL naming the host it went to', () => {
+  const sameSite = (referer: string | undefined, host: string | undefined) =>
+    requestConditions({ ...(referer === undefined ? {} : { referer }), ...(host === undefined ? {} : { host }) }).sameSiteReferer;
+  assert.equal(sameSite('https://shop.example/cart?x=1', 'shop.example'), true);
+  assert.equal(sameSite('https://Shop.Example/cart', 'SHOP.example'), true);
+  assert.equal(sameSite('http://shop.example:8080/a', 'shop.example:8080'), true);
+  assert.equal(sameSite('https://shop.example/a', 'shop.example:443'), true, 'a Host naming the default port');
+  assert.equal(sameSite('https://shop.example:8443/a', 'shop.example'), false, 'another port');
+  assert.equal(sameSite('https://evil.example/shop.example', 'shop.example'), false);
+  assert.equal(sameSite('https://shop.example.evil.example/', 'shop.example'), false);
+  assert.equal(sameSite('javascript://shop.example/%0aalert(1)', 'shop.example'), false, 'not http(s)');
+  assert.equal(sameSite('not a url', 'shop.example'), false);
+  assert.equal(sameSite(undefined, 'shop.example'), false, 'no Referer');
+  assert.equal(sameSite('https://shop.example/', undefined), false, 'no Host');
+  assert.equal(
+    requestConditions({ referer: 'https://api.shop.example/docs' }, 'api.shop.example').sameSiteReferer,
+    true,
+    'the host given apart',
+  );
+});
+
+test('a rule with `unless: [same-site-referer]` does not run on a request that meets it; it runs on every other', () => {
+  const rules = parseSignatureRules(
+    `
+rules:
+  - id: session-fixation/session-id-parameter
+    title: session id as a parameter
+    category: session-fixation
+    paranoia: 1
+    severity: critical
+    targets: [query-name]
+    unless: [same-site-referer]
+    phrases: [jsessionid]
+`,
+    'test.yaml',
+    detectors,
+  );
+  const set = compileSignatures(rules, detectors);
+  const input = [{ location: 'query-name:jsessionid', value: 'jsessionid' }];
+  const run = (referer?: string) =>
+    set.inspect(input, undefined, undefined, () =>
+      requestConditions(referer === undefined ? { host: 'shop.example' } : { host: 'shop.example', referer }),
+    ).matches.length;
+  assert.equal(run('https://shop.example/catalogue'), 0, 'a link followed within the site');
+  assert.equal(run('https://mail.example/inbox'), 1, 'a link from elsewhere');
+  assert.equal(run(), 1, 'no Referer');
+  assert.equal(run('https://shop.example/catalogue'), 0, 'the value was not remembered as clean by the same-site request');
+  assert.equal(set.inspect(input).matches.length, 1, 'without conditions every rule runs');
+  assert.equal(
+    set.exempt('session-fixation/session-id-parameter', () => ({ sameSiteReferer: true })),
+    true,
+  );
+  assert.equal(
+    set.exempt('session-fixation/session-id-parameter', () => ({ sameSiteReferer: false })),
+    false,
+  );
+  assert.throws(
+    () => parseSignatureRules(rulesWithUnless('[from-mars]'), 'bad.yaml', detectors),
+    /unless must list request conditions \(same-site-referer\)/,
+  );
+});
+
+function rulesWithUnless(unless: string): string {
+  return `
+rules:
+  - id: session-fixation/x
+    title: x
+    category: session-fixation
+    paranoia: 1
+    severity: critical
+    unless: ${unless}
+    phrases: [x]
+`;
+}

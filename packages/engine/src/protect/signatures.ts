@@ -29,8 +29,44 @@ export interface SignatureRule {
   phrases?: string[];
   /** False: the rule sees each value only as sent, never its decoded forms (protocol rules on header syntax). Default true. */
   decode?: boolean;
+  /** Requests the rule does not apply to ({@link RULE_EXCEPTIONS}): a session id in the URL of a same-site navigation. */
+  unless?: RuleException[];
   /** Where the rule was read from, for error messages. */
   source?: string;
+}
+
+/**
+ * What a rule can be conditioned on about the whole request (`unless:` in a rule), beyond the value it matches:
+ * - `same-site-referer`: the request's `Referer` names the host the request went to (a link followed within
+ *   the site). A session id in such a URL is the site's own URL rewriting, not one planted from elsewhere.
+ */
+export const RULE_EXCEPTIONS = ['same-site-referer'] as const;
+export type RuleException = (typeof RULE_EXCEPTIONS)[number];
+
+/** The facts of a request that rule exceptions read. */
+export interface RequestConditions {
+  sameSiteReferer: boolean;
+}
+
+/**
+ * Reads the conditions of a request from its `Host` and `Referer` headers (names lower-case). The referer is
+ * same-site when it is an http(s) URL whose host and port are the request's `Host` (case aside).
+ */
+export function requestConditions(headers: Readonly<Record<string, string | string[] | undefined>>, host?: string): RequestConditions {
+  const referer = headers.referer;
+  const target = host ?? headers.host;
+  if (typeof referer !== 'string' || typeof target !== 'string' || target === '') return { sameSiteReferer: false };
+  let url: URL;
+  try {
+    url = new URL(referer);
+  } catch {
+    return { sameSiteReferer: false };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { sameSiteReferer: false };
+  const own = target.toLowerCase();
+  // the URL leaves out its scheme's default port; a Host header may name it
+  const bare = own.endsWith(':80') || own.endsWith(':443') ? own.slice(0, own.lastIndexOf(':')) : own;
+  return { sameSiteReferer: url.host === own || url.host === bare };
 }
 
 /** The input kinds a location can have (the part before `:`). */
@@ -129,6 +165,7 @@ function ruleProblems(rule: Record<string, unknown>, detectors: Readonly<Record<
     'flags',
     'phrases',
     'decode',
+    'unless',
   ]);
   for (const key of Object.keys(rule)) if (!known.has(key)) problems.push(`unknown key \`${key}\``);
   if (typeof rule.id !== 'string' || !RULE_ID.test(rule.id)) problems.push('id must look like `category/slug` (lower-case)');
@@ -146,6 +183,12 @@ function ruleProblems(rule: Record<string, unknown>, detectors: Readonly<Record<
     }
   }
   if (rule.decode !== undefined && typeof rule.decode !== 'boolean') problems.push('decode must be true or false');
+  if (
+    rule.unless !== undefined &&
+    (!Array.isArray(rule.unless) || rule.unless.some((u) => !(RULE_EXCEPTIONS as readonly unknown[]).includes(u)))
+  ) {
+    problems.push(`unless must list request conditions (${RULE_EXCEPTIONS.join(', ')})`);
+  }
   const matchers = ['detector', 'regex', 'phrases'].filter((key) => rule[key] !== undefined);
   if (matchers.length !== 1) problems.push('a rule needs exactly one of detector, regex or phrases');
   if (rule.detector !== undefined && (typeof rule.detector !== 'string' || detectors[rule.detector] === undefined)) {
@@ -242,6 +285,13 @@ interface CompiledRule {
   triggers: number;
   /** Its position among the compiled rules. */
   index: number;
+  /** The rule's `unless`, when it has one. */
+  unless: readonly RuleException[] | undefined;
+}
+
+/** Whether a request with these conditions meets one of a rule's exceptions. */
+function meets(unless: readonly RuleException[], conditions: RequestConditions): boolean {
+  return unless.includes('same-site-referer') && conditions.sameSiteReferer;
 }
 
 /** Signatures compiled for one paranoia level. */
@@ -253,7 +303,18 @@ export interface SignatureSet {
    * Runs the rules over inputs. `skip(ruleId, location)` lets the caller apply exclusions. Each rule counts
    * once per call; `into` accumulates across calls (request headers, then the body).
    */
-  inspect(inputs: readonly RequestInput[], into?: SignatureResult, skip?: (ruleId: string, location: string) => boolean): SignatureResult;
+  inspect(
+    inputs: readonly RequestInput[],
+    into?: SignatureResult,
+    skip?: (ruleId: string, location: string) => boolean,
+    /** The request's conditions, read only when a rule with `unless` is about to run; without it every rule runs. */
+    conditions?: () => RequestConditions,
+  ): SignatureResult;
+  /**
+   * Whether a rule does not apply to a request with these conditions (its `unless`): for callers that judge
+   * values apart from their request (detection's attack reader keeps verdicts per value) and drop the matches.
+   */
+  exempt(ruleId: string, conditions: () => RequestConditions): boolean;
 }
 
 /** Compiles rules once for a paranoia level; the result is safe to share between requests. */
@@ -275,8 +336,10 @@ export function compileSignatures(
       test: matcherOf(rule, detectors),
       triggers: triggersOf(rule.detector === undefined ? undefined : detectors[rule.detector]),
       index,
+      unless: rule.unless !== undefined && rule.unless.length > 0 ? rule.unless : undefined,
     }));
   const indexOf = new Map(compiled.map((c) => [c.rule.id, c.index]));
+  const exceptions = new Map(compiled.flatMap((c) => (c.unless === undefined ? [] : [[c.rule.id, c.unless] as const])));
   const matched = new Uint32Array(compiled.length);
   let stamps = 0;
   const nextStamp = (): number => {
@@ -328,7 +391,11 @@ export function compileSignatures(
     rules: compiled.map((c) => c.rule),
     threshold,
     paranoia,
-    inspect(inputs, into = { score: 0, matches: [] }, skip) {
+    exempt(ruleId, conditions) {
+      const unless = exceptions.get(ruleId);
+      return unless !== undefined && meets(unless, conditions());
+    },
+    inspect(inputs, into = { score: 0, matches: [] }, skip, conditions) {
       // the rules that matched already (each counts once per call and across the calls of one request): a
       // rule's index holds this call's stamp, so the marks of earlier calls need no clearing
       const stamp = nextStamp();
@@ -360,7 +427,11 @@ export function compileSignatures(
           // no form has a character the rule's detector needs: it cannot match, and has judged the value
           if ((any & candidate.triggers) === 0) continue;
           const id = candidate.rule.id;
-          if (matched[candidate.index] === stamp || skip?.(id, input.location)) {
+          if (
+            matched[candidate.index] === stamp ||
+            skip?.(id, input.location) ||
+            (candidate.unless !== undefined && conditions !== undefined && meets(candidate.unless, conditions()))
+          ) {
             complete = false;
             continue;
           }
