@@ -417,6 +417,59 @@ test('repeated header values read once give the same answers, whoever the peer',
   );
 });
 
+test('Authorization values that end alike are told apart (the cache finds values by their tail)', () => {
+  const enricher = createEnricher(settings(), tokenizer);
+  // makeJwt signs every token alike: these values share their last characters and differ before
+  const values = ['user-1', 'user-2', 'user-3', 'user-1'].map((sub) => `Bearer ${makeJwt({ sub, iss: 'https://id.example.com' })}`);
+  for (let round = 0; round < 2; round++) {
+    for (const value of values) {
+      const event = run(parsed({ headers: { Authorization: value } }), enricher);
+      const alone = run(parsed({ headers: { Authorization: value } }), createEnricher(settings(), tokenizer));
+      assert.deepEqual(event, alone);
+      assert.equal(event.identity.user, JSON.parse(Buffer.from(value.split('.')[1] as string, 'base64url').toString()).sub);
+    }
+  }
+  const short = ['Basic dXNlcjE6cGF3', 'Basic dXNlcjI6cGF3', 'Bearer x', 'opaque-key'];
+  for (const value of [...short, ...short]) {
+    assert.deepEqual(
+      run(parsed({ headers: { authorization: value } }), enricher),
+      run(parsed({ headers: { authorization: value } }), createEnricher(settings(), tokenizer)),
+    );
+  }
+});
+
+test('header names are read the same whatever their case, however often they come', () => {
+  const enricher = createEnricher(settings(), tokenizer);
+  const names = ['Cookie', 'cookie', 'X-API-Key', 'x-api-key', 'Proxy-Authorization', 'Forwarded', 'X-Auth-Token', 'Accept'];
+  for (let round = 0; round < 3; round++) {
+    for (const name of names) {
+      const p = parsed(
+        { headers: { [name]: 'sid=v1' } },
+        { response: { status: 200, headers: { [name]: 'sid=v1', 'Set-Cookie': 'sid=v2; Path=/' } } },
+      );
+      assert.deepEqual(run(p, enricher), run(p, createEnricher(settings(), tokenizer)), name);
+    }
+  }
+});
+
+test('repeated queries give the same params, and each event its own params object', () => {
+  const enricher = createEnricher(settings(), tokenizer);
+  const queries = ['page=2&size=10', 'tag=a&tag=b', 'api_key=k1&page=1', 'password=p&q=1', `q=${'x'.repeat(300)}`];
+  for (const query of queries) {
+    const first = run(parsed({ url: `/items?${query}` }), enricher);
+    assert.deepEqual(first, run(parsed({ url: `/items?${query}` }), createEnricher(settings(), tokenizer)), query);
+    const expected = structuredClone(first.request.queryParams);
+    // the first reading is kept, the later ones come from it: changing any of them changes no other event
+    for (let i = 0; i < 3; i++) {
+      const event = run(parsed({ url: `/items?${query}` }), enricher);
+      assert.deepEqual(event.request.queryParams, expected, query);
+      (event.request.queryParams as Record<string, string | string[]>).page = 'changed';
+      const tags = event.request.queryParams?.tag;
+      if (Array.isArray(tags)) tags.push('c');
+    }
+  }
+});
+
 test('secret query parameters are tokenized in query and queryParams', () => {
   const event = run(parsed({ path: undefined, url: '/oauth/token?grant_type=password&username=bob&password=hunter2&client_secret=cs-1' }));
   assert.equal(event.request.query, `grant_type=password&username=bob&password=${tok('hunter2')}&client_secret=${tok('cs-1')}`);

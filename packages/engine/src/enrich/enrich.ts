@@ -14,7 +14,7 @@ import { resolveClientAddress, splitForwardedFor, splitForwardedHeader } from '.
 import { compileEntityExtractors } from './entities.js';
 import { compileIpRanges } from './ip-ranges.js';
 import { decodeJwt, type JwtReading, looksLikeJwt } from './jwt.js';
-import { parseQuery } from './query.js';
+import { createQueryReader } from './query.js';
 import { sampleBody } from './body.js';
 import { compileSecretNames } from './secret-names.js';
 import type { Tokenizer } from './tokenize.js';
@@ -69,17 +69,66 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
   const jwtReading: JwtReading = settings.jwt;
   const extractEntities = compileEntityExtractors(settings.entities);
   const maxBody = settings.bodySampleBytes;
+  const readQuery = createQueryReader(secrets, apiKeyQuery, tokenizer);
   // The same Authorization and X-Forwarded-For values arrive with every request of a session or client:
   // each distinct value is read (and tokenized, and its JWT decoded) once. Bounded; cleared when full.
-  const authorizations = new Map<string, AuthorizationReading>();
+  // An Authorization value (a JWT: hundreds of characters) is looked up by its tail, which is cheaper to hash
+  // than the whole; the entry holds the whole value, and a reading is used only for exactly that value.
+  const authorizations = new Map<string, { value: string; reading: AuthorizationReading }>();
   const readAuthorizationOnce = (value: string): AuthorizationReading => {
-    let reading = authorizations.get(value);
-    if (reading === undefined) {
-      reading = readAuthorization(value, jwtReading, tokenizer);
-      if (authorizations.size >= READING_CACHE_SIZE) authorizations.clear();
-      authorizations.set(value, reading);
-    }
+    const key = value.length > AUTHORIZATION_KEY_LENGTH * 2 ? value.slice(-AUTHORIZATION_KEY_LENGTH) : value;
+    const entry = authorizations.get(key);
+    if (entry !== undefined && entry.value === value) return entry.reading;
+    const reading = readAuthorization(value, jwtReading, tokenizer);
+    if (entry === undefined && authorizations.size >= READING_CACHE_SIZE) authorizations.clear();
+    authorizations.set(key, { value, reading });
     return reading;
+  };
+  const requestHeaderKinds = new Map<string, HeaderKind>();
+  const requestHeaderKind = (rawName: string): HeaderKind => {
+    let kind = requestHeaderKinds.get(rawName);
+    if (kind === undefined) {
+      const name = rawName.toLowerCase();
+      kind = {
+        name,
+        treat:
+          name === 'authorization'
+            ? 'authorization'
+            : CREDENTIAL_HEADERS.has(name)
+              ? 'credential'
+              : name === 'cookie'
+                ? 'cookie'
+                : apiKeyHeaders.has(name)
+                  ? 'api-key'
+                  : secrets.has(name)
+                    ? 'secret'
+                    : name === 'forwarded'
+                      ? 'forwarded'
+                      : 'keep',
+      };
+      if (requestHeaderKinds.size >= HEADER_KIND_CACHE_SIZE) requestHeaderKinds.clear();
+      requestHeaderKinds.set(rawName, kind);
+    }
+    return kind;
+  };
+  const responseHeaderKinds = new Map<string, HeaderKind>();
+  const responseHeaderKind = (rawName: string): HeaderKind => {
+    let kind = responseHeaderKinds.get(rawName);
+    if (kind === undefined) {
+      const name = rawName.toLowerCase();
+      kind = {
+        name,
+        treat:
+          name === 'set-cookie'
+            ? 'set-cookie'
+            : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
+              ? 'secret'
+              : 'keep',
+      };
+      if (responseHeaderKinds.size >= HEADER_KIND_CACHE_SIZE) responseHeaderKinds.clear();
+      responseHeaderKinds.set(rawName, kind);
+    }
+    return kind;
   };
   const chains = new Map<string, ForwardedChain>();
   const trustedPeers = new Map<string, boolean>();
@@ -113,13 +162,9 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
       for (const rawName in res.headers) {
         const value = res.headers[rawName];
         if (value === undefined || value === '') continue;
-        const name = rawName.toLowerCase();
+        const { name, treat } = responseHeaderKind(rawName);
         responseHeaders[name] =
-          name === 'set-cookie'
-            ? tokenizeSetCookie(value, tokenizer)
-            : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
-              ? tokenizer.token(value)
-              : value;
+          treat === 'set-cookie' ? tokenizeSetCookie(value, tokenizer) : treat === 'secret' ? tokenizer.token(value) : value;
       }
     }
     const response: NonNullable<ApiEvent['response']> = { status: res.status, headers: responseHeaders };
@@ -142,23 +187,25 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
       for (const rawName in req.headers) {
         const value = req.headers[rawName];
         if (value === undefined || value === '') continue;
-        const name = rawName.toLowerCase();
-        if (name === 'authorization') {
+        const { name, treat } = requestHeaderKind(rawName);
+        if (treat === 'keep') {
+          headers[name] = value;
+        } else if (treat === 'authorization') {
           authorization = readAuthorizationOnce(value);
           headers[name] = authorization.header;
-        } else if (CREDENTIAL_HEADERS.has(name)) {
+        } else if (treat === 'credential') {
           headers[name] = tokenizeCredential(value, tokenizer);
-        } else if (name === 'cookie') {
+        } else if (treat === 'cookie') {
           cookie = value;
           headers[name] = tokenizeCookies(value, tokenizer);
-        } else if (apiKeyHeaders.has(name)) {
+        } else if (treat === 'api-key') {
           const token = tokenizer.token(value);
           apiKey ??= token;
           headers[name] = token;
-        } else if (secrets.has(name)) {
+        } else if (treat === 'secret') {
           headers[name] = tokenizer.token(value);
         } else {
-          if (name === 'forwarded') forwardedHeader = value;
+          forwardedHeader = value;
           headers[name] = value;
         }
       }
@@ -168,7 +215,7 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     let queryParams: Record<string, string | string[]> | undefined;
     let rawQuery = query;
     if (query !== undefined && query !== '') {
-      const parsedQuery = parseQuery(query, secrets, apiKeyQuery, tokenizer, read?.query);
+      const parsedQuery = readQuery(query, read?.query);
       queryParams = parsedQuery.params;
       rawQuery = parsedQuery.raw;
       apiKey ??= parsedQuery.apiKey;
@@ -356,6 +403,21 @@ function readIdentity(
 /** Distinct header values whose readings are kept (per cache). */
 const READING_CACHE_SIZE = 10_000;
 
+/** Characters of the end of a long Authorization value its cache entry is found by. */
+const AUTHORIZATION_KEY_LENGTH = 32;
+
+/** Distinct header names (as sent) whose treatment is kept (per cache; cleared when full). */
+const HEADER_KIND_CACHE_SIZE = 1000;
+
+/** What the enricher does with a header's value. */
+type Treat = 'keep' | 'authorization' | 'credential' | 'cookie' | 'api-key' | 'secret' | 'set-cookie' | 'forwarded';
+
+/** A header name as sent, read: its lower-case name and what is done with its value. */
+interface HeaderKind {
+  name: string;
+  treat: Treat;
+}
+
 /** What one `Authorization` value says. Shared by every event carrying the same value: never mutated. */
 interface AuthorizationReading {
   /** The header as stored: scheme kept, credential tokenized. */
@@ -370,10 +432,13 @@ interface AuthorizationReading {
 }
 
 function readAuthorization(authorization: string, jwtReading: JwtReading, tokenizer: Tokenizer): AuthorizationReading {
-  const reading: AuthorizationReading = { header: tokenizeCredential(authorization, tokenizer), scheme: undefined };
   const space = authorization.indexOf(' ');
-  const kind = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
   const credential = space < 0 ? '' : authorization.slice(space + 1).trim();
+  // as `tokenizeCredential` writes it, with the credential's token made once
+  const credentialToken = space < 0 ? undefined : tokenizer.token(credential);
+  const header = space < 0 ? tokenizer.token(authorization) : `${authorization.slice(0, space)} ${credentialToken}`;
+  const reading: AuthorizationReading = { header, scheme: undefined };
+  const kind = (space < 0 ? authorization : authorization.slice(0, space)).toLowerCase();
   if (kind === 'basic') {
     reading.scheme = 'basic';
     const basic = readBasicCredential(credential);
@@ -392,7 +457,7 @@ function readAuthorization(authorization: string, jwtReading: JwtReading, tokeni
         if (decoded.user !== undefined) reading.user = decoded.user;
       }
     } else reading.scheme = 'bearer-opaque';
-    reading.session = tokenizer.token(credential);
+    reading.session = credentialToken;
   } else if (credential !== '' || kind !== '') {
     reading.scheme = 'api-key';
     reading.apiKey = tokenizer.token(authorization);

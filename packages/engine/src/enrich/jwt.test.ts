@@ -189,3 +189,13 @@ test('never throws on random or mutated input (seeded fuzz)', () => {
     readJwtClaim(input, 'sub');
   }
 });
+
+test('tokens that share a header, or a header that does not decode, read the same every time', () => {
+  const header = { alg: 'ES256', typ: 'JWT', kid: 'shared' };
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(decodeJwt(jwt({ sub: `u${i}` }, header), reading), { claims: { alg: 'ES256', sub: `u${i}` }, user: `u${i}` });
+    assert.deepEqual(decodeJwt(jwt({ sub: `u${i}` }, { typ: 'JWT' }), reading), { claims: { sub: `u${i}` }, user: `u${i}` });
+    assert.equal(decodeJwt(`${b64('eyJ not json')}.${b64({ sub: 'x' })}.sig`, reading), undefined);
+    assert.equal(decodeJwt(`${b64([1, 2])}.${b64({ sub: 'x' })}.sig`, reading), undefined);
+  }
+});

@@ -26,28 +26,15 @@ export function looksLikeJwt(token: string): boolean {
  * authenticate). Returns `undefined` when the token is not a decodable JWT. Never throws.
  */
 export function decodeJwt(token: string, reading: JwtReading): DecodedJwt | undefined {
-  const cached = decodedCache.get(token);
-  if (cached !== undefined && cached.reading === reading) return cached.decoded;
-  const decoded = decodeJwtUncached(token, reading);
-  if (decodedCache.size >= 10_000) decodedCache.clear();
-  decodedCache.set(token, { reading, decoded });
-  return decoded;
-}
-
-// The same token arrives with every request of a session: decoding it once per token is enough.
-const decodedCache = new Map<string, { reading: JwtReading; decoded: DecodedJwt | undefined }>();
-
-function decodeJwtUncached(token: string, reading: JwtReading): DecodedJwt | undefined {
   if (!looksLikeJwt(token)) return undefined;
   const dot1 = token.indexOf('.');
   const dot2 = token.indexOf('.', dot1 + 1);
-  const header = decodePart(token.slice(0, dot1));
+  const header = readHeader(token.slice(0, dot1));
+  if (header === undefined) return undefined;
   const payload = decodePart(token.slice(dot1 + 1, dot2));
-  if (header === undefined || payload === undefined) return undefined;
+  if (payload === undefined) return undefined;
   const claims: JwtClaims = {};
-  const str = (v: unknown, max = 256): string | undefined =>
-    typeof v === 'string' && v !== '' ? v.slice(0, max) : typeof v === 'number' ? String(v) : undefined;
-  if (typeof header.alg === 'string') claims.alg = header.alg.slice(0, 32);
+  if (header.alg !== undefined) claims.alg = header.alg;
   const sub = str(payload.sub);
   if (sub !== undefined) claims.sub = sub;
   const iss = str(payload.iss);
@@ -80,6 +67,32 @@ export function readJwtClaim(token: string, claim: string): string | undefined {
   const payload = decodePart(token.slice(dot1 + 1, token.indexOf('.', dot1 + 1)));
   const value = payload?.[claim];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/** What a JWT's header segment says (only its `alg` is kept). */
+interface JwtHeader {
+  alg: string | undefined;
+}
+
+/** Header segments already read: an issuer signs every token with the same header. Bounded; cleared when full. */
+const headers = new Map<string, JwtHeader | null>();
+const MAX_HEADERS = 256;
+
+/** The header of a JWT from its (first) segment, or `undefined` when it is not a JSON object. */
+function readHeader(segment: string): JwtHeader | undefined {
+  let header = headers.get(segment);
+  if (header === undefined) {
+    const decoded = decodePart(segment);
+    header = decoded === undefined ? null : { alg: typeof decoded.alg === 'string' ? decoded.alg.slice(0, 32) : undefined };
+    if (headers.size >= MAX_HEADERS) headers.clear();
+    headers.set(segment, header);
+  }
+  return header ?? undefined;
+}
+
+/** A claim as text: a non-empty string (cut to `max`) or a number; `undefined` otherwise. */
+function str(v: unknown, max = 256): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, max) : typeof v === 'number' ? String(v) : undefined;
 }
 
 function decodePart(part: string): Record<string, unknown> | undefined {

@@ -58,6 +58,45 @@ export function parseQuery(
   return result;
 }
 
+/** Reads queries as `parseQuery` does, for one enricher's settings. */
+export type QueryReader = (raw: string, read?: readonly QueryPair[]) => ParsedQuery;
+
+/** Distinct queries whose reading is kept, and the longest query kept. */
+const QUERY_CACHE_SIZE = 10_000;
+const MAX_CACHED_QUERY = 256;
+
+/**
+ * Creates a `parseQuery` with a bounded cache: the same short queries (`page=2&size=10`) come back on
+ * request after request. Every call returns its own `params` (a copy of the cached one), so a caller may
+ * change it. A query that had a value tokenized is not kept (the cache holds no secret).
+ */
+export function createQueryReader(secrets: SecretNames, apiKeyNames: ReadonlySet<string>, tokenizer: Tokenizer): QueryReader {
+  const cache = new Map<string, { params: Record<string, string | string[]>; lists: boolean }>();
+  return (raw, read) => {
+    if (read !== undefined || raw.length > MAX_CACHED_QUERY) return parseQuery(raw, secrets, apiKeyNames, tokenizer, read);
+    const hit = cache.get(raw);
+    if (hit !== undefined) return { params: hit.lists ? copyParams(hit.params) : { ...hit.params }, raw };
+    const parsed = parseQuery(raw, secrets, apiKeyNames, tokenizer);
+    if (parsed.raw === raw && parsed.apiKey === undefined) {
+      let lists = false;
+      for (const name in parsed.params) if (Array.isArray(parsed.params[name])) lists = true;
+      if (cache.size >= QUERY_CACHE_SIZE) cache.clear();
+      cache.set(raw, { params: lists ? copyParams(parsed.params) : { ...parsed.params }, lists });
+    }
+    return parsed;
+  };
+}
+
+/** A copy of params whose repeated-name lists are copies too. */
+function copyParams(params: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in params) {
+    const value = params[name] as string | string[];
+    out[name] = Array.isArray(value) ? value.slice() : value;
+  }
+  return out;
+}
+
 function decode(text: string): string {
   if (text.indexOf('%') < 0 && text.indexOf('+') < 0) return text;
   try {

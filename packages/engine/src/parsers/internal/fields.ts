@@ -15,8 +15,34 @@ export function text(value: unknown): string | undefined {
 export function num(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string' || value === '' || value === '-') return undefined;
-  const n = Number(value);
+  const n = readDecimal(value) ?? Number(value);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** Powers of ten exactly representable as doubles (up to 1e22). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `Number(text)` for plain decimals of at most 15 significant digits (`"14374"`, `"0.055"`), read without the
+ * general conversion; `undefined` for anything else. Exact: the digits form an integer below 2^53 and the
+ * power of ten is exact, so their quotient is the correctly rounded value, which is what `Number` gives.
+ */
+function readDecimal(text: string): number | undefined {
+  const length = text.length;
+  if (length > 16) return undefined;
+  let digits = 0;
+  let point = -1;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits = digits * 10 + (c - 48);
+    else if (c === 46 && point < 0) point = i;
+    else return undefined;
+  }
+  if ((point < 0 ? length : length - 1) > 15) return undefined;
+  if (point < 0) return digits;
+  // `"."`, `"5."` and `".5"` are left to `Number`
+  if (point === 0 || point === length - 1) return undefined;
+  return digits / (POWERS_OF_TEN[length - 1 - point] as number);
 }
 
 /** A logged integer status code in 100–599 (0 and 000 mean "no response"), or `undefined`. */
@@ -40,6 +66,11 @@ export function upstreamSecondsToMs(value: unknown): number | undefined {
   if (typeof value === 'number') return secondsToMs(value);
   const s = text(value);
   if (s === undefined) return undefined;
+  if (s.indexOf(',') < 0 && s.indexOf(':') < 0) {
+    // one value (the usual case): what the split below gives for it, without the split
+    const n = num(s.trim());
+    return n === undefined ? undefined : (0 + n) * 1000;
+  }
   let total = 0;
   let seen = false;
   for (const part of s.split(/[,:]\s*/)) {
@@ -59,14 +90,11 @@ export interface RequestLine {
   httpVersion?: string;
 }
 
-const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
-
 /** Splits a request line; `undefined` when it is not one (garbage sent to the port, `-`, empty). */
 export function splitRequestLine(line: string): RequestLine | undefined {
   const first = line.indexOf(' ');
-  if (first <= 0) return undefined;
+  if (first <= 0 || !isMethodAt(line, first)) return undefined;
   const method = line.slice(0, first);
-  if (!METHOD.test(method)) return undefined;
   const last = line.lastIndexOf(' ');
   if (last > first && line.startsWith('HTTP/', last + 1)) {
     const url = line.slice(first + 1, last);
@@ -76,6 +104,18 @@ export function splitRequestLine(line: string): RequestLine | undefined {
   const url = line.slice(first + 1);
   if (url === '' || url.includes(' ')) return undefined;
   return { method, url };
+}
+
+/** True when `line` starts with a method name `end` characters long: `[A-Z][A-Z0-9_-]{0,31}`. */
+function isMethodAt(line: string, end: number): boolean {
+  if (end > 32) return false;
+  const c0 = line.charCodeAt(0);
+  if (c0 < 65 || c0 > 90) return false;
+  for (let i = 1; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return false;
+  }
+  return true;
 }
 
 /** Tests whether a value is a plain JSON object (not null, not an array). */
