@@ -84,52 +84,24 @@ export function createEnricher(settings: EnrichSettings, tokenizer: Tokenizer): 
     authorizations.set(key, { value, reading });
     return reading;
   };
-  const requestHeaderKinds = new Map<string, HeaderKind>();
-  const requestHeaderKind = (rawName: string): HeaderKind => {
-    let kind = requestHeaderKinds.get(rawName);
-    if (kind === undefined) {
-      const name = rawName.toLowerCase();
-      kind = {
-        name,
-        treat:
-          name === 'authorization'
-            ? 'authorization'
-            : CREDENTIAL_HEADERS.has(name)
-              ? 'credential'
-              : name === 'cookie'
-                ? 'cookie'
-                : apiKeyHeaders.has(name)
-                  ? 'api-key'
-                  : secrets.has(name)
-                    ? 'secret'
-                    : name === 'forwarded'
-                      ? 'forwarded'
-                      : 'keep',
-      };
-      if (requestHeaderKinds.size >= HEADER_KIND_CACHE_SIZE) requestHeaderKinds.clear();
-      requestHeaderKinds.set(rawName, kind);
-    }
-    return kind;
-  };
-  const responseHeaderKinds = new Map<string, HeaderKind>();
-  const responseHeaderKind = (rawName: string): HeaderKind => {
-    let kind = responseHeaderKinds.get(rawName);
-    if (kind === undefined) {
-      const name = rawName.toLowerCase();
-      kind = {
-        name,
-        treat:
-          name === 'set-cookie'
-            ? 'set-cookie'
-            : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name)
+  const requestHeaderKind = headerKinds((name) =>
+    name === 'authorization'
+      ? 'authorization'
+      : CREDENTIAL_HEADERS.has(name)
+        ? 'credential'
+        : name === 'cookie'
+          ? 'cookie'
+          : apiKeyHeaders.has(name)
+            ? 'api-key'
+            : secrets.has(name)
               ? 'secret'
-              : 'keep',
-      };
-      if (responseHeaderKinds.size >= HEADER_KIND_CACHE_SIZE) responseHeaderKinds.clear();
-      responseHeaderKinds.set(rawName, kind);
-    }
-    return kind;
-  };
+              : name === 'forwarded'
+                ? 'forwarded'
+                : 'keep',
+  );
+  const responseHeaderKind = headerKinds((name) =>
+    name === 'set-cookie' ? 'set-cookie' : CREDENTIAL_HEADERS.has(name) || apiKeyHeaders.has(name) || secrets.has(name) ? 'secret' : 'keep',
+  );
   const chains = new Map<string, ForwardedChain>();
   const trustedPeers = new Map<string, boolean>();
   const addresses: AddressResolver = {
@@ -416,6 +388,21 @@ type Treat = 'keep' | 'authorization' | 'credential' | 'cookie' | 'api-key' | 's
 interface HeaderKind {
   name: string;
   treat: Treat;
+}
+
+/** Reads header names as sent (any case) into their lower-case name and treatment, each distinct name once (bounded). */
+function headerKinds(treatOf: (name: string) => Treat): (rawName: string) => HeaderKind {
+  const kinds = new Map<string, HeaderKind>();
+  return (rawName) => {
+    let kind = kinds.get(rawName);
+    if (kind === undefined) {
+      const name = rawName.toLowerCase();
+      kind = { name, treat: treatOf(name) };
+      if (kinds.size >= HEADER_KIND_CACHE_SIZE) kinds.clear();
+      kinds.set(rawName, kind);
+    }
+    return kind;
+  };
 }
 
 /** What one `Authorization` value says. Shared by every event carrying the same value: never mutated. */
