@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Alert, API_EVENT_SCHEMA_VERSION, type ApiEvent, type DetectionStore, type EncoderModule, type Store } from '@palisade/core';
+import {
+  type Alert,
+  API_EVENT_SCHEMA_VERSION,
+  type EntityRef,
+  type ApiEvent,
+  type DetectionStore,
+  type EncoderModule,
+  type Store,
+} from '@palisade/core';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
@@ -237,6 +245,26 @@ export function testStoreConformance(name: string, open: () => Promise<Store>): 
       }
     });
   });
+}
+
+/**
+ * A plain alert for folding and triage tests: a `bola` rule's, seen from a minute before `raisedAt` to a
+ * minute after, with empty evidence.
+ */
+export function testAlert(id: string, ruleId: string, entities: EntityRef[], raisedAt: number): Alert {
+  return {
+    id,
+    ruleId,
+    category: 'bola',
+    severity: 'high',
+    confidence: 0.85,
+    entities,
+    firstSeen: raisedAt - 60_000,
+    lastSeen: raisedAt + 60_000,
+    raisedAt,
+    summary: `${ruleId} by ${entities[0]?.value}`,
+    evidence: { features: {}, baseline: {}, threshold: '', sampleEventIds: [], timeline: [] },
+  };
 }
 
 /** An alert for store tests; `n` varies its id and times. */

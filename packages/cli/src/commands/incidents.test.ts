@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { Alert, EntityRef } from '@palisade/core';
 import { applyTriage, foldIncidents, loadTriage, triagePath } from '@palisade/engine';
+import { testAlert } from '@palisade/testkit';
 import { main } from '../main.js';
 
 // The real `palisade incidents` command through `main`, on a report built here and a temporary data directory.
@@ -30,28 +30,12 @@ async function palisade(args: string[]): Promise<{ code: number; stdout: string;
 
 const T0 = Date.UTC(2026, 0, 10);
 
-function alert(id: string, ruleId: string, entities: EntityRef[], raisedAt: number): Alert {
-  return {
-    id,
-    ruleId,
-    category: 'bola',
-    severity: 'high',
-    confidence: 0.85,
-    entities,
-    firstSeen: raisedAt,
-    lastSeen: raisedAt,
-    raisedAt,
-    summary: ruleId,
-    evidence: { features: {}, baseline: {}, threshold: '', sampleEventIds: [], timeline: [] },
-  };
-}
-
 /** What analyze detects in the logs: alice enumerating and sweeping, bob enumerating. */
 function detection() {
   return foldIncidents([
-    alert('al-1', 'bola/object-enumeration', [{ kind: 'user', value: 'alice' }], T0),
-    alert('al-2', 'scan/not-found-sweep', [{ kind: 'user', value: 'alice' }], T0 + 60_000),
-    alert('bo-1', 'bola/object-enumeration', [{ kind: 'user', value: 'bob' }], T0 + 120_000),
+    testAlert('al-1', 'bola/object-enumeration', [{ kind: 'user', value: 'alice' }], T0),
+    testAlert('al-2', 'scan/not-found-sweep', [{ kind: 'user', value: 'alice' }], T0 + 60_000),
+    testAlert('bo-1', 'bola/object-enumeration', [{ kind: 'user', value: 'bob' }], T0 + 120_000),
   ]);
 }
 

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Alert, EntityRef } from '@palisade/core';
+import type { EntityRef } from '@palisade/core';
+import { testAlert } from '@palisade/testkit';
 import { foldIncidents } from './incidents.js';
 
 const T0 = Date.UTC(2026, 0, 10);
 const HOUR = 3_600_000;
-
-function alert(id: string, ruleId: string, entities: EntityRef[], firstSeen: number): Alert {
-  return {
-    id,
-    ruleId,
-    category: 'bola',
-    severity: 'high',
-    confidence: 0.85,
-    entities,
-    firstSeen,
-    lastSeen: firstSeen + 60_000,
-    raisedAt: firstSeen + 30_000,
-    summary: `${ruleId} by ${entities[0]?.value}`,
-    evidence: { features: { count: 12 }, baseline: {}, threshold: '', sampleEventIds: [], timeline: [] },
-  };
-}
 
 const user = (value: string): EntityRef => ({ kind: 'user', value });
 const ip = (value: string): EntityRef => ({ kind: 'ip', value });
@@ -28,12 +13,12 @@ const session = (value: string): EntityRef => ({ kind: 'session', value });
 
 test('an incident says how each alert joined: one link per join, also for an alert joined only through a later one', () => {
   const { incidents } = foldIncidents([
-    alert('a1', 'bola/object-enumeration', [user('alice')], T0),
+    testAlert('a1', 'bola/object-enumeration', [user('alice')], T0),
     // shares nothing with a1: it joins the incident only through a3
-    alert('a2', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + HOUR),
-    alert('a3', 'rate/user-surge', [session('tok_s1'), user('alice'), ip('198.51.100.7')], T0 + 2 * HOUR),
+    testAlert('a2', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + HOUR),
+    testAlert('a3', 'rate/user-surge', [session('tok_s1'), user('alice'), ip('198.51.100.7')], T0 + 2 * HOUR),
     // already joined through alice: no second link for what is joined already
-    alert('a4', 'exfil/object-documents', [user('alice'), ip('198.51.100.7')], T0 + 3 * HOUR),
+    testAlert('a4', 'exfil/object-documents', [user('alice'), ip('198.51.100.7')], T0 + 3 * HOUR),
   ]);
   assert.equal(incidents.length, 1);
   const joined = incidents[0]?.links.filter((l) => l.reason.includes('both name')).map((l) => l.reason);
@@ -47,8 +32,8 @@ test('an incident says how each alert joined: one link per join, also for an ale
 
 test('alerts of one acting entity join without a link from the entity to itself', () => {
   const { incidents } = foldIncidents([
-    alert('b1', 'bola/object-enumeration', [user('bob')], T0),
-    alert('b2', 'rate/user-surge', [user('bob')], T0 + HOUR),
+    testAlert('b1', 'bola/object-enumeration', [user('bob')], T0),
+    testAlert('b2', 'rate/user-surge', [user('bob')], T0 + HOUR),
   ]);
   assert.equal(incidents.length, 1);
   assert.deepEqual(incidents[0]?.alertIds, ['b1', 'b2']);

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type Alert, type EntityRef, isPalisadeError } from '@palisade/core';
+import { type EntityRef, isPalisadeError } from '@palisade/core';
+import { testAlert } from '@palisade/testkit';
 import { foldIncidents } from './incidents.js';
 import {
   applyTriage,
@@ -23,31 +24,15 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 10);
 
-function alert(id: string, ruleId: string, entities: EntityRef[], raisedAt: number): Alert {
-  return {
-    id,
-    ruleId,
-    category: 'bola',
-    severity: 'high',
-    confidence: 0.85,
-    entities,
-    firstSeen: raisedAt - 60_000,
-    lastSeen: raisedAt + 60_000,
-    raisedAt,
-    summary: `${ruleId} by ${entities[0]?.value}`,
-    evidence: { features: {}, baseline: {}, threshold: '', sampleEventIds: [], timeline: [] },
-  };
-}
-
 const user = (value: string): EntityRef => ({ kind: 'user', value });
 const ip = (value: string): EntityRef => ({ kind: 'ip', value });
 
 /** Two actors: alice (two rules, one address) and bob (one rule). */
 function detected() {
   return foldIncidents([
-    alert('a1', 'bola/object-enumeration', [user('alice'), ip('198.51.100.7')], T0),
-    alert('a2', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + 3_600_000),
-    alert('b1', 'bola/object-enumeration', [user('bob'), ip('203.0.113.9')], T0 + 7_200_000),
+    testAlert('a1', 'bola/object-enumeration', [user('alice'), ip('198.51.100.7')], T0),
+    testAlert('a2', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + 3_600_000),
+    testAlert('b1', 'bola/object-enumeration', [user('bob'), ip('203.0.113.9')], T0 + 7_200_000),
   ]);
 }
 
@@ -106,14 +91,14 @@ test('a suppressed pattern is removed from alerts and incidents; another entity 
   const triage = markIncident(emptyTriage(), alice, result.alerts, 'false_positive', { now: T0 + DAY });
   const next = foldIncidents([
     // the same patterns again on a later run
-    alert('a3', 'bola/object-enumeration', [user('alice'), ip('198.51.100.1')], T0 + 5 * DAY),
-    alert('a4', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + 5 * DAY),
+    testAlert('a3', 'bola/object-enumeration', [user('alice'), ip('198.51.100.1')], T0 + 5 * DAY),
+    testAlert('a4', 'scan/not-found-sweep', [ip('198.51.100.7')], T0 + 5 * DAY),
     // same rule, another entity
-    alert('b1', 'bola/object-enumeration', [user('bob'), ip('203.0.113.9')], T0 + 5 * DAY),
+    testAlert('b1', 'bola/object-enumeration', [user('bob'), ip('203.0.113.9')], T0 + 5 * DAY),
     // same entity, another rule
-    alert('a5', 'exfil/object-documents', [user('alice')], T0 + 5 * DAY),
+    testAlert('a5', 'exfil/object-documents', [user('alice')], T0 + 5 * DAY),
     // alice only as a non-acting entity of someone else's alert
-    alert('c1', 'bola/object-enumeration', [ip('198.51.100.99'), user('alice')], T0 + 5 * DAY),
+    testAlert('c1', 'bola/object-enumeration', [ip('198.51.100.99'), user('alice')], T0 + 5 * DAY),
   ]);
   const out = applyTriage(next, triage);
   assert.deepEqual(out.suppressed.map((a) => a.id).sort(), ['a3', 'a4']);
@@ -128,10 +113,10 @@ test('expiry is judged on the alert time: an alert raised before the expiry is s
   const triage = markIncident(emptyTriage(), alice, result.alerts, 'false_positive', { now: T0 + DAY, expiresMs: 7 * DAY });
   const expires = T0 + 8 * DAY;
   const next = foldIncidents([
-    alert('early', 'bola/object-enumeration', [user('alice')], T0 - 90 * DAY),
-    alert('before', 'bola/object-enumeration', [user('alice')], expires - 1),
-    alert('at', 'bola/object-enumeration', [user('alice')], expires),
-    alert('after', 'bola/object-enumeration', [user('alice')], expires + DAY),
+    testAlert('early', 'bola/object-enumeration', [user('alice')], T0 - 90 * DAY),
+    testAlert('before', 'bola/object-enumeration', [user('alice')], expires - 1),
+    testAlert('at', 'bola/object-enumeration', [user('alice')], expires),
+    testAlert('after', 'bola/object-enumeration', [user('alice')], expires + DAY),
   ]);
   const out = applyTriage(next, triage);
   assert.deepEqual(out.suppressed.map((a) => a.id).sort(), ['before', 'early']);
@@ -140,14 +125,14 @@ test('expiry is judged on the alert time: an alert raised before the expiry is s
 
 test('re-folding: an incident that lost its earliest alert to a suppression gets a new id and only the remaining alerts', () => {
   const result = foldIncidents([
-    alert('x1', 'scan/not-found-sweep', [ip('198.51.100.5')], T0),
-    alert('x2', 'bola/object-enumeration', [user('carol'), ip('198.51.100.5')], T0 + 1000),
+    testAlert('x1', 'scan/not-found-sweep', [ip('198.51.100.5')], T0),
+    testAlert('x2', 'bola/object-enumeration', [user('carol'), ip('198.51.100.5')], T0 + 1000),
   ]);
   assert.equal(result.incidents.length, 1);
   const whole = result.incidents[0];
   assert.ok(whole);
   // suppress only the scan pattern, marked through a one-alert incident of an earlier run
-  const earlier = foldIncidents([alert('old', 'scan/not-found-sweep', [ip('198.51.100.5')], T0 - DAY)]);
+  const earlier = foldIncidents([testAlert('old', 'scan/not-found-sweep', [ip('198.51.100.5')], T0 - DAY)]);
   const triage = markIncident(emptyTriage(), earlier.incidents[0] as (typeof earlier.incidents)[0], earlier.alerts, 'false_positive', {
     now: T0 - DAY,
   });
@@ -161,19 +146,20 @@ test('re-folding: an incident that lost its earliest alert to a suppression gets
   assert.ok(refolded);
   assert.deepEqual(refolded.alertIds, ['x2']);
   assert.notEqual(refolded.id, whole.id);
-  assert.equal(refolded.id, foldIncidents([alert('x2', 'bola/object-enumeration', [user('carol')], T0 + 1000)]).incidents[0]?.id);
+  assert.equal(refolded.id, foldIncidents([testAlert('x2', 'bola/object-enumeration', [user('carol')], T0 + 1000)]).incidents[0]?.id);
   assert.equal(out.alerts[0]?.incidentId, refolded.id);
   assert.equal(result.alerts.find((a) => a.id === 'x2')?.incidentId, whole.id, 'the input result is not changed');
   assert.equal(out.suppressed[0]?.incidentId, whole.id, 'a suppressed alert keeps the incident it was in');
 });
 
 test('an incident keeps its id and status as later alerts join; a resolved one with new alerts is open again', () => {
-  const first = alert('y1', 'stuffing/many-usernames', [ip('203.0.113.9')], T0);
+  const first = testAlert('y1', 'stuffing/many-usernames', [ip('203.0.113.9')], T0);
   const before = foldIncidents([first]).incidents[0];
   assert.ok(before);
   const acknowledged = markIncident(emptyTriage(), before, [first], 'acknowledged', { now: T0 + 1 });
   const resolved = markIncident(emptyTriage(), before, [first], 'resolved', { now: T0 + 1 });
-  const later = () => foldIncidents([{ ...first }, alert('y2', 'ato/login-after-stuffing', [user('dave'), ip('203.0.113.9')], T0 + DAY)]);
+  const later = () =>
+    foldIncidents([{ ...first }, testAlert('y2', 'ato/login-after-stuffing', [user('dave'), ip('203.0.113.9')], T0 + DAY)]);
   const grown = later().incidents[0];
   assert.equal(grown?.id, before.id);
   assert.deepEqual(grown?.alertIds, ['y1', 'y2']);
